@@ -1,0 +1,99 @@
+/// Evaluates column-free expressions at compile time with exactly the semantics compiled code has
+/// (three-valued logic, checked integer arithmetic, ordinal text comparison). An expression whose
+/// evaluation would raise an error (overflow, division by zero) is not evaluated: it is left for run
+/// time, so the error is raised only if the row that needs it is reached.
+module Foundry.Compiler.Binding.ConstantEvaluator
+
+open Foundry.Compiler.Binding.BoundTree
+open Foundry.Runtime
+
+let private compareValues a b =
+    match a, b with
+    | VInteger x, VInteger y -> Some(compare x y)
+    | VReal x, VReal y -> Some(if x < y then -1 elif x > y then 1 else 0)
+    | VText x, VText y -> Some(Arithmetic.CompareText(x, y))
+    | VBoolean x, VBoolean y -> Some(compare x y)
+    | _ -> None
+
+let private arithmetic op a b =
+    try
+        match op, a, b with
+        | Add, VInteger x, VInteger y -> Some(VInteger(Checked.(+) x y))
+        | Subtract, VInteger x, VInteger y -> Some(VInteger(Checked.(-) x y))
+        | Multiply, VInteger x, VInteger y -> Some(VInteger(Checked.(*) x y))
+        | Divide, VInteger x, VInteger y -> Some(VInteger(Arithmetic.Divide(x, y)))
+        | Modulo, VInteger x, VInteger y -> Some(VInteger(Arithmetic.Remainder(x, y)))
+        | Add, VReal x, VReal y -> Some(VReal(x + y))
+        | Subtract, VReal x, VReal y -> Some(VReal(x - y))
+        | Multiply, VReal x, VReal y -> Some(VReal(x * y))
+        | Divide, VReal x, VReal y -> Some(VReal(Arithmetic.Divide(x, y)))
+        | Modulo, VReal x, VReal y -> Some(VReal(Arithmetic.Remainder(x, y)))
+        | Concat, VText x, VText y -> Some(VText(x + y))
+        | _ -> None
+    with
+    | :? System.OverflowException
+    | :? FoundryRuntimeException -> None
+
+let private castValue value target =
+    match value, target with
+    | VNull, _ -> Some VNull
+    | VInteger i, SqlType.Real -> Some(VReal(float i))
+    | v, SqlType.Text ->
+        match v with
+        | VInteger i -> Some(VText(string i))
+        | VReal r -> Some(VText(Value.toSql (VReal r)))
+        | VBoolean b -> Some(VText(if b then "true" else "false"))
+        | VText s -> Some(VText s)
+        | VNull -> Some VNull
+    | v, t when Value.typeOf v = t -> Some v
+    | _ -> None
+
+/// The value of a column-free expression, or None when it cannot (or must not) be computed now.
+let rec evaluate (e: Expr) : Value option =
+    match e.Kind with
+    | Constant v -> Some v
+    | ColumnRef _ -> None
+    | Cast(x, t) -> evaluate x |> Option.bind (fun v -> castValue v t)
+    | IsNull(x, negated) -> evaluate x |> Option.map (fun v -> VBoolean((v = VNull) <> negated))
+    | Unary(Not, x) ->
+        evaluate x
+        |> Option.map (function
+            | VBoolean b -> VBoolean(not b)
+            | _ -> VNull)
+    | Unary(Negate, x) ->
+        match evaluate x with
+        | Some VNull -> Some VNull
+        | Some(VInteger i) when i <> System.Int64.MinValue -> Some(VInteger(-i))
+        | Some(VReal r) -> Some(VReal(-r))
+        | _ -> None
+    | Binary(And, a, b) ->
+        // FALSE AND anything is FALSE, even when the other side cannot be evaluated now.
+        match evaluate a, evaluate b with
+        | Some(VBoolean false), _
+        | _, Some(VBoolean false) -> Some(VBoolean false)
+        | Some(VBoolean true), Some y -> Some y
+        | Some VNull, Some(VBoolean true)
+        | Some VNull, Some VNull -> Some VNull
+        | _ -> None
+    | Binary(Or, a, b) ->
+        match evaluate a, evaluate b with
+        | Some(VBoolean true), _
+        | _, Some(VBoolean true) -> Some(VBoolean true)
+        | Some(VBoolean false), Some y -> Some y
+        | Some VNull, Some(VBoolean false)
+        | Some VNull, Some VNull -> Some VNull
+        | _ -> None
+    | Binary(op, a, b) ->
+        match evaluate a, evaluate b with
+        | Some VNull, Some _
+        | Some _, Some VNull -> Some VNull
+        | Some x, Some y ->
+            match op with
+            | Equal -> compareValues x y |> Option.map (fun c -> VBoolean(c = 0))
+            | NotEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c <> 0))
+            | Less -> compareValues x y |> Option.map (fun c -> VBoolean(c < 0))
+            | LessOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c <= 0))
+            | Greater -> compareValues x y |> Option.map (fun c -> VBoolean(c > 0))
+            | GreaterOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c >= 0))
+            | _ -> arithmetic op x y
+        | _ -> None

@@ -1,0 +1,214 @@
+namespace Foundry.Compiler
+
+open System
+open Foundry.Compiler.Diagnostics
+open Foundry.Compiler.Syntax
+open Foundry.Compiler.Binding
+open Foundry.Compiler.Logical
+open Foundry.Compiler.Rules
+open Foundry.Compiler.Physical
+open Foundry.Compiler.CodeGen
+open Foundry.Compiler.Explain
+open Foundry.Runtime
+
+/// A compile error as the engine and tools see it (no F# types): code, message and place.
+[<AllowNullLiteral>]
+type SqlDiagnostic(code: string, message: string, line: Nullable<int>, column: Nullable<int>, endLine: Nullable<int>, endColumn: Nullable<int>, rendered: string) =
+    member _.Code = code
+    member _.Message = message
+    member _.Line = line
+    member _.Column = column
+    member _.EndLine = endLine
+    member _.EndColumn = endColumn
+    /// Headline, source line and caret.
+    member _.Rendered = rendered
+
+/// Raised for SQL that cannot be compiled; Diagnostics holds every problem found, first first.
+type CompilationException(diagnostics: SqlDiagnostic[]) =
+    inherit Exception(if diagnostics.Length = 0 then "compilation failed" else diagnostics[0].Message)
+    member _.Diagnostics = diagnostics
+
+type CompiledStatementKind =
+    | Query = 0
+    | Insert = 1
+    | CreateTable = 2
+    | DropTable = 3
+
+/// What the engine runs. A query or INSERT has a Program (the compiled delegate) with its state
+/// Layout; CREATE/DROP TABLE carry the definition for the engine's catalog to apply.
+[<AllowNullLiteral>]
+type CompiledStatement
+    (
+        kind: CompiledStatementKind,
+        columnNames: string[],
+        columnTypes: SqlType[],
+        program: Func<QueryState, bool>,
+        layout: StateLayout,
+        affectedCounter: int,
+        tableToCreate: TableSchema,
+        tableName: string,
+        ifExists: bool
+    ) =
+    member _.Kind = kind
+    member _.ColumnNames = columnNames
+    member _.ColumnTypes = columnTypes
+    member _.Program = program
+    member _.Layout = layout
+    /// The state counter holding the affected-row count, or -1.
+    member _.AffectedCounter = affectedCounter
+    /// CREATE TABLE: the new table (RootPageId 0 until the engine allocates its tree).
+    member _.TableToCreate = tableToCreate
+    /// CREATE or DROP TABLE: the table's name.
+    member _.TableName = tableName
+    /// IF EXISTS (DROP) or IF NOT EXISTS (CREATE).
+    member _.IfExists = ifExists
+
+/// One parsed statement and the script text it came from (error locations refer to that text).
+[<AllowNullLiteral>]
+type ParsedStatement internal (ast: Ast.Statement, source: string) =
+    member internal _.Ast = ast
+    member _.Source = source
+    /// The statement's own text.
+    member _.Text =
+        let span = ast.Span
+        if span.IsNone then source else source.Substring(span.Start.Offset, span.End.Offset - span.Start.Offset)
+
+/// Compiler settings for experiments: rules to switch off by name.
+[<AllowNullLiteral>]
+type CompilerOptions() =
+    member val DisabledRules: string[] = [||] with get, set
+
+/// The compiler's surface for the engine and tools.
+[<AbstractClass; Sealed>]
+type SqlCompiler =
+    static member private Convert (source: string) (ds: Diagnostic list) =
+        ds
+        |> List.map (fun d ->
+            let located = not d.Span.IsNone
+            let opt v = if located then Nullable v else Nullable()
+            SqlDiagnostic(
+                d.CodeText,
+                d.Message,
+                opt d.Span.Start.Line,
+                opt d.Span.Start.Column,
+                opt d.Span.End.Line,
+                opt d.Span.End.Column,
+                DiagnosticRenderer.render "" source d
+            ))
+        |> Array.ofList
+
+    static member private Guard (source: string) (f: unit -> 'a) =
+        try
+            f ()
+        with CompileError ds ->
+            raise (CompilationException(SqlCompiler.Convert source ds))
+
+    /// Parses a script of ';'-separated statements.
+    static member Parse(script: string) : ParsedStatement[] =
+        match Parser.parseScript script with
+        | Ok statements -> statements |> List.map (fun s -> ParsedStatement(s, script)) |> Array.ofList
+        | Result.Error ds -> raise (CompilationException(SqlCompiler.Convert script ds))
+
+    /// Parses exactly one statement.
+    static member ParseOne(sql: string) : ParsedStatement =
+        match Parser.parseStatement sql with
+        | Ok s -> ParsedStatement(s, sql)
+        | Result.Error ds -> raise (CompilationException(SqlCompiler.Convert sql ds))
+
+    static member IsCompleteStatement(text: string) = Parser.isCompleteStatement text
+
+    /// Every optimizer rule's name, in pipeline order.
+    static member RuleNames: string[] = Array.ofList Pipeline.ruleNames
+
+    static member private Plan (options: CompilerOptions) (bound: BoundTree.Statement) =
+        let mutable nextId = 1_000_000
+        let newColumn name (e: BoundTree.Expr) : BoundTree.Column =
+            nextId <- nextId + 1
+            { Id = nextId; Name = name; Type = e.Type; Nullable = e.Nullable }
+        let logical =
+            match bound with
+            | BoundTree.Select s -> LogicalBuilder.buildSelect newColumn s
+            | BoundTree.Insert i -> LogicalBuilder.buildInsert i
+            | _ -> invalidOp "Foundry bug: DDL has no plan"
+        let disabled = options |> Option.ofObj |> Option.map (fun o -> Set.ofArray o.DisabledRules) |> Option.defaultValue Set.empty
+        let optimized = Optimizer.optimize disabled logical
+        logical, optimized, PhysicalPlanner.plan optimized.Plan
+
+    /// Compiles a parsed statement against the catalog.
+    static member Compile(catalog: ICatalog, statement: ParsedStatement, options: CompilerOptions) : CompiledStatement =
+        SqlCompiler.Guard statement.Source (fun () ->
+            let bound = Binder.bind catalog statement.Source statement.Ast
+            match bound with
+            | BoundTree.CreateTable c ->
+                let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i)) |> Array.ofList
+                let table = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u)
+                CompiledStatement(CompiledStatementKind.CreateTable, [||], [||], null, StateLayout(0, 0, 0, 0), -1, table, c.Name, c.IfNotExists)
+            | BoundTree.DropTable(name, ifExists) ->
+                CompiledStatement(CompiledStatementKind.DropTable, [||], [||], null, StateLayout(0, 0, 0, 0), -1, null, name, ifExists)
+            | _ ->
+                let _, _, physical = SqlCompiler.Plan options bound
+                let program = QueryCompiler.generate physical
+                let columns = PhysicalPlan.outputColumns physical
+                let kind = match bound with BoundTree.Insert _ -> CompiledStatementKind.Insert | _ -> CompiledStatementKind.Query
+                CompiledStatement(
+                    kind,
+                    columns |> List.map (fun c -> c.Name) |> Array.ofList,
+                    columns |> List.map (fun c -> c.Type) |> Array.ofList,
+                    QueryCompiler.compile program,
+                    program.Layout,
+                    program.AffectedCounter |> Option.defaultValue -1,
+                    null,
+                    null,
+                    false
+                ))
+
+    /// Compiles one statement up to `stage` (ast, bound, logical, optimized, physical, code) and prints
+    /// it as `format` (text or json). The optimized stage in text lists the rules that fired.
+    static member Explain(catalog: ICatalog, sql: string, stage: string, format: string, options: CompilerOptions) : string =
+        let json = String.Equals(format, "json", StringComparison.OrdinalIgnoreCase)
+        let stage = stage.ToLowerInvariant()
+        let parsed = SqlCompiler.ParseOne sql
+        SqlCompiler.Guard sql (fun () ->
+            if stage = "ast" then
+                if json then AstPrinter.toJson parsed.Ast else AstPrinter.printStatement parsed.Ast
+            else
+                let bound = Binder.bind catalog sql parsed.Ast
+                let textOrJson name text = if json then PlanJson.lines name text else text
+                match stage, bound with
+                | "bound", _ -> textOrJson "bound" (BoundPrinter.print bound)
+                | _, (BoundTree.CreateTable _ | BoundTree.DropTable _) ->
+                    textOrJson stage (BoundPrinter.print bound + "\n(a schema statement has no plan)")
+                | _ ->
+                    let logical, optimized, physical = SqlCompiler.Plan options bound
+                    match stage with
+                    | "logical" -> if json then PlanJson.logical logical else LogicalPrinter.print logical
+                    | "optimized" ->
+                        if json then PlanJson.logical optimized.Plan
+                        else
+                            let fired = optimized.Trace |> List.map (fun t -> sprintf "%s/%s" t.Batch t.Rule) |> List.distinct
+                            LogicalPrinter.print optimized.Plan
+                            + "\n-- rules fired: "
+                            + (if fired.IsEmpty then "none" else String.concat ", " fired)
+                    | "physical" -> if json then PlanJson.physical physical else PhysicalPrinter.print physical
+                    | "code" ->
+                        let program = QueryCompiler.generate physical
+                        let text =
+                            (CodePrinter.print program.Lambda :: (program.Helpers |> List.map CodePrinter.print))
+                            |> String.concat "\n\n"
+                        textOrJson "code" text
+                    | other -> invalidArg "stage" (sprintf "unknown stage '%s': use ast, bound, logical, optimized, physical or code" other))
+
+    /// Each rule that fired while optimizing `sql`, with the plan after it (for `explain --verbose`).
+    static member ExplainRules(catalog: ICatalog, sql: string, options: CompilerOptions) : string =
+        let parsed = SqlCompiler.ParseOne sql
+        SqlCompiler.Guard sql (fun () ->
+            let bound = Binder.bind catalog sql parsed.Ast
+            match bound with
+            | BoundTree.CreateTable _
+            | BoundTree.DropTable _ -> "(a schema statement has no plan)"
+            | _ ->
+                let logical, optimized, _ = SqlCompiler.Plan options bound
+                let steps =
+                    optimized.Trace
+                    |> List.map (fun t -> sprintf "== %s / %s ==\n%s" t.Batch t.Rule (LogicalPrinter.print t.After))
+                String.concat "\n" ((sprintf "== initial ==\n%s" (LogicalPrinter.print logical)) :: steps))

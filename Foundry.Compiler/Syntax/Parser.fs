@@ -1,0 +1,104 @@
+/// SQL text to Ast. Runs the generated ANTLR lexer and parser with Foundry's own error listeners
+/// and returns the first problem as a diagnostic (FND0001 syntax, FND0002 lexical, FND0004 empty).
+module Foundry.Compiler.Syntax.Parser
+
+open Antlr4.Runtime
+open Foundry.Grammar
+open Foundry.Compiler.Diagnostics
+open Foundry.Compiler.Syntax.SyntaxErrorListener
+
+/// A token the lexer produces only for text that starts no valid token, with a note saying why.
+let private lexicalProblem (token: IToken) =
+    match token.Type with
+    | FoundrySqlLexer.UNTERMINATED_STRING -> Some "the string literal has no closing quote (')"
+    | FoundrySqlLexer.UNTERMINATED_QUOTED_IDENTIFIER -> Some "the quoted identifier has no closing quote (\")"
+    | FoundrySqlLexer.UNTERMINATED_BLOCK_COMMENT -> Some "the comment has no closing */"
+    | FoundrySqlLexer.INVALID_CHARACTER -> Some "this character cannot start a token"
+    | _ -> None
+
+let private lexicalError (source: SourceMap) (token: IToken) (note: string) =
+    let text = token.Text
+    let text = if text.Length > 20 then text.Substring(0, 17) + "..." else text
+    Messages.invalidToken (source.TokenSpan token) text |> Diagnostic.withNote note
+
+/// Parses statements separated by ';'. Errors: the first syntax error as FND0001 with the offending
+/// token's span, its text quoted ('SELEC' or end of input) and the expected tokens; FND0002 for text
+/// that starts no token.
+let parseScript (text: string) : Result<Ast.Statement list, Diagnostic list> =
+    let source = SourceMap text
+    let listener = FirstErrorListener source
+    let lexer = FoundrySqlLexer(AntlrInputStream text)
+    lexer.RemoveErrorListeners()
+    lexer.AddErrorListener listener
+    let tokens = CommonTokenStream lexer
+    tokens.Fill()
+    let badToken =
+        tokens.GetTokens()
+        |> Seq.tryPick (fun t -> lexicalProblem t |> Option.map (lexicalError source t))
+    match badToken, listener.First with
+    | Some d, _
+    | None, Some d -> Result.Error [ d ]
+    | None, None ->
+        let parser = FoundrySqlParser tokens
+        parser.RemoveErrorListeners()
+        parser.AddErrorListener listener
+        let tree = parser.script ()
+        match listener.First with
+        | Some d -> Result.Error [ d ]
+        | None ->
+            try
+                Ok(AstBuilder.script source tree)
+            with CompileError ds ->
+                Result.Error ds
+
+/// Exactly one statement (a trailing ';' is allowed); none or more than one is an error.
+let parseStatement (text: string) : Result<Ast.Statement, Diagnostic list> =
+    match parseScript text with
+    | Result.Error ds -> Result.Error ds
+    | Ok [ statement ] -> Ok statement
+    | Ok [] ->
+        let source = SourceMap text
+        Result.Error [ Messages.emptyStatement (source.Span(0, text.Length)) ]
+    | Ok(_ :: second :: _) ->
+        // Every statement starts with a keyword; point at it.
+        let start = second.Span.Start.Offset
+        let mutable stop = start
+        while stop < text.Length && System.Char.IsLetter text[stop] do
+            stop <- stop + 1
+        let source = SourceMap text
+        let error = Messages.syntaxError (source.Span(start, stop)) (sprintf "'%s'" (text.Substring(start, stop - start))) "end of input"
+        Result.Error [ error |> Diagnostic.withNote "only one statement is allowed here" ]
+
+/// For the shell: true when the text ends with a ';' that is outside string literals, quoted
+/// identifiers and comments, with only whitespace or comments after it.
+let isCompleteStatement (text: string) : bool =
+    // A small scanner, not the lexer: it must answer for incomplete input without reporting errors.
+    let n = text.Length
+    let mutable i = 0
+    let mutable lastSignificant = ' '
+    let mutable unterminated = false
+    while i < n do
+        let c = text[i]
+        let next = if i + 1 < n then text[i + 1] else '\000'
+        if c = '-' && next = '-' then
+            while i < n && text[i] <> '\n' do
+                i <- i + 1
+        elif c = '/' && next = '*' then
+            let close = text.IndexOf("*/", i + 2, System.StringComparison.Ordinal)
+            if close < 0 then
+                unterminated <- true
+                i <- n
+            else i <- close + 2
+        elif c = '\'' || c = '"' then
+            // Doubled quotes inside are two adjacent literals to this scanner, which is equivalent.
+            let close = text.IndexOf(c, i + 1)
+            if close < 0 then
+                unterminated <- true
+                i <- n
+            else
+                lastSignificant <- c
+                i <- close + 1
+        else
+            if not (System.Char.IsWhiteSpace c) then lastSignificant <- c
+            i <- i + 1
+    not unterminated && lastSignificant = ';'

@@ -1,0 +1,11 @@
+namespace Foundry.Engine;
+
+/// <summary>How a database file is opened.</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>Page size for a new file; an existing file keeps the size it was created with.</summary>
+    public int PageSizeBytes { get; init; } = 8192;
+
+    /// <summary>Page cache size in frames.</summary>
+    public int CacheFrames { get; init; } = 4096;
+}

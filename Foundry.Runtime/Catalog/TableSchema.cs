@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Foundry.Runtime;
+
+/// <summary>
+/// A table as the catalog stores it: columns, primary key and the root page of its B+Tree.
+/// A table without a declared primary key is keyed by a hidden 64-bit rowid (<see cref="HasRowId"/>),
+/// assigned in increasing order from <see cref="NextRowId"/>.
+/// </summary>
+/// <remarks>
+/// Serialized form (little-endian), stored as the value of the catalog B+Tree under the key
+/// of the lower-cased table name:
+/// <code>
+/// u8  format version (1)
+/// str name                       (u16 byte length + UTF-8)
+/// u32 root page id
+/// u16 column count, then per column: str name, u8 type, u8 flags (bit 0 NOT NULL)
+/// u16 primary key column count, then u16 ordinal each (0 columns = rowid table)
+/// i64 next rowid
+/// </code>
+/// The engine rewrites the entry when a statement that assigned rowids commits, so NextRowId survives
+/// a reopen without scanning the table for its largest key.
+/// </remarks>
+public sealed class TableSchema
+{
+    private const byte FormatVersion = 1;
+
+    public TableSchema(string name, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<int> primaryKey, uint rootPageId)
+    {
+        Name = name;
+        Columns = columns;
+        PrimaryKey = primaryKey;
+        RootPageId = rootPageId;
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<ColumnSchema> Columns { get; }
+
+    /// <summary>Ordinals of the primary-key columns in key order; empty for a rowid table.</summary>
+    public IReadOnlyList<int> PrimaryKey { get; }
+
+    public uint RootPageId { get; }
+    public bool HasRowId => PrimaryKey.Count == 0;
+
+    /// <summary>The next hidden rowid to assign (rowid tables only). Mutated by inserts, which run one at a time.</summary>
+    public long NextRowId { get; set; } = 1;
+
+    /// <summary>The catalog key for a table name: names are case-insensitive.</summary>
+    public static string CatalogKey(string name) => name.ToLowerInvariant();
+
+    /// <summary>The same definition stored at another root page (a new table's tree is allocated by the engine).</summary>
+    public TableSchema WithRootPage(uint rootPageId) => new(Name, Columns, PrimaryKey, rootPageId) { NextRowId = NextRowId };
+
+    public ColumnSchema? FindColumn(string name) =>
+        Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The CREATE TABLE statement that recreates this table's definition.</summary>
+    public string ToSql()
+    {
+        var sb = new StringBuilder();
+        sb.Append("CREATE TABLE ").Append(Name).Append(" (");
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            var c = Columns[i];
+            if (i > 0) sb.Append(", ");
+            sb.Append(c.Name).Append(' ').Append(c.Type.Display());
+            if (PrimaryKey.Count == 1 && PrimaryKey[0] == i) sb.Append(" PRIMARY KEY");
+            else if (c.NotNull) sb.Append(" NOT NULL");
+        }
+        if (PrimaryKey.Count > 1)
+            sb.Append(", PRIMARY KEY (").Append(string.Join(", ", PrimaryKey.Select(o => Columns[o].Name))).Append(')');
+        sb.Append(')');
+        return sb.ToString();
+    }
+
+    public byte[] Serialize()
+    {
+        var buffer = new List<byte> { FormatVersion };
+        WriteString(buffer, Name);
+        WriteU32(buffer, RootPageId);
+        WriteU16(buffer, Columns.Count);
+        foreach (var c in Columns)
+        {
+            WriteString(buffer, c.Name);
+            buffer.Add((byte)c.Type);
+            buffer.Add((byte)(c.NotNull ? 1 : 0));
+        }
+        WriteU16(buffer, PrimaryKey.Count);
+        foreach (var o in PrimaryKey) WriteU16(buffer, o);
+        for (var i = 0; i < 8; i++) buffer.Add((byte)(NextRowId >> (8 * i)));
+        return buffer.ToArray();
+    }
+
+    public static TableSchema Deserialize(ReadOnlySpan<byte> data)
+    {
+        var pos = 0;
+        var version = data[pos++];
+        if (version != FormatVersion)
+            throw new InvalidDataException($"catalog entry has format version {version}, expected {FormatVersion}");
+        var name = ReadString(data, ref pos);
+        var root = BinaryPrimitives.ReadUInt32LittleEndian(data[pos..]);
+        pos += 4;
+        var columnCount = ReadU16(data, ref pos);
+        var columns = new List<ColumnSchema>(columnCount);
+        for (var i = 0; i < columnCount; i++)
+        {
+            var columnName = ReadString(data, ref pos);
+            var type = (SqlType)data[pos++];
+            var notNull = (data[pos++] & 1) != 0;
+            columns.Add(new ColumnSchema(columnName, type, notNull, i));
+        }
+        var keyCount = ReadU16(data, ref pos);
+        var key = new List<int>(keyCount);
+        for (var i = 0; i < keyCount; i++) key.Add(ReadU16(data, ref pos));
+        var nextRowId = BinaryPrimitives.ReadInt64LittleEndian(data[pos..]);
+        return new TableSchema(name, columns, key, root) { NextRowId = nextRowId };
+    }
+
+    private static void WriteU16(List<byte> buffer, int value)
+    {
+        buffer.Add((byte)value);
+        buffer.Add((byte)(value >> 8));
+    }
+
+    private static void WriteU32(List<byte> buffer, uint value)
+    {
+        for (var i = 0; i < 4; i++) buffer.Add((byte)(value >> (8 * i)));
+    }
+
+    private static void WriteString(List<byte> buffer, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        WriteU16(buffer, bytes.Length);
+        buffer.AddRange(bytes);
+    }
+
+    private static int ReadU16(ReadOnlySpan<byte> data, ref int pos)
+    {
+        var value = BinaryPrimitives.ReadUInt16LittleEndian(data[pos..]);
+        pos += 2;
+        return value;
+    }
+
+    private static string ReadString(ReadOnlySpan<byte> data, ref int pos)
+    {
+        var length = ReadU16(data, ref pos);
+        var value = Encoding.UTF8.GetString(data.Slice(pos, length));
+        pos += length;
+        return value;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Foundry.Runtime;
+
+/// <summary>
+/// An error raised while a compiled statement runs: arithmetic faults and constraint violations.
+/// Code is the diagnostic number (5xxx). The engine undoes the statement and reports it.
+/// </summary>
+public sealed class FoundryRuntimeException(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+}
+
+/// <summary>
+/// The catalogue of runtime errors (codes 5xxx). Called from generated code: each throws from a
+/// small method so that the callers stay small enough to inline.
+/// </summary>
+public static class RuntimeErrors
+{
+    public const int DivisionByZero = 5001;
+    public const int IntegerOverflow = 5002;
+    public const int NotNullViolation = 5003;
+    public const int DuplicateKey = 5004;
+    public const int InvalidCast = 5005;
+
+    [DoesNotReturn]
+    public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");
+
+    [DoesNotReturn]
+    public static void ThrowIntegerOverflow() => throw new FoundryRuntimeException(IntegerOverflow, "integer out of range");
+
+    [DoesNotReturn]
+    public static void ThrowNotNull(string table, string column) =>
+        throw new FoundryRuntimeException(NotNullViolation, $"null value in column \"{column}\" of table \"{table}\" violates its NOT NULL constraint");
+
+    [DoesNotReturn]
+    public static void ThrowDuplicateKey(string table, string key) =>
+        throw new FoundryRuntimeException(DuplicateKey, $"duplicate key value violates the primary key of table \"{table}\": {key} already exists");
+}

@@ -1,0 +1,37 @@
+namespace Foundry.Runtime;
+
+/// <summary>
+/// The state of one execution of a compiled statement, kept between calls of its delegate.
+/// Compiled code is a function <c>bool Next(QueryState)</c> that runs its pipelines until it has one
+/// output row in <see cref="Output"/> (true) or none is left (false). Everything that must survive
+/// from one call to the next lives here, in slots the code generator numbered: open cursors,
+/// counters (rows skipped, emitted, affected), flags (pipeline started, finished) and materialised
+/// buffers. Locals of the generated code hold only per-row values.
+/// </summary>
+public sealed class QueryState : IDisposable
+{
+    public QueryState(StatementContext context, StateLayout layout, int outputWidth)
+    {
+        Context = context;
+        Cursors = new Foundry.Storage.BTreeCursor?[layout.Cursors];
+        Counters = new long[layout.Counters];
+        Flags = new bool[layout.Flags];
+        Buffers = new ColumnBuffer?[layout.Buffers];
+        Output = new OutputRow(outputWidth);
+    }
+
+    public readonly StatementContext Context;
+    public readonly Foundry.Storage.BTreeCursor?[] Cursors;
+    public readonly long[] Counters;
+    public readonly bool[] Flags;
+    public readonly ColumnBuffer?[] Buffers;
+    public readonly OutputRow Output;
+
+    public void Dispose()
+    {
+        foreach (var cursor in Cursors) cursor?.Dispose();
+    }
+}
+
+/// <summary>How many state slots of each kind a compiled statement uses.</summary>
+public sealed record StateLayout(int Cursors, int Counters, int Flags, int Buffers);

@@ -1,0 +1,24 @@
+using Foundry.Storage;
+
+namespace Foundry.Runtime;
+
+/// <summary>
+/// What one running statement may touch: the database's pager and the statement's parameters, plus
+/// reusable encoders so that generated code allocates nothing per row for keys and records.
+/// Owned by one session and used by one thread at a time.
+/// </summary>
+public sealed class StatementContext
+{
+    public StatementContext(Pager pager, object?[] parameters)
+    {
+        Pager = pager;
+        Parameters = parameters;
+    }
+
+    public Pager Pager { get; }
+    public object?[] Parameters { get; }
+    public KeyWriter Keys { get; } = new();
+    public RecordWriter Records { get; } = new();
+
+    public BTreeCursor OpenCursor(uint rootPageId) => new BTree(Pager, rootPageId).OpenCursor();
+}

@@ -1,0 +1,56 @@
+using Foundry.Storage;
+
+namespace Foundry.Runtime;
+
+/// <summary>
+/// Storage operations called from generated code. Expression trees cannot pass spans, so these take
+/// byte arrays and offsets and convert; each is small enough for the JIT to inline.
+/// </summary>
+public static class StorageAccess
+{
+    public static bool Seek(BTreeCursor cursor, KeyWriter key) => cursor.Seek(key.AsSpan());
+
+    /// <summary>
+    /// Compares the first <c>bound.Length</c> bytes of the cursor's current key with an encoded bound.
+    /// Key components are self-delimiting, so for a bound on a leading key prefix the result is the
+    /// order of the current row's prefix relative to the bound (0: the prefix equals it).
+    /// </summary>
+    public static int ComparePrefix(BTreeCursor cursor, byte[] bound)
+    {
+        var key = cursor.Key;
+        var length = Math.Min(key.Length, bound.Length);
+        var c = key[..length].SequenceCompareTo(bound);
+        if (c != 0) return c;
+        return key.Length < bound.Length ? -1 : 0;
+    }
+
+    /// <summary>Copies the writer's current key, for bounds kept across rows.</summary>
+    public static byte[] KeyBytes(KeyWriter key) => key.ToArray();
+
+    /// <summary>Inserts a row; throws the duplicate-key error when its key is taken.</summary>
+    public static void InsertRow(StatementContext context, uint rootPageId, string table, KeyWriter key, RecordWriter record)
+    {
+        var tree = new BTree(context.Pager, rootPageId);
+        if (!tree.Insert(key.AsSpan(), record.AsSpan()))
+            RuntimeErrors.ThrowDuplicateKey(table, DescribeKey(key.AsSpan()));
+    }
+
+    /// <summary>Appends a BLOB value (expression trees cannot pass the span the writer takes).</summary>
+    public static RecordWriter WriteBlob(RecordWriter record, byte[] value) => record.WriteBlob(value);
+
+    /// <summary>Takes the next hidden rowid of a table without a declared primary key.</summary>
+    public static long NextRowId(TableSchema table) => table.NextRowId++;
+
+    private static string DescribeKey(ReadOnlySpan<byte> key)
+    {
+        var parts = KeyReader.Decode(key);
+        return "(" + string.Join(", ", parts.Select(p => p switch
+        {
+            null => "NULL",
+            string s => "'" + s.Replace("'", "''") + "'",
+            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            bool b => b ? "TRUE" : "FALSE",
+            _ => Convert.ToString(p, System.Globalization.CultureInfo.InvariantCulture),
+        })) + ")";
+    }
+}

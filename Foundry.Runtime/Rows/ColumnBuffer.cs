@@ -1,0 +1,79 @@
+namespace Foundry.Runtime;
+
+/// <summary>
+/// Rows materialised at a pipeline breaker (a sort), stored column by column in typed arrays so that
+/// no value is boxed. Generated code appends a row with <see cref="AddRow"/> followed by one Set call
+/// per column, and reads rows back by index (through <see cref="Order"/> once sorted).
+/// </summary>
+public sealed class ColumnBuffer
+{
+    private readonly long[][] _int64s;
+    private readonly double[][] _doubles;
+    private readonly object?[][] _references;
+    private readonly bool[][] _nulls;
+    private int _capacity = 64;
+
+    public ColumnBuffer(int width)
+    {
+        _int64s = new long[width][];
+        _doubles = new double[width][];
+        _references = new object?[width][];
+        _nulls = new bool[width][];
+        for (var c = 0; c < width; c++)
+        {
+            _int64s[c] = new long[_capacity];
+            _doubles[c] = new double[_capacity];
+            _references[c] = new object?[_capacity];
+            _nulls[c] = new bool[_capacity];
+        }
+        Order = [];
+    }
+
+    public int Count { get; private set; }
+
+    /// <summary>Row indexes in output order; set by <see cref="Sort"/>.</summary>
+    public int[] Order { get; private set; }
+
+    /// <summary>Starts a new row and returns its index.</summary>
+    public int AddRow()
+    {
+        if (Count == _capacity) Grow();
+        return Count++;
+    }
+
+    public void SetInt64(int column, int row, long value) => _int64s[column][row] = value;
+    public void SetDouble(int column, int row, double value) => _doubles[column][row] = value;
+    public void SetReference(int column, int row, object? value) => _references[column][row] = value;
+    public void SetNull(int column, int row) => _nulls[column][row] = true;
+
+    public long GetInt64(int column, int row) => _int64s[column][row];
+    public double GetDouble(int column, int row) => _doubles[column][row];
+    public object? GetReference(int column, int row) => _references[column][row];
+    public bool IsNull(int column, int row) => _nulls[column][row];
+
+    /// <summary>Orders the rows with a comparison of row indexes; stable, so equal keys keep input order.</summary>
+    public void Sort(Func<ColumnBuffer, int, int, int> compare)
+    {
+        var order = new int[Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        // Array.Sort is not stable; break ties by original position to make it so.
+        Array.Sort(order, (a, b) =>
+        {
+            var c = compare(this, a, b);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        Order = order;
+    }
+
+    private void Grow()
+    {
+        _capacity *= 2;
+        for (var c = 0; c < _int64s.Length; c++)
+        {
+            Array.Resize(ref _int64s[c], _capacity);
+            Array.Resize(ref _doubles[c], _capacity);
+            Array.Resize(ref _references[c], _capacity);
+            Array.Resize(ref _nulls[c], _capacity);
+        }
+    }
+}

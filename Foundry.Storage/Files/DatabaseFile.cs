@@ -1,0 +1,77 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Foundry.Storage;
+
+/// <summary>
+/// The operating-system file behind a <see cref="Pager"/>: positional reads and writes of whole pages,
+/// fsync, and the exclusive lock. The file is opened with <see cref="FileShare.None"/>; on Unix .NET
+/// backs that with an exclusive advisory lock (flock), so a second opener — in this process or
+/// another — fails with "database is locked" instead of writing the file concurrently.
+/// </summary>
+internal sealed class DatabaseFile : IDisposable
+{
+    private readonly FileStream _stream;
+    private readonly SafeFileHandle _handle;
+
+    private DatabaseFile(string path, FileStream stream)
+    {
+        Path = path;
+        _stream = stream;
+        _handle = stream.SafeFileHandle;
+    }
+
+    public string Path { get; }
+
+    public long Length => RandomAccess.GetLength(_handle);
+
+    public static DatabaseFile Open(string path)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None,
+                bufferSize: 0, FileOptions.RandomAccess);
+            return new DatabaseFile(path, stream);
+        }
+        catch (IOException ex) when (File.Exists(path) && IsSharingViolation(ex))
+        {
+            throw new StorageException($"database is locked: '{path}' is open in another connection or process", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"cannot open database file '{path}': {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsSharingViolation(IOException ex)
+    {
+        // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION on Windows; on Unix .NET reports EWOULDBLOCK
+        // from flock with the same "being used by another process" message and HResult.
+        const int SharingViolation = unchecked((int)0x80070020);
+        const int LockViolation = unchecked((int)0x80070021);
+        return ex.HResult is SharingViolation or LockViolation
+            || ex.Message.Contains("being used by another process", StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads exactly <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; returns bytes read (short at end of file).</summary>
+    public int Read(Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(_handle, buffer[total..], offset + total);
+            if (n == 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    public void Write(ReadOnlySpan<byte> buffer, long offset) => RandomAccess.Write(_handle, buffer, offset);
+
+    /// <summary>Flushes file data and metadata to stable storage (fsync).</summary>
+    public void Sync() => _stream.Flush(flushToDisk: true);
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+
+namespace Foundry.Storage;
+
+/// <summary>
+/// Page 0 of every database file. After the common <see cref="PageHeader"/> (type FileHeader):
+///
+/// | offset | size | field              | meaning                                                    |
+/// |--------|------|--------------------|------------------------------------------------------------|
+/// | 16     | 8    | magic              | ASCII "FOUNDRY\0"                                          |
+/// | 24     | 4    | file format version| <see cref="FileFormatVersion"/>                            |
+/// | 28     | 4    | page size          | bytes per page, a power of two in [512, 65536]             |
+/// | 32     | 4    | page count         | pages in the file, header page included                    |
+/// | 36     | 4    | free list head     | first free page id, 0 when the free list is empty          |
+/// | 40     | 4    | free page count    | pages on the free list                                     |
+/// | 44     | 4    | catalog root       | root page id of the catalog B+Tree                         |
+/// | 48     | 80   | reserved           | zero                                                       |
+///
+/// All integers little-endian. Everything after offset 128 is zero.
+/// </summary>
+public static class FileHeaderPage
+{
+    public const int MagicOffset = PageHeader.Size;
+    public const int FileFormatVersionOffset = MagicOffset + 8;
+    public const int PageSizeOffset = FileFormatVersionOffset + 4;
+    public const int PageCountOffset = PageSizeOffset + 4;
+    public const int FreeListHeadOffset = PageCountOffset + 4;
+    public const int FreePageCountOffset = FreeListHeadOffset + 4;
+    public const int CatalogRootOffset = FreePageCountOffset + 4;
+    public const int ReservedOffset = CatalogRootOffset + 4;
+    public const int ReservedSize = 80;
+
+    /// <summary>Bytes of page 0 that must be read to learn the page size.</summary>
+    public const int FixedSize = ReservedOffset + ReservedSize;
+
+    public const uint FileFormatVersion = 1;
+
+    public const int MinPageSize = 512;
+    public const int MaxPageSize = 65536;
+
+    public static ReadOnlySpan<byte> Magic => "FOUNDRY\0"u8;
+
+    /// <summary>The mutable fields of the header page; the pager keeps a current and a committed copy.</summary>
+    public struct State
+    {
+        public uint PageCount;
+        public uint FreeListHead;
+        public uint FreePageCount;
+        public uint CatalogRoot;
+    }
+
+    public static void Write(Span<byte> page, int pageSizeBytes, in State state)
+    {
+        PageHeader.Format(page, PageType.FileHeader);
+        Magic.CopyTo(page[MagicOffset..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(page[FileFormatVersionOffset..], FileFormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(page[PageSizeOffset..], (uint)pageSizeBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(page[PageCountOffset..], state.PageCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(page[FreeListHeadOffset..], state.FreeListHead);
+        BinaryPrimitives.WriteUInt32LittleEndian(page[FreePageCountOffset..], state.FreePageCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(page[CatalogRootOffset..], state.CatalogRoot);
+    }
+
+    public static State Read(ReadOnlySpan<byte> page) => new()
+    {
+        PageCount = BinaryPrimitives.ReadUInt32LittleEndian(page[PageCountOffset..]),
+        FreeListHead = BinaryPrimitives.ReadUInt32LittleEndian(page[FreeListHeadOffset..]),
+        FreePageCount = BinaryPrimitives.ReadUInt32LittleEndian(page[FreePageCountOffset..]),
+        CatalogRoot = BinaryPrimitives.ReadUInt32LittleEndian(page[CatalogRootOffset..]),
+    };
+
+    public static bool IsValidPageSize(long pageSizeBytes) =>
+        pageSizeBytes >= MinPageSize && pageSizeBytes <= MaxPageSize && (pageSizeBytes & (pageSizeBytes - 1)) == 0;
+
+    /// <summary>
+    /// Checks magic, format version and page size of the first <see cref="FixedSize"/> bytes;
+    /// returns the page size or throws a <see cref="StorageException"/> naming what was wrong.
+    /// </summary>
+    public static int ValidatePrefix(ReadOnlySpan<byte> prefix, string path)
+    {
+        if (!prefix.Slice(MagicOffset, 8).SequenceEqual(Magic))
+        {
+            throw new StorageException(
+                $"'{path}' is not a Foundry database: bad magic at offset {MagicOffset} (expected \"FOUNDRY\\0\", found {Describe(prefix.Slice(MagicOffset, 8))})");
+        }
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(prefix[FileFormatVersionOffset..]);
+        if (version != FileFormatVersion)
+        {
+            throw new StorageException(
+                $"'{path}' has file format version {version} at offset {FileFormatVersionOffset}; this build reads version {FileFormatVersion}");
+        }
+        uint pageSize = BinaryPrimitives.ReadUInt32LittleEndian(prefix[PageSizeOffset..]);
+        if (!IsValidPageSize(pageSize))
+        {
+            throw new StorageException(
+                $"'{path}' has invalid page size {pageSize} at offset {PageSizeOffset} (expected a power of two in [{MinPageSize}, {MaxPageSize}])");
+        }
+        return (int)pageSize;
+    }
+
+    private static string Describe(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes);
+}

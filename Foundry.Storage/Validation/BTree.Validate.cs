@@ -1,0 +1,201 @@
+using System.Buffers.Binary;
+
+namespace Foundry.Storage;
+
+public sealed partial class BTree
+{
+    /// <summary>
+    /// Checks the numbered invariants BT1–BT8 (see the top of BTree.cs) over the whole tree and returns
+    /// one message per violation, each citing its invariant and page; empty when the tree is sound.
+    /// Reads pages only; never throws for a malformed tree (a corrupt page is reported as a violation).
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        ThrowIfDropped();
+        var v = new Validator(this);
+        try
+        {
+            v.Visit(RootPageId, depth: 1, lower: null, upper: null);
+            v.CheckLeafChain();
+        }
+        catch (StorageException ex)
+        {
+            v.Errors.Add($"BT1 page unreadable during validation: {ex.Message}");
+        }
+        return v.Errors;
+    }
+
+    private sealed class Validator(BTree tree)
+    {
+        private readonly HashSet<uint> _visited = new();
+        private readonly List<uint> _leaves = new();
+        private int _leafDepth = -1;
+
+        public List<string> Errors { get; } = new();
+
+        public void Visit(uint pageId, int depth, byte[]? lower, byte[]? upper)
+        {
+            if (Inspect(pageId, depth, lower, upper) is not var (children, keys))
+            {
+                return;
+            }
+            int n = keys.Length;
+            for (int i = 0; i <= n; i++)
+            {
+                Visit(children[i], depth + 1, i == 0 ? lower : keys[i - 1], i == n ? upper : keys[i]);
+            }
+        }
+
+        /// <summary>Checks one node; returns its children and separators when it is a readable interior node.</summary>
+        private (uint[] Children, byte[][] Keys)? Inspect(uint pageId, int depth, byte[]? lower, byte[]? upper)
+        {
+            if (!_visited.Add(pageId))
+            {
+                Errors.Add($"BT1 page {pageId} is reached more than once (cycle or shared child)");
+                return null;
+            }
+            if (pageId == 0 || pageId >= tree._pager.PageCount)
+            {
+                Errors.Add($"BT1 child page id {pageId} is out of range (page count {tree._pager.PageCount})");
+                return null;
+            }
+            using PageRef page = tree._pager.Get(pageId);
+            byte[] buf = page.Buffer;
+            PageType type = PageHeader.GetPageType(buf);
+            if (type is not (PageType.BTreeLeaf or PageType.BTreeInterior) || PageHeader.GetVersion(buf) != PageHeader.FormatVersion)
+            {
+                Errors.Add($"BT1 page {pageId} has type {type} version {PageHeader.GetVersion(buf)}, expected a B+Tree node of version {PageHeader.FormatVersion}");
+                return null;
+            }
+            bool leaf = type == PageType.BTreeLeaf;
+            if (!CheckSpace(pageId, buf, leaf))
+            {
+                return null;
+            }
+            int n = Node.Count(buf);
+            for (int i = 1; i < n; i++)
+            {
+                if (Node.Key(buf, i - 1, leaf).SequenceCompareTo(Node.Key(buf, i, leaf)) >= 0)
+                {
+                    Errors.Add($"BT3 page {pageId}: key at slot {i - 1} ({Hex(Node.Key(buf, i - 1, leaf))}) is not below key at slot {i} ({Hex(Node.Key(buf, i, leaf))})");
+                }
+            }
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<byte> key = Node.Key(buf, i, leaf);
+                if ((lower is not null && key.SequenceCompareTo(lower) < 0) || (upper is not null && key.SequenceCompareTo(upper) >= 0))
+                {
+                    Errors.Add($"BT4 page {pageId}: key {Hex(key)} at slot {i} is outside its parent's bounds [{(lower is null ? "-inf" : Hex(lower))}, {(upper is null ? "+inf" : Hex(upper))})");
+                }
+                if (leaf && Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i) > tree.MaxEntryBytes)
+                {
+                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i)} bytes, limit {tree.MaxEntryBytes}");
+                }
+            }
+            if (leaf)
+            {
+                if (_leafDepth < 0)
+                {
+                    _leafDepth = depth;
+                }
+                else if (_leafDepth != depth)
+                {
+                    Errors.Add($"BT5 leaf page {pageId} is at depth {depth}, other leaves at depth {_leafDepth}");
+                }
+                _leaves.Add(pageId);
+                return null;
+            }
+            if (n == 0)
+            {
+                Errors.Add($"BT7 interior page {pageId} has no keys");
+            }
+            var children = new uint[n + 1];
+            var keys = new byte[n][];
+            for (int i = 0; i <= n; i++)
+            {
+                children[i] = Node.ChildAt(buf, i);
+                if (i < n)
+                {
+                    keys[i] = Node.Key(buf, i, leaf: false).ToArray();
+                }
+            }
+            return (children, keys);
+        }
+
+        /// <summary>BT2; false when the layout is too broken to read keys safely.</summary>
+        private bool CheckSpace(uint pageId, byte[] buf, bool leaf)
+        {
+            int n = Node.Count(buf);
+            int start = Node.ContentStart(buf);
+            int slotEnd = Node.SlotArrayOffset + 2 * n;
+            if (slotEnd > start || start > buf.Length)
+            {
+                Errors.Add($"BT2 page {pageId}: slot array ends at {slotEnd}, cell content starts at {start}, page size {buf.Length}");
+                return false;
+            }
+            var cells = new List<(int Offset, int Size)>(n);
+            for (int i = 0; i < n; i++)
+            {
+                int off = Node.SlotOffset(buf, i);
+                int header = leaf ? Node.LeafCellHeader : Node.InteriorCellHeader;
+                if (off < start || off + header > buf.Length)
+                {
+                    Errors.Add($"BT2 page {pageId}: slot {i} points at offset {off}, outside the cell area [{start}, {buf.Length})");
+                    return false;
+                }
+                int size = leaf
+                    ? header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off)) + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 2))
+                    : header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 4));
+                if (off + size > buf.Length)
+                {
+                    Errors.Add($"BT2 page {pageId}: cell at slot {i} (offset {off}, {size} bytes) runs past the page end {buf.Length}");
+                    return false;
+                }
+                cells.Add((off, size));
+            }
+            cells.Sort();
+            int used = 0;
+            for (int i = 0; i < cells.Count; i++)
+            {
+                used += cells[i].Size;
+                if (i > 0 && cells[i - 1].Offset + cells[i - 1].Size > cells[i].Offset)
+                {
+                    Errors.Add($"BT2 page {pageId}: cells at offsets {cells[i - 1].Offset} and {cells[i].Offset} overlap");
+                    return false;
+                }
+            }
+            int garbage = Node.Garbage(buf);
+            if (used + garbage != buf.Length - start)
+            {
+                Errors.Add($"BT2 page {pageId}: cells use {used} bytes and garbage is {garbage}, but the cell area [{start}, {buf.Length}) has {buf.Length - start}");
+            }
+            return true;
+        }
+
+        /// <summary>BT6: the sibling chain from the leftmost leaf equals the in-order leaf list.</summary>
+        public void CheckLeafChain()
+        {
+            if (_leaves.Count == 0)
+            {
+                return;
+            }
+            uint id = _leaves[0];
+            for (int i = 0; i < _leaves.Count; i++)
+            {
+                if (id != _leaves[i])
+                {
+                    Errors.Add($"BT6 leaf chain: link after leaf {(i == 0 ? "(start)" : _leaves[i - 1].ToString())} is {id}, expected leaf {_leaves[i]}");
+                    return;
+                }
+                using PageRef page = tree._pager.Get(id);
+                id = Node.Link(page.Buffer);
+            }
+            if (id != 0)
+            {
+                Errors.Add($"BT6 leaf chain: last leaf {_leaves[^1]} links to {id}, expected 0");
+            }
+        }
+
+        private static string Hex(ReadOnlySpan<byte> bytes) => bytes.Length == 0 ? "(empty)" : Convert.ToHexString(bytes);
+    }
+}

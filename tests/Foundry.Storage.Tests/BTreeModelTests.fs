@@ -1,0 +1,154 @@
+/// Model-based property: random operation sequences against the B+Tree and an F# Map must agree,
+/// with small (512-byte) pages so splits happen, Validate() empty (BT1–BT8), and contents surviving
+/// Commit + close + reopen. Commit/Rollback are operations too, checked against a committed model.
+module Foundry.Storage.Tests.BTreeModelTests
+
+open System
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open Foundry.Storage
+open Foundry.Storage.Tests.TempDb
+
+/// Keys and values are wrapped so FsCheck prints them readably and Map can order them by bytes.
+[<CustomComparison; CustomEquality>]
+type Key =
+    { Bytes: byte[] }
+    override this.ToString() = Convert.ToHexString this.Bytes
+    override this.Equals o = match o with :? Key as k -> compareBytes this.Bytes k.Bytes = 0 | _ -> false
+    override this.GetHashCode() = this.Bytes.Length
+    interface IComparable with
+        member this.CompareTo o =
+            match o with
+            | :? Key as k -> compareBytes this.Bytes k.Bytes
+            | _ -> invalidArg "o" "not a Key"
+
+type Op =
+    | Insert of Key * byte[]
+    | Upsert of Key * byte[]
+    | Delete of Key
+    | Lookup of Key
+    | ScanFrom of Key * int
+    | Commit
+    | Rollback
+
+let private keyGen =
+    // Few distinct short prefixes (many collisions: duplicates, deletes of present keys) and some long keys.
+    gen {
+        let! n = Gen.choose (0, 600)
+        let! pad = Gen.frequency [ 4, Gen.constant 0; 1, Gen.choose (1, 40) ]
+        let! tail = Gen.elements [ [||]; [| 0uy |]; [| 255uy |] ]
+        return { Bytes = Array.concat [ KeyWriter().WriteInt64(int64 n).ToArray(); Array.create pad 7uy; tail ] }
+    }
+
+let private valueGen =
+    gen {
+        let! len = Gen.frequency [ 3, Gen.choose (0, 12); 1, Gen.choose (13, 60) ]
+        let! b = Gen.choose (0, 255)
+        return Array.create len (byte b)
+    }
+
+let private opGen =
+    Gen.frequency
+        [ 8, Gen.map2 (fun k v -> Insert(k, v)) keyGen valueGen
+          3, Gen.map2 (fun k v -> Upsert(k, v)) keyGen valueGen
+          4, Gen.map Delete keyGen
+          3, Gen.map Lookup keyGen
+          1, Gen.map2 (fun k n -> ScanFrom(k, n)) keyGen (Gen.choose (0, 30))
+          1, Gen.constant Commit
+          1, Gen.constant Rollback ]
+
+let private opsGen =
+    gen {
+        let! n = Gen.choose (0, 400)
+        return! Gen.listOfLength n opGen
+    }
+
+let private contents (tree: BTree) =
+    scan tree |> List.map (fun (k, v) -> { Bytes = k }, v)
+
+/// Applies the operations to both; returns None when all agree, or a description of the first disagreement.
+let run (path: string) (ops: Op list) =
+    use pager = openSmall path
+    let root = BTree.Create pager
+    pager.Commit()
+    let tree = BTree(pager, root)
+    let mutable model = Map.empty<Key, byte[]>
+    let mutable committed = model
+    let mutable failure = None
+    let check what ok = if not ok && failure.IsNone then failure <- Some what
+    for op in ops do
+        if failure.IsNone then
+            match op with
+            | Insert(k, v) ->
+                let inserted = tree.Insert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
+                check (sprintf "%A returned %b" op inserted) (inserted = not (model.ContainsKey k))
+                if inserted then model <- model.Add(k, v)
+            | Upsert(k, v) ->
+                tree.Upsert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
+                model <- model.Add(k, v)
+            | Delete k ->
+                let deleted = tree.Delete(ReadOnlySpan k.Bytes)
+                check (sprintf "%A returned %b" op deleted) (deleted = model.ContainsKey k)
+                model <- model.Remove k
+            | Lookup k ->
+                let found, v = tree.TryGet(ReadOnlySpan k.Bytes)
+                match model.TryFind k with
+                | Some expected -> check (sprintf "%A" op) (found && v = expected)
+                | None -> check (sprintf "%A found a deleted key" op) (not found)
+            | ScanFrom(k, n) ->
+                use c = tree.OpenCursor()
+                let got = ResizeArray()
+                let mutable ok = c.Seek(ReadOnlySpan k.Bytes)
+                while ok && got.Count < n do
+                    got.Add(({ Bytes = c.Key.ToArray() }: Key), c.Value.ToArray())
+                    ok <- c.Next()
+                let expected = model |> Map.toList |> List.filter (fun (mk, _) -> mk >= k) |> List.truncate n
+                check (sprintf "%A" op) (List.ofSeq got = expected)
+            | Commit ->
+                pager.Commit()
+                committed <- model
+            | Rollback ->
+                pager.Rollback()
+                model <- committed
+    if failure.IsNone then
+        let errors = tree.Validate()
+        check (sprintf "Validate: %s" (String.Join("; ", errors))) (errors.Count = 0)
+        check "contents differ from the model" (contents tree = Map.toList model)
+        check "CountEntries differs" (tree.CountEntries() = int64 model.Count)
+        pager.Commit()
+    failure
+
+let private reopenAndCompare (path: string) (expected: (Key * byte[]) list) =
+    use pager = openSmall path
+    // The tree created by run() is the first page allocated after the catalog.
+    let tree = BTree(pager, pager.CatalogRootPageId + 1u)
+    let errors = tree.Validate()
+    if errors.Count <> 0 then Some(sprintf "after reopen, Validate: %s" (String.Join("; ", errors)))
+    elif contents tree <> expected then Some "after reopen, contents differ"
+    else None
+
+let private modelOf (ops: Op list) =
+    ((Map.empty, Map.empty), ops)
+    ||> List.fold (fun (m: Map<Key, byte[]>, c) op ->
+        match op with
+        | Insert(k, v) -> (if m.ContainsKey k then m else m.Add(k, v)), c
+        | Upsert(k, v) -> m.Add(k, v), c
+        | Delete k -> m.Remove k, c
+        | Commit -> m, m
+        | Rollback -> c, c
+        | _ -> m, c)
+    |> fst
+    |> Map.toList
+
+[<Fact>]
+let ``B+Tree agrees with a Map model under random operations, validates, and survives reopen`` () =
+    let prop (ops: Op list) =
+        use tmp = new TempPath()
+        match run tmp.Path ops with
+        | Some failure -> failwithf "%s" failure
+        | None ->
+            match reopenAndCompare tmp.Path (modelOf ops) with
+            | Some failure -> failwithf "%s" failure
+            | None -> true
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(150), Prop.forAll (Arb.fromGen opsGen) prop)
