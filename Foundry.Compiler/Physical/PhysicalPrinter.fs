@@ -16,7 +16,9 @@ let describe (plan: PhysicalPlan) =
             match access with
             | FullScan -> sprintf "FullScan %s" t.Alias
             | KeyRange(k, Some l, Some u) when l.Inclusive && u.Inclusive && l.Value = u.Value ->
-                sprintf "KeySeek %s %s = %s" t.Alias k.Name (Value.toSql l.Value)
+                // One row at most only when the key has one column; otherwise it is a prefix range.
+                let kind = if t.Schema.PrimaryKey.Count = 1 then "KeySeek" else "KeyRangeScan"
+                sprintf "%s %s %s = %s" kind t.Alias k.Name (Value.toSql l.Value)
             | KeyRange(k, lower, upper) ->
                 let parts =
                     [ lower |> Option.map (boundText ">=" ">")

@@ -25,7 +25,7 @@ internal static class ErrorMapper
     public static FoundryException? Map(string sql, Exception e) => e switch
     {
         FoundryException f => f,
-        CompilationException c => FromDiagnostic(sql, c.Diagnostics[0]),
+        CompilationException c => FromDiagnostics(sql, c.Diagnostics),
         FoundryRuntimeException r => Plain($"FND{r.Code:D4}", r.Message, sql, e),
         OverflowException => Plain($"FND{RuntimeErrors.IntegerOverflow:D4}", "integer out of range", sql, e),
         DivideByZeroException => Plain($"FND{RuntimeErrors.DivisionByZero:D4}", "division by zero", sql, e),
@@ -33,8 +33,12 @@ internal static class ErrorMapper
         _ => null,
     };
 
-    private static FoundryException FromDiagnostic(string sql, SqlDiagnostic d) =>
-        new(d.Code, d.Message, sql, d.Line, d.Column, d.EndColumn, d.Rendered);
+    /// <summary>The first diagnostic gives code and place; the rendering shows every one of them.</summary>
+    private static FoundryException FromDiagnostics(string sql, SqlDiagnostic[] all)
+    {
+        var d = all[0];
+        return new(d.Code, d.Message, sql, d.Line, d.Column, d.EndColumn, string.Join("\n", all.Select(x => x.Rendered)));
+    }
 
     private static FoundryException Plain(string code, string message, string sql, Exception inner) =>
         new(code, message, sql, null, null, null, $"error {code}: {message}", inner);

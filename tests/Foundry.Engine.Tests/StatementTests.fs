@@ -1,0 +1,109 @@
+/// End-to-end behaviour of each statement form through the whole pipeline.
+module Foundry.Engine.Tests.StatementTests
+
+open Xunit
+open Foundry.Engine
+open Foundry.Engine.Tests.Sql
+
+let private withSession (f: Session -> unit) =
+    use db = Database.OpenTemporary()
+    use s = db.OpenSession()
+    f s
+
+[<Fact>]
+let ``select star returns rows in primary key order with their types`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL, ok BOOLEAN);
+                  INSERT INTO t VALUES (3, 'c', 3.5, TRUE), (1, 'a', NULL, FALSE), (2, 'b', 2.25, NULL)"
+        use r = s.Execute "SELECT * FROM t"
+        Assert.Equal<string list>([ "id"; "name"; "price"; "ok" ], List.ofSeq r.ColumnNames)
+        Assert.Equal<string list>([ "INTEGER"; "TEXT"; "REAL"; "BOOLEAN" ], r.ColumnTypes |> Seq.map (fun t -> Foundry.Runtime.SqlTypeNames.Display t) |> List.ofSeq)
+        r.Dispose()
+        Assert.Equal<obj list list>(
+            [ [ box 1L; box "a"; null; box false ]; [ box 2L; box "b"; box 2.25; null ]; [ box 3L; box "c"; box 3.5; box true ] ],
+            rows s "SELECT * FROM t"
+        ))
+
+[<Fact>]
+let ``insert reports affected rows and honours a column list`` () =
+    withSession (fun s ->
+        exec s "CREATE TABLE t (a INTEGER, b TEXT, c REAL)" |> ignore
+        Assert.Equal(2L, exec s "INSERT INTO t (c, a) VALUES (1.5, 1), (2, 2)")
+        Assert.Equal<obj list list>([ [ box 1L; null; box 1.5 ]; [ box 2L; null; box 2.0 ] ], rows s "SELECT * FROM t"))
+
+[<Fact>]
+let ``where uses three-valued logic`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (x INTEGER, y TEXT); INSERT INTO t VALUES (5, 'five'), (NULL, 'null'), (1, NULL)"
+        Assert.Equal<obj list list>([ [ box 5L ] ], rows s "SELECT x FROM t WHERE x > 2")
+        Assert.Equal<obj list list>([ [ box 1L ] ], rows s "SELECT x FROM t WHERE NOT (x > 2)")
+        Assert.Equal<obj list list>([ [ box "null" ] ], rows s "SELECT y FROM t WHERE x IS NULL")
+        Assert.Equal<obj list list>([ [ box 5L ]; [ box 1L ] ], rows s "SELECT x FROM t WHERE x > 2 OR y IS NULL")
+        // DESC puts NULL last: y = 'null', 'five', NULL.
+        Assert.Equal<obj list list>([ [ null ]; [ box true ]; [ box true ] ], rows s "SELECT x > 2 OR y IS NULL FROM t WHERE x IS NULL OR x < 6 ORDER BY y DESC"))
+
+[<Fact>]
+let ``arithmetic follows SQL semantics`` () =
+    withSession (fun s ->
+        Assert.Equal<obj list list>(
+            [ [ box 3L; box 3L; box 1L; box -3L; box 3.5; box true; null; box "ab1" ] ],
+            rows s "SELECT 1 + 2, 7 / 2, 7 % 3, -7 / 2, 7 / 2.0, NULL IS NULL, 1 + NULL, 'a' || 'b' || 1"
+        ))
+
+[<Fact>]
+let ``order by sorts nulls first ascending and honours limit and offset`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO t VALUES (1, 30), (2, NULL), (3, 10), (4, 20)"
+        Assert.Equal<obj list list>([ [ box 2L ]; [ box 3L ]; [ box 4L ]; [ box 1L ] ], rows s "SELECT id FROM t ORDER BY v")
+        Assert.Equal<obj list list>([ [ box 1L ]; [ box 4L ]; [ box 3L ]; [ box 2L ] ], rows s "SELECT id FROM t ORDER BY v DESC")
+        Assert.Equal<obj list list>([ [ box 4L ]; [ box 3L ] ], rows s "SELECT id FROM t ORDER BY v DESC LIMIT 2 OFFSET 1")
+        Assert.Equal<obj list list>([ [ box 3L; box 20L ] ], rows s "SELECT id, v + 10 AS w FROM t WHERE v IS NOT NULL ORDER BY w LIMIT 1")
+        Assert.Equal<obj list list>([ [ box 4L; box 20L ] ], rows s "SELECT id, v FROM t ORDER BY 2 DESC LIMIT 1 OFFSET 1"))
+
+[<Fact>]
+let ``primary key predicates give the same rows as a scan`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"
+        script s ("INSERT INTO t VALUES " + String.concat ", " [ for i in 1 .. 200 -> sprintf "(%d, 'v%d')" i i ])
+        Assert.Equal<obj list list>([ [ box "v42" ] ], rows s "SELECT v FROM t WHERE id = 42")
+        Assert.Equal<obj list list>([], rows s "SELECT v FROM t WHERE id = 4200")
+        Assert.Equal(10, (rows s "SELECT id FROM t WHERE id > 190").Length)
+        Assert.Equal(10, (rows s "SELECT id FROM t WHERE id >= 10 AND id < 20").Length)
+        Assert.Equal(11, (rows s "SELECT id FROM t WHERE 10 <= id AND id <= 20").Length)
+        Assert.Equal<obj list list>([ [ box 5L ] ], rows s "SELECT id FROM t WHERE id > 4 AND id < 6"))
+
+[<Fact>]
+let ``composite primary key range on the leading column is exact`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (a INTEGER, b TEXT, c REAL, PRIMARY KEY (a, b))"
+        script s "INSERT INTO t VALUES (1, 'x', 1.0), (1, 'y', 2.0), (2, 'a', 3.0), (2, 'b', 4.0), (3, 'z', 5.0)"
+        Assert.Equal<obj list list>([ [ box "a" ]; [ box "b" ] ], rows s "SELECT b FROM t WHERE a = 2")
+        Assert.Equal<obj list list>([ [ box "z" ] ], rows s "SELECT b FROM t WHERE a > 2")
+        Assert.Equal<obj list list>([ [ box "x" ]; [ box "y" ] ], rows s "SELECT b FROM t WHERE a < 2"))
+
+[<Fact>]
+let ``select without from yields one row`` () =
+    withSession (fun s -> Assert.Equal<obj list list>([ [ box 2L; box "x" ] ], rows s "SELECT 1 + 1 AS two, 'x'"))
+
+[<Fact>]
+let ``drop table removes the table and reuses its pages`` () =
+    use tmp = new TempDatabase()
+    use db = Database.Open tmp.Path
+    use s = db.OpenSession()
+    script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"
+    script s ("INSERT INTO t VALUES " + String.concat ", " [ for i in 1 .. 500 -> sprintf "(%d, 'some text value %d')" i i ])
+    let sizeBefore = System.IO.FileInfo(tmp.Path).Length
+    script s "DROP TABLE t"
+    Assert.Equal("FND1001", (error s "SELECT * FROM t").Code)
+    script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"
+    script s ("INSERT INTO t VALUES " + String.concat ", " [ for i in 1 .. 500 -> sprintf "(%d, 'some text value %d')" i i ])
+    Assert.Equal(sizeBefore, System.IO.FileInfo(tmp.Path).Length)
+    script s "DROP TABLE IF EXISTS nothing_here"
+
+[<Fact>]
+let ``tables list their definitions`` () =
+    use db = Database.OpenTemporary()
+    use s = db.OpenSession()
+    script s "CREATE TABLE b (x INTEGER NOT NULL); CREATE TABLE a (id INTEGER PRIMARY KEY, t TEXT)"
+    Assert.Equal<string list>([ "a"; "b" ], db.Tables |> Seq.map (fun t -> t.Name) |> List.ofSeq)
+    Assert.Equal("CREATE TABLE a (id INTEGER PRIMARY KEY, t TEXT)", db.Tables[0].ToSql())
