@@ -1,27 +1,32 @@
 namespace Foundry.Storage;
 
 /// <summary>
-/// One cached page. States and transitions:
+/// One buffer-pool frame: a page-sized array allocated pinned once (<c>GC.AllocateArray(pinned: true)</c>)
+/// and reused for different pages over the pool's life. States and transitions:
 ///
-/// | state          | meaning                                     | leaves by                                   |
-/// |----------------|---------------------------------------------|---------------------------------------------|
-/// | clean          | Data equals the committed bytes on disk     | MarkDirty -> dirty; eviction (if unpinned)   |
-/// | dirty          | Data holds uncommitted changes              | Commit -> clean; Rollback -> dropped         |
+/// | state            | meaning                                          | leaves by                                        |
+/// |------------------|--------------------------------------------------|--------------------------------------------------|
+/// | spare            | holds no page (IsResident false)                 | Pager.AcquireFrame -> resident clean or dirty     |
+/// | resident clean   | Data equals the committed bytes on disk           | MarkDirty -> dirty; eviction (if unpinned) -> spare|
+/// | resident dirty   | Data holds uncommitted changes                   | Commit -> clean; Rollback -> spare (or abandoned) |
+/// | abandoned        | dropped by Rollback while pinned; never reused   | garbage-collected with its last stale PageRef     |
 ///
-/// Pinning is orthogonal: PinCount &gt; 0 while some <see cref="PageRef"/> is alive. A frame is evicted
-/// only when clean and unpinned; a dirty frame stays in the cache until Commit or Rollback.
+/// Pinning is orthogonal: PinCount &gt; 0 while some <see cref="PageRef"/> is alive. Only resident, clean,
+/// unpinned frames are in the replacer (InReplacer) and can be evicted. <see cref="Generation"/> changes
+/// whenever the frame stops holding a page, so a stale PageRef (kept across a Rollback) is recognised.
+///
+/// LRU-K history (K = 2), in ticks of the pager's reference clock: <see cref="LastReference"/> is HIST(1),
+/// <see cref="PenultimateReference"/> is HIST(2), 0 when the page was referenced fewer than twice.
 /// </summary>
 internal sealed class Frame
 {
-    public Frame(uint pageId, int pageSizeBytes)
+    public Frame(int pageSizeBytes)
     {
-        PageId = pageId;
-        // Pinned once for its whole life so generated code and spans may hold it without re-pinning.
+        // Pinned once for the frame's whole life, so spans and generated code may hold it without re-pinning.
         Data = GC.AllocateArray<byte>(pageSizeBytes, pinned: true);
-        LruNode = new LinkedListNode<Frame>(this);
     }
 
-    public uint PageId { get; }
+    public uint PageId;
 
     public byte[] Data { get; }
 
@@ -29,8 +34,13 @@ internal sealed class Frame
 
     public bool IsDirty;
 
-    /// <summary>False once the pager dropped the frame (rollback or eviction); stale PageRefs then fail loudly.</summary>
-    public bool IsLive = true;
+    public bool IsResident;
 
-    public LinkedListNode<Frame> LruNode { get; }
+    public bool InReplacer;
+
+    public int Generation;
+
+    public long LastReference;
+
+    public long PenultimateReference;
 }

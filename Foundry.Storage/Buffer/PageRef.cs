@@ -5,19 +5,23 @@ namespace Foundry.Storage;
 /// <see cref="Buffer"/> is the whole page (header included); the usable area is
 /// [<see cref="PageHeader.Size"/>, PageSizeBytes). Call <see cref="MarkDirty"/> before or after
 /// changing the bytes, before the next Commit. Dispose exactly once; Commit/Rollback do not unpin.
+/// A ref that outlived a Rollback of its (dirty) page is stale: MarkDirty throws, Dispose does nothing.
 /// </summary>
 public readonly struct PageRef : IDisposable
 {
     private readonly Pager _pager;
     private readonly Frame _frame;
+    private readonly int _generation;
 
     internal PageRef(Pager pager, Frame frame)
     {
         _pager = pager;
         _frame = frame;
+        _generation = frame.Generation;
+        PageId = frame.PageId;
     }
 
-    public uint PageId => _frame.PageId;
+    public uint PageId { get; }
 
     /// <summary>The page frame. Pinned in memory for its whole life; valid while this ref is undisposed.</summary>
     public byte[] Buffer => _frame.Data;
@@ -26,7 +30,15 @@ public readonly struct PageRef : IDisposable
 
     public PageType PageType => PageHeader.GetPageType(_frame.Data);
 
-    public void MarkDirty() => _pager.MarkDirty(_frame);
+    internal bool IsStale => _frame.Generation != _generation || !_frame.IsResident;
 
-    public void Dispose() => _pager?.Unpin(_frame);
+    public void MarkDirty() => _pager.MarkDirty(_frame, _generation);
+
+    public void Dispose()
+    {
+        if (_pager is not null && !IsStale)
+        {
+            _pager.Unpin(_frame);
+        }
+    }
 }

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Foundry.Storage;
 
 /// <summary>
-/// One database file of fixed-size pages behind a page cache.
+/// One database file of fixed-size pages behind a buffer pool (LRU-K, see Pager.BufferPool.cs).
 ///
 /// File: page N lives at byte offset N * PageSizeBytes. Page 0 is the file header
 /// (<see cref="FileHeaderPage"/>); it is owned by the pager and not reachable through <see cref="Get"/>.
@@ -34,9 +34,6 @@ namespace Foundry.Storage;
 public sealed partial class Pager : IDisposable
 {
     private readonly DatabaseFile _file;
-    private readonly Dictionary<uint, Frame> _frames = new();
-    private readonly LinkedList<Frame> _lru = new(); // evictable (clean, unpinned) frames, least recently used first
-    private readonly int _cacheFrames;
     private FileHeaderPage.State _header;
     private FileHeaderPage.State _committedHeader;
     private bool _disposed;
@@ -45,8 +42,11 @@ public sealed partial class Pager : IDisposable
     {
         _file = file;
         PageSizeBytes = pageSizeBytes;
-        _cacheFrames = Math.Max(cacheFrames, 8);
+        _capacity = Math.Max(cacheFrames, MinCacheFrames);
     }
+
+    /// <summary>Smallest pool accepted; B+Tree operations pin up to depth + 3 pages at once.</summary>
+    public const int MinCacheFrames = 8;
 
     public string Path => _file.Path;
 
@@ -61,28 +61,11 @@ public sealed partial class Pager : IDisposable
     /// <summary>Pages currently on the free list.</summary>
     public uint FreePageCount => _header.FreePageCount;
 
-    /// <summary>Frames currently cached (for tests and diagnostics).</summary>
-    public int CachedFrameCount => _frames.Count;
+    /// <summary>Dirty frames: pages changed since the last Commit.</summary>
+    public int DirtyFrameCount => _dirty.Count;
 
     /// <summary>True when there are uncommitted changes.</summary>
-    public bool HasUncommittedChanges
-    {
-        get
-        {
-            if (!_header.Equals(_committedHeader))
-            {
-                return true;
-            }
-            foreach (Frame f in _frames.Values)
-            {
-                if (f.IsDirty)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
+    public bool HasUncommittedChanges => _dirty.Count > 0 || !_header.Equals(_committedHeader);
 
     /// <summary>
     /// Opens <paramref name="path"/>, creating and formatting it (header page plus an empty catalog tree)
@@ -163,7 +146,10 @@ public sealed partial class Pager : IDisposable
         Commit();
     }
 
-    /// <summary>Returns page <paramref name="pageId"/> pinned. Verifies the checksum when it is read from the file.</summary>
+    /// <summary>
+    /// Returns page <paramref name="pageId"/> pinned. Verifies the checksum whenever the page is read from the
+    /// file (PG4). Throws "buffer pool exhausted" when it is not cached and every frame is pinned (BP4).
+    /// </summary>
     public PageRef Get(uint pageId)
     {
         ThrowIfDisposed();
@@ -171,18 +157,12 @@ public sealed partial class Pager : IDisposable
         {
             ThrowBadPageId(pageId);
         }
-        if (_frames.TryGetValue(pageId, out Frame? frame))
+        if (!TryGetResident(pageId, out Frame? frame))
         {
-            if (frame.LruNode.List is not null)
-            {
-                _lru.Remove(frame.LruNode);
-            }
-        }
-        else
-        {
-            frame = NewFrame(pageId);
+            frame = AcquireFrame(pageId);
             try
             {
+                PageReads++;
                 int n = _file.Read(frame.Data, (long)pageId * PageSizeBytes);
                 if (n < PageSizeBytes)
                 {
@@ -193,11 +173,12 @@ public sealed partial class Pager : IDisposable
             }
             catch
             {
-                DropFrame(frame);
+                frame.PinCount = 0;
+                _pinnedFrames--;
+                Release(frame, keepArray: true);
                 throw;
             }
         }
-        frame.PinCount++;
         return new PageRef(this, frame);
     }
 
@@ -226,11 +207,12 @@ public sealed partial class Pager : IDisposable
         {
             throw new StorageException($"'{Path}' is full: page ids exhausted");
         }
+        Frame frame = AcquireFrame(id);
         _header.PageCount = id + 1;
-        Frame frame = NewFrame(id);
-        frame.IsDirty = true;
-        frame.PinCount++;
-        return new PageRef(this, frame);
+        Array.Clear(frame.Data);
+        var fresh = new PageRef(this, frame);
+        fresh.MarkDirty();
+        return fresh;
     }
 
     /// <summary>Puts <paramref name="pageId"/> on the free list. The caller must hold no pin on it.</summary>
@@ -260,21 +242,14 @@ public sealed partial class Pager : IDisposable
     public void Commit()
     {
         ThrowIfDisposed();
-        var dirty = new List<Frame>();
-        foreach (Frame f in _frames.Values)
-        {
-            if (f.IsDirty)
-            {
-                dirty.Add(f);
-            }
-        }
-        dirty.Sort((a, b) => a.PageId.CompareTo(b.PageId));
+        var dirty = _dirty.ToArray();
+        Array.Sort(dirty, (a, b) => a.PageId.CompareTo(b.PageId));
         foreach (Frame f in dirty)
         {
             PageHeader.WriteChecksum(f.Data);
             _file.Write(f.Data, (long)f.PageId * PageSizeBytes);
         }
-        if (dirty.Count > 0)
+        if (dirty.Length > 0)
         {
             _file.Sync();
         }
@@ -283,35 +258,32 @@ public sealed partial class Pager : IDisposable
         PageHeader.WriteChecksum(page0);
         _file.Write(page0, 0);
         _file.Sync();
+        _dirty.Clear();
         foreach (Frame f in dirty)
         {
             f.IsDirty = false;
             if (f.PinCount == 0)
             {
-                _lru.AddLast(f.LruNode);
+                f.InReplacer = true;
+                _replacer.Add(f);
             }
         }
         _committedHeader = _header;
-        EvictIfNeeded();
+        TrimToCapacity();
     }
 
     /// <summary>Drops every dirty frame and restores the header state of the last Commit.</summary>
     public void Rollback()
     {
         ThrowIfDisposed();
-        var dirty = new List<Frame>();
-        foreach (Frame f in _frames.Values)
-        {
-            if (f.IsDirty)
-            {
-                dirty.Add(f);
-            }
-        }
+        var dirty = _dirty.ToArray();
+        _dirty.Clear();
         foreach (Frame f in dirty)
         {
-            DropFrame(f);
+            Release(f, keepArray: true);
         }
         _header = _committedHeader;
+        TrimToCapacity();
     }
 
     /// <summary>Rolls back uncommitted changes and closes the file.</summary>
@@ -328,61 +300,10 @@ public sealed partial class Pager : IDisposable
         finally
         {
             _disposed = true;
-            _frames.Clear();
-            _lru.Clear();
+            _resident.Clear();
+            _replacer.Clear();
+            _spare.Clear();
             _file.Dispose();
-        }
-    }
-
-    internal void MarkDirty(Frame frame)
-    {
-        if (!frame.IsLive)
-        {
-            throw new StorageException(
-                $"page {frame.PageId} of '{Path}' was marked dirty through a stale PageRef (the frame was dropped by Rollback); this is a Foundry bug");
-        }
-        frame.IsDirty = true;
-    }
-
-    internal void Unpin(Frame frame)
-    {
-        if (frame.PinCount > 0)
-        {
-            frame.PinCount--;
-        }
-        if (frame.PinCount == 0 && frame.IsLive && !frame.IsDirty && frame.LruNode.List is null)
-        {
-            _lru.AddLast(frame.LruNode);
-            EvictIfNeeded();
-        }
-    }
-
-    private Frame NewFrame(uint pageId)
-    {
-        var frame = new Frame(pageId, PageSizeBytes);
-        _frames.Add(pageId, frame);
-        return frame;
-    }
-
-    private void DropFrame(Frame frame)
-    {
-        frame.IsLive = false;
-        _frames.Remove(frame.PageId);
-        if (frame.LruNode.List is not null)
-        {
-            _lru.Remove(frame.LruNode);
-        }
-    }
-
-    /// <summary>
-    /// LRU over clean, unpinned frames: only those are on <see cref="_lru"/>. Dirty or pinned frames are never
-    /// evicted (PG1), so the cache may exceed its limit until Commit.
-    /// </summary>
-    private void EvictIfNeeded()
-    {
-        while (_frames.Count > _cacheFrames && _lru.First is { } node)
-        {
-            DropFrame(node.Value);
         }
     }
 

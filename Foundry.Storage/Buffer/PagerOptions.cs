@@ -9,6 +9,10 @@ public sealed class PagerOptions
     /// </summary>
     public int PageSizeBytes { get; init; } = 8192;
 
-    /// <summary>Soft limit on cached frames; only clean, unpinned frames are evicted to respect it.</summary>
+    /// <summary>
+    /// Buffer-pool frames (at least <see cref="Pager.MinCacheFrames"/>). Memory for clean pages is bounded by
+    /// CacheFrames × page size; until the WAL allows writing dirty pages early (steal), a transaction that
+    /// dirties more pages than this grows the pool until Commit or Rollback (see Pager.BufferPool.cs).
+    /// </summary>
     public int CacheFrames { get; init; } = 4096;
 }

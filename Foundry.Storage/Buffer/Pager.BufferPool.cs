@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Foundry.Storage;
+
+/// <summary>
+/// The buffer pool half of <see cref="Pager"/>: frames, pins, dirty tracking and LRU-K (K = 2) eviction.
+///
+/// Capacity: <see cref="PagerOptions.CacheFrames"/> frames (at least 8). A frame's page-sized array is
+/// allocated pinned the first time the pool needs that frame and is then reused for other pages; arrays
+/// are never allocated per access. The pool holds at most <c>CacheFrames</c> frames, with one exception
+/// forced by the no-steal rule (PG1, until the WAL exists): dirty pages cannot be written before Commit,
+/// so when every unpinned frame is dirty the pool grows past its capacity by one frame per extra dirty
+/// page, and shrinks back at Commit/Rollback. A read-only workload never dirties a page, so its memory
+/// stays within <c>CacheFrames × PageSizeBytes</c>.
+///
+/// Victim choice (LRU-K, O'Neil, O'Neil and Weikum 1993, K = 2): among clean unpinned frames, evict
+/// first those whose page was referenced only once (oldest reference first), else the one whose
+/// second-most-recent reference is oldest (largest backward 2-distance). A sequential scan touches each
+/// page once, so scanned pages are evicted before any page referenced twice — a scan cannot flush the
+/// hot set, which plain LRU lets it do. A reference is counted when a page goes from unpinned to pinned;
+/// re-pinning an already pinned page is a correlated reference and does not count (so one B+Tree
+/// operation touching a page twice does not make it hot). The reference times of recently evicted pages
+/// are retained (up to <c>CacheFrames</c> of them), so a page re-read soon after eviction comes back
+/// with two references.
+///
+/// Invariants (checked by Debug.Assert and the buffer-pool tests):
+///
+///  - BP1 A pinned frame is never evicted or reused; a frame is in the replacer iff resident, clean, unpinned.
+///  - BP2 <c>_pinnedFrames</c> equals the number of resident frames with PinCount &gt; 0.
+///  - BP3 Frames allocated = resident + spare ≤ max(capacity, capacity-exceeding dirty frames).
+///  - BP4 When every one of the <c>CacheFrames</c> frames is pinned, Get/Allocate of a non-resident page
+///        throws "buffer pool exhausted" and changes nothing.
+/// </summary>
+public sealed partial class Pager
+{
+    private readonly Dictionary<uint, Frame> _resident = new();
+    private readonly Stack<Frame> _spare = new();
+    private readonly SortedSet<Frame> _replacer = new(LruKOrder.Instance);
+    private readonly List<Frame> _dirty = new();
+    private readonly Dictionary<uint, long> _evictedHistory = new();
+    private readonly Queue<(uint PageId, long Reference)> _evictedHistoryOrder = new();
+    private readonly int _capacity;
+    private int _allocatedFrames;
+    private int _pinnedFrames;
+    private long _clock;
+
+    /// <summary>Frames the pool may hold (<see cref="PagerOptions.CacheFrames"/>, at least 8).</summary>
+    public int CacheCapacityFrames => _capacity;
+
+    /// <summary>Pages currently held in frames (for tests and diagnostics).</summary>
+    public int CachedFrameCount => _resident.Count;
+
+    /// <summary>Frames whose arrays are currently allocated (resident plus spare).</summary>
+    public int AllocatedFrameCount => _allocatedFrames;
+
+    /// <summary>Resident frames currently pinned by at least one <see cref="PageRef"/>.</summary>
+    public int PinnedFrameCount => _pinnedFrames;
+
+    /// <summary>Pages read from the file since the pager was opened (buffer-pool misses).</summary>
+    public long PageReads { get; private set; }
+
+    /// <summary>True when page <paramref name="pageId"/> is currently held in a frame (for tests).</summary>
+    public bool IsCached(uint pageId) => _resident.ContainsKey(pageId);
+
+    private bool TryGetResident(uint pageId, [NotNullWhen(true)] out Frame? frame)
+    {
+        if (!_resident.TryGetValue(pageId, out frame))
+        {
+            return false;
+        }
+        Pin(frame);
+        return true;
+    }
+
+    /// <summary>Pins a resident frame; a 0 -> 1 pin is a new (uncorrelated) LRU-K reference.</summary>
+    private void Pin(Frame frame)
+    {
+        if (frame.PinCount == 0)
+        {
+            if (frame.InReplacer)
+            {
+                _replacer.Remove(frame);
+                frame.InReplacer = false;
+            }
+            frame.PenultimateReference = frame.LastReference;
+            frame.LastReference = ++_clock;
+            _pinnedFrames++;
+        }
+        frame.PinCount++;
+    }
+
+    internal void Unpin(Frame frame)
+    {
+        Debug.Assert(frame.PinCount > 0, "BP2: unpin of an unpinned frame");
+        if (--frame.PinCount > 0)
+        {
+            return;
+        }
+        _pinnedFrames--;
+        if (!frame.IsDirty)
+        {
+            if (_allocatedFrames > _capacity)
+            {
+                Release(frame, keepArray: false);
+            }
+            else
+            {
+                frame.InReplacer = true;
+                _replacer.Add(frame);
+            }
+        }
+    }
+
+    internal void MarkDirty(Frame frame, int generation)
+    {
+        if (!frame.IsResident || frame.Generation != generation)
+        {
+            throw new StorageException(
+                $"a page of '{Path}' was marked dirty through a stale PageRef (its frame was dropped by Rollback); this is a Foundry bug");
+        }
+        if (!frame.IsDirty)
+        {
+            frame.IsDirty = true;
+            _dirty.Add(frame);
+            if (frame.InReplacer)
+            {
+                _replacer.Remove(frame);
+                frame.InReplacer = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A frame for <paramref name="pageId"/>, made resident and pinned, its bytes unspecified. Takes a spare
+    /// frame, else allocates one while under capacity, else evicts the LRU-K victim, else (every unpinned
+    /// frame dirty) grows past capacity; throws when every frame is pinned (BP4).
+    /// </summary>
+    private Frame AcquireFrame(uint pageId)
+    {
+        Frame frame;
+        if (_spare.Count > 0)
+        {
+            frame = _spare.Pop();
+        }
+        else if (_allocatedFrames < _capacity)
+        {
+            frame = new Frame(PageSizeBytes);
+            _allocatedFrames++;
+        }
+        else if (_replacer.Min is { } victim)
+        {
+            Evict(victim);
+            frame = _spare.Pop();
+        }
+        else if (_pinnedFrames >= _capacity)
+        {
+            throw new StorageException(
+                $"buffer pool exhausted: all {_capacity} frames are pinned (reading page {pageId} of '{Path}'); release cursors or page references, or raise PagerOptions.CacheFrames");
+        }
+        else
+        {
+            // No clean unpinned frame: the rest are dirty, and no-steal (PG1) forbids writing them early.
+            frame = new Frame(PageSizeBytes);
+            _allocatedFrames++;
+        }
+        frame.PageId = pageId;
+        frame.IsResident = true;
+        frame.IsDirty = false;
+        frame.PinCount = 0;
+        frame.LastReference = 0;
+        frame.PenultimateReference = 0;
+        if (_evictedHistory.Remove(pageId, out long previous))
+        {
+            frame.LastReference = previous;
+        }
+        _resident.Add(pageId, frame);
+        Pin(frame);
+        return frame;
+    }
+
+    private void Evict(Frame victim)
+    {
+        Debug.Assert(victim.PinCount == 0 && !victim.IsDirty, "BP1: only clean unpinned frames are evicted");
+        RememberEvicted(victim.PageId, victim.LastReference);
+        Release(victim, keepArray: true);
+    }
+
+    private void RememberEvicted(uint pageId, long reference)
+    {
+        _evictedHistory[pageId] = reference;
+        _evictedHistoryOrder.Enqueue((pageId, reference));
+        while (_evictedHistoryOrder.Count > _capacity)
+        {
+            (uint oldId, long oldRef) = _evictedHistoryOrder.Dequeue();
+            if (_evictedHistory.TryGetValue(oldId, out long current) && current == oldRef)
+            {
+                _evictedHistory.Remove(oldId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes a resident frame non-resident. A pinned frame (only Rollback drops those) is abandoned so its
+    /// stale refs never see another page; others go to the spare stack, or are freed beyond capacity.
+    /// </summary>
+    private void Release(Frame frame, bool keepArray)
+    {
+        _resident.Remove(frame.PageId);
+        if (frame.InReplacer)
+        {
+            _replacer.Remove(frame);
+            frame.InReplacer = false;
+        }
+        frame.IsResident = false;
+        frame.IsDirty = false;
+        frame.Generation++;
+        if (frame.PinCount > 0)
+        {
+            _pinnedFrames--;
+            _allocatedFrames--;
+        }
+        else if (keepArray && _allocatedFrames <= _capacity)
+        {
+            _spare.Push(frame);
+        }
+        else
+        {
+            _allocatedFrames--;
+        }
+    }
+
+    /// <summary>After Commit or Rollback: frees frames beyond capacity (spares first, then LRU-K victims).</summary>
+    private void TrimToCapacity()
+    {
+        while (_allocatedFrames > _capacity && _spare.Count > 0)
+        {
+            _spare.Pop();
+            _allocatedFrames--;
+        }
+        while (_allocatedFrames > _capacity && _replacer.Min is { } victim)
+        {
+            RememberEvicted(victim.PageId, victim.LastReference);
+            Release(victim, keepArray: false);
+        }
+    }
+
+    /// <summary>Cold frames (one reference) before hot ones; cold by oldest reference, hot by oldest HIST(2).</summary>
+    private sealed class LruKOrder : IComparer<Frame>
+    {
+        public static readonly LruKOrder Instance = new();
+
+        public int Compare(Frame? x, Frame? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+            bool xHot = x!.PenultimateReference != 0, yHot = y!.PenultimateReference != 0;
+            if (xHot != yHot)
+            {
+                return xHot ? 1 : -1;
+            }
+            int c = xHot
+                ? x.PenultimateReference.CompareTo(y.PenultimateReference)
+                : x.LastReference.CompareTo(y.LastReference);
+            return c != 0 ? c : x.PageId.CompareTo(y.PageId);
+        }
+    }
+}
