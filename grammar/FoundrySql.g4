@@ -2,14 +2,16 @@
  * Foundry SQL. The parse tree is turned into Foundry.Compiler.Syntax.Ast by AstBuilder.fs; the rule
  * names here are the nonterminals of docs/sql-subset.md, so keep the two in step.
  *
- * Layout for growth: a statement rule per statement kind; queries go query -> queryTerm ->
- * querySpecification so that WITH, UNION/INTERSECT/EXCEPT and subqueries slot in above or beside
- * querySpecification; FROM holds a list of tableReference so joins extend tableReference; table
- * elements are a list of column definitions and table constraints in any order.
+ * Layout: a statement rule per statement kind; queries go query -> queryBody (set operations,
+ * INTERSECT binding tighter than UNION and EXCEPT) -> queryPrimary (SELECT, VALUES or a parenthesised
+ * query); FROM holds a list of fromItem, each a left-associative chain of joins over tablePrimary.
  *
- * Expression precedence is the order of the labelled alternatives of `expr` (ANTLR gives earlier
- * alternatives higher precedence): unary +/-, then * / %, + -, ||, comparisons, IS [NOT] NULL, NOT,
- * AND, OR. AstPrinter.toSql mirrors these levels exactly; change both together.
+ * Expressions are two left-recursive rules. `valueExpr` holds the value operators (unary + -, then
+ * * / %, + -, ||) and the primaries; `expr` holds the predicates over it (BETWEEN, IN, LIKE, then the
+ * comparisons, IS [NOT] DISTINCT FROM, IS [NOT] NULL, NOT, AND, OR). The split lets the bounds of
+ * BETWEEN and the pattern of LIKE be parsed at the valueExpr level, so BETWEEN's AND is never read as
+ * the logical AND. ANTLR gives earlier alternatives higher precedence. AstPrinter.toSql mirrors these
+ * levels exactly; change both together.
  */
 grammar FoundrySql;
 
@@ -24,8 +26,21 @@ script
 statement
     : createTableStatement
     | dropTableStatement
+    | createIndexStatement
+    | dropIndexStatement
+    | createViewStatement
+    | dropViewStatement
+    | alterTableStatement
     | insertStatement
+    | updateStatement
+    | deleteStatement
     | selectStatement
+    | beginStatement
+    | commitStatement
+    | rollbackStatement
+    | checkpointStatement
+    | analyzeStatement
+    | explainStatement
     ;
 
 createTableStatement
@@ -47,21 +62,99 @@ typeName
     ;
 
 columnConstraint
-    : PRIMARY KEY        # primaryKeyColumnConstraint
-    | NOT NULL           # notNullColumnConstraint
-    | NULL               # nullColumnConstraint
+    : PRIMARY KEY                   # primaryKeyColumnConstraint
+    | NOT NULL                      # notNullColumnConstraint
+    | NULL                          # nullColumnConstraint
+    | UNIQUE                        # uniqueColumnConstraint
+    | DEFAULT defaultValue          # defaultColumnConstraint
+    | CHECK LPAREN expr RPAREN      # checkColumnConstraint
+    | referencesClause              # referencesColumnConstraint
+    ;
+
+defaultValue
+    : literal                       # literalDefault
+    | op=(PLUS | MINUS) literal     # signedLiteralDefault
+    | LPAREN expr RPAREN            # parenthesizedDefault
+    ;
+
+referencesClause
+    : REFERENCES tableName columnList? (ON DELETE referentialAction)?
+    ;
+
+referentialAction
+    : CASCADE                       # cascadeAction
+    | RESTRICT                      # restrictAction
+    | SET NULL                      # setNullAction
+    | NO ACTION                     # noAction
     ;
 
 tableConstraint
-    : PRIMARY KEY columnList
+    : PRIMARY KEY columnList                    # primaryKeyTableConstraint
+    | UNIQUE columnList                         # uniqueTableConstraint
+    | CHECK LPAREN expr RPAREN                  # checkTableConstraint
+    | FOREIGN KEY columnList referencesClause   # foreignKeyTableConstraint
     ;
 
 dropTableStatement
     : DROP TABLE (IF EXISTS)? tableName
     ;
 
+createIndexStatement
+    : CREATE UNIQUE? INDEX (IF NOT EXISTS)? indexName=identifier ON tableName
+      LPAREN indexColumn (COMMA indexColumn)* RPAREN
+    ;
+
+indexColumn
+    : columnName (ASC | DESC)?
+    ;
+
+dropIndexStatement
+    : DROP INDEX (IF EXISTS)? identifier
+    ;
+
+createViewStatement
+    : CREATE VIEW (IF NOT EXISTS)? identifier columnList? AS query
+    ;
+
+dropViewStatement
+    : DROP VIEW (IF EXISTS)? identifier
+    ;
+
+alterTableStatement
+    : ALTER TABLE tableName alterTableAction
+    ;
+
+alterTableAction
+    : ADD COLUMN? columnDefinition                              # addColumnAction
+    | RENAME COLUMN? oldName=identifier TO newName=identifier   # renameColumnAction
+    | RENAME TO newName=identifier                              # renameTableAction
+    ;
+
+/* A bare VALUES list is valuesInsertSource; any other query (VALUES ... ORDER BY too) is a query. */
 insertStatement
-    : INSERT INTO tableName columnList? valuesClause
+    : INSERT INTO tableName columnList? insertSource returningClause?
+    ;
+
+insertSource
+    : valuesClause                  # valuesInsertSource
+    | query                         # queryInsertSource
+    | DEFAULT VALUES                # defaultValuesInsertSource
+    ;
+
+updateStatement
+    : UPDATE tableReference SET assignment (COMMA assignment)* fromClause? whereClause? returningClause?
+    ;
+
+assignment
+    : columnName EQ expr
+    ;
+
+deleteStatement
+    : DELETE FROM tableReference whereClause? returningClause?
+    ;
+
+returningClause
+    : RETURNING selectItem (COMMA selectItem)*
     ;
 
 columnList
@@ -80,18 +173,59 @@ selectStatement
     : query
     ;
 
+beginStatement
+    : BEGIN TRANSACTION?
+    ;
+
+commitStatement
+    : (COMMIT | END) TRANSACTION?
+    ;
+
+rollbackStatement
+    : ROLLBACK TRANSACTION?
+    ;
+
+checkpointStatement
+    : CHECKPOINT
+    ;
+
+analyzeStatement
+    : ANALYZE tableName?
+    ;
+
+explainStatement
+    : EXPLAIN ANALYZE? statement
+    ;
+
 // ---- queries ------------------------------------------------------------------------------------
 
 query
-    : queryTerm orderByClause? limitClause?
+    : withClause? queryBody orderByClause? limitClause?
     ;
 
-queryTerm
-    : querySpecification
+withClause
+    : WITH RECURSIVE? commonTableExpression (COMMA commonTableExpression)*
+    ;
+
+commonTableExpression
+    : identifier columnList? AS LPAREN query RPAREN
+    ;
+
+/* INTERSECT binds tighter than UNION and EXCEPT; all are left-associative. */
+queryBody
+    : queryPrimary                                          # primaryQueryBody
+    | queryBody INTERSECT ALL? queryBody                    # intersectQueryBody
+    | queryBody op=(UNION | EXCEPT) ALL? queryBody          # unionQueryBody
+    ;
+
+queryPrimary
+    : querySpecification            # specificationQueryPrimary
+    | valuesClause                  # valuesQueryPrimary
+    | LPAREN query RPAREN           # nestedQueryPrimary
     ;
 
 querySpecification
-    : SELECT selectItem (COMMA selectItem)* fromClause? whereClause?
+    : SELECT (DISTINCT | ALL)? selectItem (COMMA selectItem)* fromClause? whereClause? groupByClause? havingClause?
     ;
 
 selectItem
@@ -101,7 +235,33 @@ selectItem
     ;
 
 fromClause
-    : FROM tableReference
+    : FROM fromItem (COMMA fromItem)*
+    ;
+
+/* Joins are left-associative; a parenthesised join tree is a tablePrimary. */
+fromItem
+    : tablePrimary                                          # primaryFromItem
+    | fromItem CROSS JOIN tablePrimary                      # crossJoinFromItem
+    | fromItem NATURAL joinType? JOIN tablePrimary          # naturalJoinFromItem
+    | fromItem joinType? JOIN tablePrimary joinCondition?   # qualifiedJoinFromItem
+    ;
+
+joinType
+    : INNER                         # innerJoinType
+    | LEFT OUTER?                   # leftJoinType
+    | RIGHT OUTER?                  # rightJoinType
+    | FULL OUTER?                   # fullJoinType
+    ;
+
+joinCondition
+    : ON expr                       # onJoinCondition
+    | USING columnList              # usingJoinCondition
+    ;
+
+tablePrimary
+    : tableReference                                            # tableTablePrimary
+    | LPAREN query RPAREN AS? alias=identifier columnList?      # derivedTablePrimary
+    | LPAREN fromItem RPAREN                                    # parenthesizedTablePrimary
     ;
 
 tableReference
@@ -112,42 +272,78 @@ whereClause
     : WHERE expr
     ;
 
+groupByClause
+    : GROUP BY expr (COMMA expr)*
+    ;
+
+havingClause
+    : HAVING expr
+    ;
+
 orderByClause
     : ORDER BY orderItem (COMMA orderItem)*
     ;
 
 orderItem
-    : expr (ASC | DESC)?
+    : expr (ASC | DESC)? (NULLS (FIRST | LAST))?
     ;
 
 limitClause
     : LIMIT limit=expr (OFFSET offset=expr)?
+    | OFFSET offset=expr
     ;
 
 // ---- expressions --------------------------------------------------------------------------------
 
 expr
-    : primary                                                   # primaryExpr
-    | op=(PLUS | MINUS) expr                                    # signExpr
-    | expr op=(STAR | SLASH | PERCENT) expr                     # multiplicativeExpr
-    | expr op=(PLUS | MINUS) expr                               # additiveExpr
-    | expr CONCAT expr                                          # concatExpr
-    | expr op=(EQ | EQEQ | NEQ | LTGT | LT | LE | GT | GE) expr # comparisonExpr
-    | expr IS NOT? NULL                                         # isNullExpr
-    | NOT expr                                                  # notExpr
-    | expr AND expr                                             # andExpr
-    | expr OR expr                                              # orExpr
+    : valueExpr                                                         # valueExprPredicate
+    | expr NOT? BETWEEN low=valueExpr AND high=valueExpr                # betweenExpr
+    | expr NOT? IN LPAREN (query | expr (COMMA expr)*)? RPAREN          # inExpr
+    | expr NOT? LIKE pattern=valueExpr (ESCAPE escape=valueExpr)?       # likeExpr
+    | expr op=(EQ | EQEQ | NEQ | LTGT | LT | LE | GT | GE) expr         # comparisonExpr
+    | expr IS NOT? DISTINCT FROM expr                                   # isDistinctFromExpr
+    | expr IS NOT? NULL                                                 # isNullExpr
+    | NOT expr                                                          # notExpr
+    | expr AND expr                                                     # andExpr
+    | expr OR expr                                                      # orExpr
     ;
 
+valueExpr
+    : primary                                                   # primaryExpr
+    | op=(PLUS | MINUS) valueExpr                               # signExpr
+    | valueExpr op=(STAR | SLASH | PERCENT) valueExpr           # multiplicativeExpr
+    | valueExpr op=(PLUS | MINUS) valueExpr                     # additiveExpr
+    | valueExpr CONCAT valueExpr                                # concatExpr
+    ;
+
+/* `(SELECT ...)` is a subquery, not a parenthesised expression: the subquery alternative comes first. */
 primary
     : literal                                                   # literalPrimary
+    | QUESTION_MARK                                             # positionalParameterPrimary
+    | NUMBERED_PARAMETER                                        # numberedParameterPrimary
     | functionCall                                              # functionCallPrimary
     | (qualifier=identifier DOT)? name=identifier               # columnRefPrimary
+    | CASE operand=expr? caseWhen+ (ELSE elseResult=expr)? END  # casePrimary
+    | CAST LPAREN expr AS typeName RPAREN                       # castPrimary
+    | EXISTS LPAREN query RPAREN                                # existsPrimary
+    | LPAREN query RPAREN                                       # subqueryPrimary
     | LPAREN expr RPAREN                                        # parenthesizedPrimary
     ;
 
+caseWhen
+    : WHEN condition=expr THEN result=expr
+    ;
+
+/* COUNT(*), COUNT(DISTINCT x); ALL is the default and is dropped. */
 functionCall
-    : identifier LPAREN (STAR | DISTINCT? expr (COMMA expr)*)? RPAREN
+    : functionName LPAREN (STAR | (DISTINCT | ALL)? expr (COMMA expr)*)? RPAREN
+    ;
+
+/* LEFT and RIGHT are join keywords but also name string functions. */
+functionName
+    : identifier
+    | LEFT
+    | RIGHT
     ;
 
 literal
@@ -175,43 +371,109 @@ identifier
     | nonReservedKeyword
     ;
 
-/* Keywords that may still name a table or column. */
+/* Keywords that may still name a table, column or alias. */
 nonReservedKeyword
-    : KEY
+    : ACTION
+    | ADD
+    | CASCADE
+    | FIRST
+    | KEY
+    | LAST
+    | NO
+    | NULLS
+    | RENAME
+    | RESTRICT
+    | TRANSACTION
     ;
 
 // ---- lexical rules ------------------------------------------------------------------------------
 
-AND      : 'AND' ;
-AS       : 'AS' ;
-ASC      : 'ASC' ;
-BY       : 'BY' ;
-CREATE   : 'CREATE' ;
-DELETE   : 'DELETE' ;
-DESC     : 'DESC' ;
-DISTINCT : 'DISTINCT' ;
-DROP     : 'DROP' ;
-EXISTS   : 'EXISTS' ;
-FALSE    : 'FALSE' ;
-FROM     : 'FROM' ;
-IF       : 'IF' ;
-INSERT   : 'INSERT' ;
-INTO     : 'INTO' ;
-IS       : 'IS' ;
-KEY      : 'KEY' ;
-LIMIT    : 'LIMIT' ;
-NOT      : 'NOT' ;
-NULL     : 'NULL' ;
-OFFSET   : 'OFFSET' ;
-OR       : 'OR' ;
-ORDER    : 'ORDER' ;
-PRIMARY  : 'PRIMARY' ;
-SELECT   : 'SELECT' ;
-TABLE    : 'TABLE' ;
-TRUE     : 'TRUE' ;
-UPDATE   : 'UPDATE' ;
-VALUES   : 'VALUES' ;
-WHERE    : 'WHERE' ;
+ACTION      : 'ACTION' ;
+ADD         : 'ADD' ;
+ALL         : 'ALL' ;
+ALTER       : 'ALTER' ;
+ANALYZE     : 'ANALYZE' ;
+AND         : 'AND' ;
+AS          : 'AS' ;
+ASC         : 'ASC' ;
+BEGIN       : 'BEGIN' ;
+BETWEEN     : 'BETWEEN' ;
+BY          : 'BY' ;
+CASCADE     : 'CASCADE' ;
+CASE        : 'CASE' ;
+CAST        : 'CAST' ;
+CHECK       : 'CHECK' ;
+CHECKPOINT  : 'CHECKPOINT' ;
+COLUMN      : 'COLUMN' ;
+COMMIT      : 'COMMIT' ;
+CREATE      : 'CREATE' ;
+CROSS       : 'CROSS' ;
+DEFAULT     : 'DEFAULT' ;
+DELETE      : 'DELETE' ;
+DESC        : 'DESC' ;
+DISTINCT    : 'DISTINCT' ;
+DROP        : 'DROP' ;
+ELSE        : 'ELSE' ;
+END         : 'END' ;
+ESCAPE      : 'ESCAPE' ;
+EXCEPT      : 'EXCEPT' ;
+EXISTS      : 'EXISTS' ;
+EXPLAIN     : 'EXPLAIN' ;
+FALSE       : 'FALSE' ;
+FIRST       : 'FIRST' ;
+FOREIGN     : 'FOREIGN' ;
+FROM        : 'FROM' ;
+FULL        : 'FULL' ;
+GROUP       : 'GROUP' ;
+HAVING      : 'HAVING' ;
+IF          : 'IF' ;
+IN          : 'IN' ;
+INDEX       : 'INDEX' ;
+INNER       : 'INNER' ;
+INSERT      : 'INSERT' ;
+INTERSECT   : 'INTERSECT' ;
+INTO        : 'INTO' ;
+IS          : 'IS' ;
+JOIN        : 'JOIN' ;
+KEY         : 'KEY' ;
+LAST        : 'LAST' ;
+LEFT        : 'LEFT' ;
+LIKE        : 'LIKE' ;
+LIMIT       : 'LIMIT' ;
+NATURAL     : 'NATURAL' ;
+NO          : 'NO' ;
+NOT         : 'NOT' ;
+NULL        : 'NULL' ;
+NULLS       : 'NULLS' ;
+OFFSET      : 'OFFSET' ;
+ON          : 'ON' ;
+OR          : 'OR' ;
+ORDER       : 'ORDER' ;
+OUTER       : 'OUTER' ;
+PRIMARY     : 'PRIMARY' ;
+RECURSIVE   : 'RECURSIVE' ;
+REFERENCES  : 'REFERENCES' ;
+RENAME      : 'RENAME' ;
+RESTRICT    : 'RESTRICT' ;
+RETURNING   : 'RETURNING' ;
+RIGHT       : 'RIGHT' ;
+ROLLBACK    : 'ROLLBACK' ;
+SELECT      : 'SELECT' ;
+SET         : 'SET' ;
+TABLE       : 'TABLE' ;
+THEN        : 'THEN' ;
+TO          : 'TO' ;
+TRANSACTION : 'TRANSACTION' ;
+TRUE        : 'TRUE' ;
+UNION       : 'UNION' ;
+UNIQUE      : 'UNIQUE' ;
+UPDATE      : 'UPDATE' ;
+USING       : 'USING' ;
+VALUES      : 'VALUES' ;
+VIEW        : 'VIEW' ;
+WHEN        : 'WHEN' ;
+WHERE       : 'WHERE' ;
+WITH        : 'WITH' ;
 
 SEMI     : ';' ;
 COMMA    : ',' ;
@@ -232,6 +494,15 @@ LT       : '<' ;
 LE       : '<=' ;
 GT       : '>' ;
 GE       : '>=' ;
+
+/* `?` is numbered by its position in the statement; `$n` names parameter n. */
+QUESTION_MARK
+    : '?'
+    ;
+
+NUMBERED_PARAMETER
+    : '$' DIGIT+
+    ;
 
 INTEGER_LITERAL
     : DIGIT+

@@ -1,9 +1,11 @@
 /// Converts an error-free ANTLR parse tree of FoundrySql.g4 into the Ast, giving every node the span
 /// from its first to its last token. Internal: no ANTLR type leaves Syntax/. Problems the grammar
-/// lets through (a type size that does not fit, two table-level primary keys) raise CompileError.
+/// lets through (a type size or parameter number that does not fit, two table-level primary keys)
+/// raise CompileError.
 module internal Foundry.Compiler.Syntax.AstBuilder
 
 open System
+open System.Collections.Generic
 open System.Globalization
 open Antlr4.Runtime
 open Foundry.Grammar
@@ -13,22 +15,44 @@ open Foundry.Compiler.Syntax.SyntaxErrorListener
 
 type private P = FoundrySqlParser
 
-let private span (src: SourceMap) (ctx: ParserRuleContext) =
-    let stop = if isNull ctx.Stop then ctx.Start else ctx.Stop
-    src.Span(ctx.Start.StartIndex, stop.StopIndex + 1)
+/// What every conversion needs: the source for spans, and the number of each `?` (by token index),
+/// counted from 1 in each statement in order of appearance.
+type Context = { Source: SourceMap; Parameters: IReadOnlyDictionary<int, int> }
 
-let private tokenSpan (src: SourceMap) (first: IToken) (last: IToken) = src.Span(first.StartIndex, last.StopIndex + 1)
+let private span (cx: Context) (ctx: ParserRuleContext) =
+    let stop = if isNull ctx.Stop then ctx.Start else ctx.Stop
+    cx.Source.Span(ctx.Start.StartIndex, stop.StopIndex + 1)
+
+let private tokenSpan (cx: Context) (token: IToken) = cx.Source.Span(token.StartIndex, token.StopIndex + 1)
+
+let private present (node: Tree.ITerminalNode) = not (isNull node)
+
+let private optional (f: 'c -> 'a) (ctx: 'c) : 'a option = if isNull (box ctx) then None else Some(f ctx)
+
+let private listOf (f: 'c -> 'a) (items: 'c[]) : 'a list = items |> Seq.map f |> List.ofSeq
 
 /// Removes the enclosing quotes and undoubles the inner ones: 'it''s' -> it's.
 let private unquote (quote: char) (text: string) =
     text.Substring(1, text.Length - 2).Replace(String(quote, 2), string quote)
 
-let identifier (src: SourceMap) (ctx: P.IdentifierContext) : Identifier =
+let private identifier (cx: Context) (ctx: P.IdentifierContext) : Identifier =
     let quoted = ctx.QUOTED_IDENTIFIER()
-    if isNull quoted then { Name = ctx.GetText(); Quoted = false; Span = span src ctx }
-    else { Name = unquote '"' (quoted.GetText()); Quoted = true; Span = span src ctx }
+    if isNull quoted then { Name = ctx.GetText(); Quoted = false; Span = span cx ctx }
+    else { Name = unquote '"' (quoted.GetText()); Quoted = true; Span = span cx ctx }
 
-let private literal (src: SourceMap) (ctx: P.LiteralContext) : Literal =
+let private tableName cx (ctx: P.TableNameContext) = identifier cx (ctx.identifier ())
+
+let private columnName cx (ctx: P.ColumnNameContext) = identifier cx (ctx.identifier ())
+
+let private columnList cx (ctx: P.ColumnListContext) = ctx.columnName () |> listOf (columnName cx)
+
+/// A 32-bit number written in the text (a type size, a parameter number), or FND0003.
+let private smallNumber (cx: Context) (token: IToken) (digits: string) (what: string) =
+    match Int32.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture) with
+    | true, n -> n
+    | _ -> Diagnostic.fail [ Messages.unsupportedSyntax (tokenSpan cx token) (sprintf "%s %s" what token.Text) ]
+
+let private literal (cx: Context) (ctx: P.LiteralContext) : Literal =
     let text = ctx.GetText()
     match ctx with
     | :? P.IntegerLiteralContext ->
@@ -40,7 +64,12 @@ let private literal (src: SourceMap) (ctx: P.LiteralContext) : Literal =
     | :? P.TrueLiteralContext -> BooleanLiteral true
     | :? P.FalseLiteralContext -> BooleanLiteral false
     | :? P.NullLiteralContext -> NullLiteral
-    | _ -> failwithf "Foundry bug: AstBuilder has no case for literal %s at %O" (ctx.GetType().Name) (span src ctx)
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for literal %s at %O" (ctx.GetType().Name) (span cx ctx)
+
+let private typeName (cx: Context) (ctx: P.TypeNameContext) : TypeName =
+    { Name = ctx.identifier () |> Seq.map (fun i -> i.GetText()) |> String.concat " "
+      Arguments = ctx.INTEGER_LITERAL() |> listOf (fun t -> smallNumber cx t.Symbol (t.GetText()) "type size")
+      Span = span cx ctx }
 
 let private comparison (op: IToken) =
     match op.Type with
@@ -54,135 +83,357 @@ let private comparison (op: IToken) =
     | P.GE -> GreaterOrEqual
     | t -> failwithf "Foundry bug: AstBuilder has no comparison operator for token type %d" t
 
-let rec expr (src: SourceMap) (ctx: P.ExprContext) : Expr =
-    let binary op (left: P.ExprContext) (right: P.ExprContext) = Binary(op, expr src left, expr src right)
+let private joinKind (ctx: P.JoinTypeContext) =
+    match ctx with
+    | null
+    | :? P.InnerJoinTypeContext -> InnerJoin
+    | :? P.LeftJoinTypeContext -> LeftJoin
+    | :? P.RightJoinTypeContext -> RightJoin
+    | _ -> FullJoin
+
+/// `NOT EXISTS (...)` written directly (not `NOT (EXISTS (...))`) becomes one Exists node.
+let private (|DirectExists|_|) (ctx: P.ExprContext) =
+    match ctx with
+    | :? P.ValueExprPredicateContext as v ->
+        match v.valueExpr () with
+        | :? P.PrimaryExprContext as p ->
+            match p.primary () with
+            | :? P.ExistsPrimaryContext as e -> Some e
+            | _ -> None
+        | _ -> None
+    | _ -> None
+
+let rec expr (cx: Context) (ctx: P.ExprContext) : Expr =
+    let binary op (left: P.ExprContext) (right: P.ExprContext) = Binary(op, expr cx left, expr cx right)
     let kind =
         match ctx with
-        | :? P.PrimaryExprContext as c -> primary src (c.primary ())
-        | :? P.SignExprContext as c -> Unary((if c.op.Type = P.MINUS then Negate else Identity), expr src (c.expr ()))
+        | :? P.ValueExprPredicateContext as c -> (valueExpr cx (c.valueExpr ())).Kind
+        | :? P.BetweenExprContext as c -> Between(expr cx (c.expr ()), valueExpr cx c.low, valueExpr cx c.high, present (c.NOT()))
+        | :? P.InExprContext as c ->
+            let operands = c.expr ()
+            let left = expr cx operands[0]
+            match c.query () with
+            | null -> InList(left, operands |> Array.skip 1 |> listOf (expr cx), present (c.NOT()))
+            | q -> InSubquery(left, query cx q, present (c.NOT()))
+        | :? P.LikeExprContext as c ->
+            Like(expr cx (c.expr ()), valueExpr cx c.pattern, optional (valueExpr cx) c.escape, present (c.NOT()))
+        | :? P.ComparisonExprContext as c -> binary (comparison c.op) (c.expr 0) (c.expr 1)
+        | :? P.IsDistinctFromExprContext as c -> IsDistinctFrom(expr cx (c.expr 0), expr cx (c.expr 1), present (c.NOT()))
+        | :? P.IsNullExprContext as c -> IsNull(expr cx (c.expr ()), present (c.NOT()))
+        | :? P.NotExprContext as c ->
+            match c.expr () with
+            | DirectExists e -> Exists(query cx (e.query ()), true)
+            | operand -> Unary(Not, expr cx operand)
+        | :? P.AndExprContext as c -> binary And (c.expr 0) (c.expr 1)
+        | :? P.OrExprContext as c -> binary Or (c.expr 0) (c.expr 1)
+        | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span cx ctx)
+    { Kind = kind; Span = span cx ctx }
+
+and private valueExpr (cx: Context) (ctx: P.ValueExprContext) : Expr =
+    let binary op (left: P.ValueExprContext) (right: P.ValueExprContext) = Binary(op, valueExpr cx left, valueExpr cx right)
+    let kind =
+        match ctx with
+        | :? P.PrimaryExprContext as c -> primary cx (c.primary ())
+        | :? P.SignExprContext as c -> Unary((if c.op.Type = P.MINUS then Negate else Identity), valueExpr cx (c.valueExpr ()))
         | :? P.MultiplicativeExprContext as c ->
             let op =
                 match c.op.Type with
                 | P.STAR -> Multiply
                 | P.SLASH -> Divide
                 | _ -> Modulo
-            binary op (c.expr 0) (c.expr 1)
-        | :? P.AdditiveExprContext as c -> binary (if c.op.Type = P.PLUS then Add else Subtract) (c.expr 0) (c.expr 1)
-        | :? P.ConcatExprContext as c -> binary Concat (c.expr 0) (c.expr 1)
-        | :? P.ComparisonExprContext as c -> binary (comparison c.op) (c.expr 0) (c.expr 1)
-        | :? P.IsNullExprContext as c -> IsNull(expr src (c.expr ()), not (isNull (c.NOT())))
-        | :? P.NotExprContext as c -> Unary(Not, expr src (c.expr ()))
-        | :? P.AndExprContext as c -> binary And (c.expr 0) (c.expr 1)
-        | :? P.OrExprContext as c -> binary Or (c.expr 0) (c.expr 1)
-        | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span src ctx)
-    { Kind = kind; Span = span src ctx }
+            binary op (c.valueExpr 0) (c.valueExpr 1)
+        | :? P.AdditiveExprContext as c -> binary (if c.op.Type = P.PLUS then Add else Subtract) (c.valueExpr 0) (c.valueExpr 1)
+        | :? P.ConcatExprContext as c -> binary Concat (c.valueExpr 0) (c.valueExpr 1)
+        | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span cx ctx)
+    { Kind = kind; Span = span cx ctx }
 
-and private primary (src: SourceMap) (ctx: P.PrimaryContext) : ExprKind =
+and private primary (cx: Context) (ctx: P.PrimaryContext) : ExprKind =
     match ctx with
-    | :? P.LiteralPrimaryContext as c -> Literal(literal src (c.literal ()))
-    | :? P.ColumnRefPrimaryContext as c ->
-        ColumnRef((if isNull c.qualifier then None else Some(identifier src c.qualifier)), identifier src c.name)
-    | :? P.ParenthesizedPrimaryContext as c -> Parenthesized(expr src (c.expr ()))
+    | :? P.LiteralPrimaryContext as c -> Literal(literal cx (c.literal ()))
+    | :? P.PositionalParameterPrimaryContext as c -> Parameter cx.Parameters[c.Start.TokenIndex]
+    | :? P.NumberedParameterPrimaryContext as c -> Parameter(smallNumber cx c.Start (c.GetText().Substring 1) "parameter number")
+    | :? P.ColumnRefPrimaryContext as c -> ColumnRef(optional (identifier cx) c.qualifier, identifier cx c.name)
+    | :? P.ParenthesizedPrimaryContext as c -> Parenthesized(expr cx (c.expr ()))
     | :? P.FunctionCallPrimaryContext as c ->
         let call = c.functionCall ()
-        FunctionCall(
-            identifier src (call.identifier ()),
-            (call.expr () |> Seq.map (expr src) |> List.ofSeq),
-            not (isNull (call.DISTINCT())),
-            not (isNull (call.STAR()))
-        )
-    | _ -> failwithf "Foundry bug: AstBuilder has no case for primary %s at %O" (ctx.GetType().Name) (span src ctx)
+        let nameCtx = call.functionName ()
+        let name =
+            match nameCtx.identifier () with
+            | null -> { Name = nameCtx.GetText(); Quoted = false; Span = span cx nameCtx }
+            | i -> identifier cx i
+        FunctionCall(name, call.expr () |> listOf (expr cx), present (call.DISTINCT()), present (call.STAR()))
+    | :? P.CasePrimaryContext as c ->
+        let whens = c.caseWhen () |> listOf (fun w -> expr cx w.condition, expr cx w.result)
+        Case(optional (expr cx) c.operand, whens, optional (expr cx) c.elseResult)
+    | :? P.CastPrimaryContext as c -> Cast(expr cx (c.expr ()), typeName cx (c.typeName ()))
+    | :? P.ExistsPrimaryContext as c -> Exists(query cx (c.query ()), false)
+    | :? P.SubqueryPrimaryContext as c -> ScalarSubquery(query cx (c.query ()))
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for primary %s at %O" (ctx.GetType().Name) (span cx ctx)
 
-let private selectItem (src: SourceMap) (ctx: P.SelectItemContext) : SelectItem =
+and private selectItem (cx: Context) (ctx: P.SelectItemContext) : SelectItem =
     match ctx with
-    | :? P.AllColumnsItemContext as c -> AllColumns(span src c)
-    | :? P.TableColumnsItemContext as c -> TableColumns(identifier src (c.identifier ()), span src c)
-    | :? P.ExprItemContext as c -> ExprItem(expr src (c.expr ()), (if isNull c.alias then None else Some(identifier src c.alias)))
-    | _ -> failwithf "Foundry bug: AstBuilder has no case for select item %s at %O" (ctx.GetType().Name) (span src ctx)
+    | :? P.AllColumnsItemContext as c -> AllColumns(span cx c)
+    | :? P.TableColumnsItemContext as c -> TableColumns(identifier cx (c.identifier ()), span cx c)
+    | :? P.ExprItemContext as c -> ExprItem(expr cx (c.expr ()), optional (identifier cx) c.alias)
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for select item %s at %O" (ctx.GetType().Name) (span cx ctx)
 
-let private tableReference (src: SourceMap) (ctx: P.TableReferenceContext) : TableRef =
-    { Name = identifier src (ctx.tableName().identifier ())
-      Alias = (if isNull ctx.alias then None else Some(identifier src ctx.alias))
-      Span = span src ctx }
+and private tableReference (cx: Context) (ctx: P.TableReferenceContext) : TableRef =
+    { Name = tableName cx (ctx.tableName ()); Alias = optional (identifier cx) ctx.alias; Span = span cx ctx }
 
-let private orderItem (src: SourceMap) (ctx: P.OrderItemContext) : OrderItem =
-    { Expr = expr src (ctx.expr ()); Descending = not (isNull (ctx.DESC())); Span = span src ctx }
+and private tablePrimary (cx: Context) (ctx: P.TablePrimaryContext) : FromItem =
+    match ctx with
+    | :? P.TableTablePrimaryContext as c -> Table(tableReference cx (c.tableReference ()))
+    | :? P.DerivedTablePrimaryContext as c ->
+        Derived(query cx (c.query ()), identifier cx c.alias, optional (columnList cx) (c.columnList ()), span cx c)
+    | :? P.ParenthesizedTablePrimaryContext as c -> fromItem cx (c.fromItem ())
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for table %s at %O" (ctx.GetType().Name) (span cx ctx)
 
-let private select (src: SourceMap) (ctx: P.SelectStatementContext) : Select =
-    let query = ctx.query ()
-    let spec = query.queryTerm().querySpecification ()
-    let limit = query.limitClause ()
-    { Items = spec.selectItem () |> Seq.map (selectItem src) |> List.ofSeq
-      From = spec.fromClause () |> Option.ofObj |> Option.map (fun f -> tableReference src (f.tableReference ()))
-      Where = spec.whereClause () |> Option.ofObj |> Option.map (fun w -> expr src (w.expr ()))
-      OrderBy =
-        match query.orderByClause () with
+and private fromItem (cx: Context) (ctx: P.FromItemContext) : FromItem =
+    match ctx with
+    | :? P.PrimaryFromItemContext as c -> tablePrimary cx (c.tablePrimary ())
+    | :? P.CrossJoinFromItemContext as c ->
+        Join(CrossJoin, fromItem cx (c.fromItem ()), tablePrimary cx (c.tablePrimary ()), NoCondition, span cx c)
+    | :? P.NaturalJoinFromItemContext as c ->
+        Join(joinKind (c.joinType ()), fromItem cx (c.fromItem ()), tablePrimary cx (c.tablePrimary ()), Natural, span cx c)
+    | :? P.QualifiedJoinFromItemContext as c ->
+        let condition =
+            match c.joinCondition () with
+            | null -> NoCondition
+            | :? P.OnJoinConditionContext as on -> On(expr cx (on.expr ()))
+            | :? P.UsingJoinConditionContext as using -> Using(columnList cx (using.columnList ()))
+            | other -> failwithf "Foundry bug: AstBuilder has no case for join condition %s" (other.GetType().Name)
+        Join(joinKind (c.joinType ()), fromItem cx (c.fromItem ()), tablePrimary cx (c.tablePrimary ()), condition, span cx c)
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for FROM item %s at %O" (ctx.GetType().Name) (span cx ctx)
+
+and private select (cx: Context) (ctx: P.QuerySpecificationContext) : Select =
+    { Distinct = present (ctx.DISTINCT())
+      Items = ctx.selectItem () |> listOf (selectItem cx)
+      From =
+        match ctx.fromClause () with
         | null -> []
-        | o -> o.orderItem () |> Seq.map (orderItem src) |> List.ofSeq
-      Limit = if isNull limit then None else Some(expr src limit.limit)
-      Offset = if isNull limit || isNull limit.offset then None else Some(expr src limit.offset)
-      Span = span src ctx }
+        | f -> f.fromItem () |> listOf (fromItem cx)
+      Where = ctx.whereClause () |> optional (fun w -> expr cx (w.expr ()))
+      GroupBy =
+        match ctx.groupByClause () with
+        | null -> []
+        | g -> g.expr () |> listOf (expr cx)
+      Having = ctx.havingClause () |> optional (fun h -> expr cx (h.expr ()))
+      Span = span cx ctx }
 
-let private typeName (src: SourceMap) (ctx: P.TypeNameContext) : TypeName =
-    let size (t: Tree.ITerminalNode) =
-        match Int32.TryParse(t.GetText(), NumberStyles.None, CultureInfo.InvariantCulture) with
-        | true, n -> n
-        | _ -> Diagnostic.fail [ Messages.unsupportedSyntax (tokenSpan src t.Symbol t.Symbol) (sprintf "type size %s" (t.GetText())) ]
-    { Name = ctx.identifier () |> Seq.map (fun i -> i.GetText()) |> String.concat " "
-      Arguments = ctx.INTEGER_LITERAL() |> Seq.map size |> List.ofSeq
-      Span = span src ctx }
+and private valuesRows (cx: Context) (ctx: P.ValuesClauseContext) =
+    ctx.valuesRow () |> listOf (fun row -> row.expr () |> listOf (expr cx))
 
-let private columnDefinition (src: SourceMap) (ctx: P.ColumnDefinitionContext) : ColumnDef =
-    let constraints = ctx.columnConstraint ()
-    { Name = identifier src (ctx.columnName().identifier ())
-      Type = typeName src (ctx.typeName ())
-      PrimaryKey = constraints |> Array.exists (fun c -> c :? P.PrimaryKeyColumnConstraintContext)
-      NotNull = constraints |> Array.exists (fun c -> c :? P.NotNullColumnConstraintContext)
-      Span = span src ctx }
+and private queryBody (cx: Context) (ctx: P.QueryBodyContext) : QueryBody =
+    match ctx with
+    | :? P.PrimaryQueryBodyContext as c ->
+        match c.queryPrimary () with
+        | :? P.SpecificationQueryPrimaryContext as p -> Specification(select cx (p.querySpecification ()))
+        | :? P.ValuesQueryPrimaryContext as p -> Values(valuesRows cx (p.valuesClause ()), span cx p)
+        | :? P.NestedQueryPrimaryContext as p -> Nested(query cx (p.query ()))
+        | p -> failwithf "Foundry bug: AstBuilder has no case for query %s at %O" (p.GetType().Name) (span cx p)
+    | :? P.IntersectQueryBodyContext as c ->
+        SetOperation(Intersect, present (c.ALL()), queryBody cx (c.queryBody 0), queryBody cx (c.queryBody 1), span cx c)
+    | :? P.UnionQueryBodyContext as c ->
+        let op = if c.op.Type = P.UNION then Union else Except
+        SetOperation(op, present (c.ALL()), queryBody cx (c.queryBody 0), queryBody cx (c.queryBody 1), span cx c)
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for query %s at %O" (ctx.GetType().Name) (span cx ctx)
 
-let private columnList (src: SourceMap) (ctx: P.ColumnListContext) =
-    ctx.columnName () |> Seq.map (fun c -> identifier src (c.identifier ())) |> List.ofSeq
+and private orderItem (cx: Context) (ctx: P.OrderItemContext) : OrderItem =
+    { Expr = expr cx (ctx.expr ())
+      Descending = present (ctx.DESC())
+      NullsFirst = if present (ctx.NULLS()) then Some(present (ctx.FIRST())) else None
+      Span = span cx ctx }
 
-let private createTable (src: SourceMap) (ctx: P.CreateTableStatementContext) : CreateTable =
-    let name = identifier src (ctx.tableName().identifier ())
+and private commonTableExpr (cx: Context) (ctx: P.CommonTableExpressionContext) : CommonTableExpr =
+    { Name = identifier cx (ctx.identifier ())
+      Columns = optional (columnList cx) (ctx.columnList ())
+      Query = query cx (ctx.query ())
+      Span = span cx ctx }
+
+and query (cx: Context) (ctx: P.QueryContext) : Query =
+    let withClause = ctx.withClause ()
+    let limit = ctx.limitClause ()
+    { With =
+        match withClause with
+        | null -> []
+        | w -> w.commonTableExpression () |> listOf (commonTableExpr cx)
+      Recursive = not (isNull withClause) && present (withClause.RECURSIVE())
+      Body = queryBody cx (ctx.queryBody ())
+      OrderBy =
+        match ctx.orderByClause () with
+        | null -> []
+        | o -> o.orderItem () |> listOf (orderItem cx)
+      Limit = if isNull limit then None else optional (expr cx) limit.limit
+      Offset = if isNull limit then None else optional (expr cx) limit.offset
+      Span = span cx ctx }
+
+// ---- DDL ------------------------------------------------------------------------------------------
+
+let private referencesClause (cx: Context) (ctx: P.ReferencesClauseContext) : ForeignKeyReference =
+    { Table = tableName cx (ctx.tableName ())
+      Columns =
+        match ctx.columnList () with
+        | null -> []
+        | cs -> columnList cx cs
+      OnDelete =
+        match ctx.referentialAction () with
+        | null
+        | :? P.NoActionContext -> NoAction
+        | :? P.CascadeActionContext -> Cascade
+        | :? P.RestrictActionContext -> Restrict
+        | _ -> SetNull
+      Span = span cx ctx }
+
+let private defaultValue (cx: Context) (ctx: P.DefaultValueContext) : Expr =
+    let kind =
+        match ctx with
+        | :? P.LiteralDefaultContext as c -> Literal(literal cx (c.literal ()))
+        | :? P.SignedLiteralDefaultContext as c ->
+            let operand: Expr = { Kind = Literal(literal cx (c.literal ())); Span = span cx (c.literal ()) }
+            Unary((if c.op.Type = P.MINUS then Negate else Identity), operand)
+        | :? P.ParenthesizedDefaultContext as c -> Parenthesized(expr cx (c.expr ()))
+        | _ -> failwithf "Foundry bug: AstBuilder has no case for default %s at %O" (ctx.GetType().Name) (span cx ctx)
+    { Kind = kind; Span = span cx ctx }
+
+/// Column constraints in the order written; NULL only documents the default and is dropped.
+let private columnConstraint (cx: Context) (ctx: P.ColumnConstraintContext) : ColumnConstraint option =
+    match ctx with
+    | :? P.PrimaryKeyColumnConstraintContext -> Some(PrimaryKeyConstraint(span cx ctx))
+    | :? P.NotNullColumnConstraintContext -> Some(NotNullConstraint(span cx ctx))
+    | :? P.NullColumnConstraintContext -> None
+    | :? P.UniqueColumnConstraintContext -> Some(UniqueConstraint(span cx ctx))
+    | :? P.DefaultColumnConstraintContext as c -> Some(DefaultConstraint(defaultValue cx (c.defaultValue ()), span cx ctx))
+    | :? P.CheckColumnConstraintContext as c -> Some(CheckConstraint(expr cx (c.expr ()), span cx ctx))
+    | :? P.ReferencesColumnConstraintContext as c -> Some(ReferencesConstraint(referencesClause cx (c.referencesClause ())))
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for column constraint %s at %O" (ctx.GetType().Name) (span cx ctx)
+
+let private columnDefinition (cx: Context) (ctx: P.ColumnDefinitionContext) : ColumnDef =
+    { Name = columnName cx (ctx.columnName ())
+      Type = typeName cx (ctx.typeName ())
+      Constraints = ctx.columnConstraint () |> Seq.choose (columnConstraint cx) |> List.ofSeq
+      Span = span cx ctx }
+
+let private tableConstraint (cx: Context) (ctx: P.TableConstraintContext) : TableConstraint =
+    match ctx with
+    | :? P.PrimaryKeyTableConstraintContext as c -> PrimaryKeyTableConstraint(columnList cx (c.columnList ()), span cx c)
+    | :? P.UniqueTableConstraintContext as c -> UniqueTableConstraint(columnList cx (c.columnList ()), span cx c)
+    | :? P.CheckTableConstraintContext as c -> CheckTableConstraint(expr cx (c.expr ()), span cx c)
+    | :? P.ForeignKeyTableConstraintContext as c ->
+        ForeignKeyTableConstraint(columnList cx (c.columnList ()), referencesClause cx (c.referencesClause ()), span cx c)
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for table constraint %s at %O" (ctx.GetType().Name) (span cx ctx)
+
+let private createTable (cx: Context) (ctx: P.CreateTableStatementContext) : CreateTable =
+    let name = tableName cx (ctx.tableName ())
     let elements = ctx.tableElement ()
+    let constraints = elements |> Seq.choose (fun e -> Option.ofObj (e.tableConstraint ())) |> Seq.map (tableConstraint cx) |> List.ofSeq
     let keys =
-        elements
-        |> Seq.choose (fun e -> Option.ofObj (e.tableConstraint ()))
-        |> Seq.map (fun k -> columnList src (k.columnList ()), span src k)
-        |> List.ofSeq
+        constraints
+        |> List.choose (function
+            | PrimaryKeyTableConstraint(_, s) -> Some s
+            | _ -> None)
     match keys with
-    | _ :: (_, second) :: _ -> Diagnostic.fail [ Messages.multiplePrimaryKeys second name.Name ]
+    | _ :: second :: _ -> Diagnostic.fail [ Messages.multiplePrimaryKeys second name.Name ]
     | _ -> ()
     { Name = name
-      IfNotExists = not (isNull (ctx.EXISTS()))
+      IfNotExists = present (ctx.EXISTS())
+      Columns = elements |> Seq.choose (fun e -> Option.ofObj (e.columnDefinition ())) |> Seq.map (columnDefinition cx) |> List.ofSeq
+      Constraints = constraints
+      Span = span cx ctx }
+
+let private createIndex (cx: Context) (ctx: P.CreateIndexStatementContext) : CreateIndex =
+    { Name = identifier cx ctx.indexName
+      Unique = present (ctx.UNIQUE())
+      IfNotExists = present (ctx.EXISTS())
+      Table = tableName cx (ctx.tableName ())
       Columns =
-        elements
-        |> Seq.choose (fun e -> Option.ofObj (e.columnDefinition ()))
-        |> Seq.map (columnDefinition src)
-        |> List.ofSeq
-      PrimaryKey = List.tryHead keys
-      Span = span src ctx }
+        ctx.indexColumn ()
+        |> listOf (fun c -> { Column = columnName cx (c.columnName ()); Descending = present (c.DESC()); Span = span cx c })
+      Span = span cx ctx }
 
-let private insert (src: SourceMap) (ctx: P.InsertStatementContext) : Insert =
-    { Table = identifier src (ctx.tableName().identifier ())
-      Columns = ctx.columnList () |> Option.ofObj |> Option.map (columnList src)
-      Rows =
-        ctx.valuesClause().valuesRow ()
-        |> Seq.map (fun row -> row.expr () |> Seq.map (expr src) |> List.ofSeq)
-        |> List.ofSeq
-      Span = span src ctx }
+let private createView (cx: Context) (ctx: P.CreateViewStatementContext) : CreateView =
+    { Name = identifier cx (ctx.identifier ())
+      IfNotExists = present (ctx.EXISTS())
+      Columns = optional (columnList cx) (ctx.columnList ())
+      Query = query cx (ctx.query ())
+      Span = span cx ctx }
 
-let statement (src: SourceMap) (ctx: P.StatementContext) : Statement =
+let private alterTableAction (cx: Context) (ctx: P.AlterTableActionContext) : AlterTableAction =
+    match ctx with
+    | :? P.AddColumnActionContext as c -> AddColumn(columnDefinition cx (c.columnDefinition ()))
+    | :? P.RenameColumnActionContext as c -> RenameColumn(identifier cx c.oldName, identifier cx c.newName)
+    | :? P.RenameTableActionContext as c -> RenameTable(identifier cx c.newName)
+    | _ -> failwithf "Foundry bug: AstBuilder has no case for ALTER TABLE %s at %O" (ctx.GetType().Name) (span cx ctx)
+
+// ---- DML ------------------------------------------------------------------------------------------
+
+let private returning (cx: Context) (ctx: P.ReturningClauseContext) =
+    match ctx with
+    | null -> []
+    | r -> r.selectItem () |> listOf (selectItem cx)
+
+let private insert (cx: Context) (ctx: P.InsertStatementContext) : Insert =
+    { Table = tableName cx (ctx.tableName ())
+      Columns = optional (columnList cx) (ctx.columnList ())
+      Source =
+        match ctx.insertSource () with
+        | :? P.ValuesInsertSourceContext as c -> ValuesSource(valuesRows cx (c.valuesClause ()))
+        | :? P.QueryInsertSourceContext as c -> QuerySource(query cx (c.query ()))
+        | _ -> DefaultValues
+      Returning = returning cx (ctx.returningClause ())
+      Span = span cx ctx }
+
+let private update (cx: Context) (ctx: P.UpdateStatementContext) : Update =
+    { Table = tableReference cx (ctx.tableReference ())
+      Assignments = ctx.assignment () |> listOf (fun a -> columnName cx (a.columnName ()), expr cx (a.expr ()))
+      From =
+        match ctx.fromClause () with
+        | null -> []
+        | f -> f.fromItem () |> listOf (fromItem cx)
+      Where = ctx.whereClause () |> optional (fun w -> expr cx (w.expr ()))
+      Returning = returning cx (ctx.returningClause ())
+      Span = span cx ctx }
+
+let private delete (cx: Context) (ctx: P.DeleteStatementContext) : Delete =
+    { Table = tableReference cx (ctx.tableReference ())
+      Where = ctx.whereClause () |> optional (fun w -> expr cx (w.expr ()))
+      Returning = returning cx (ctx.returningClause ())
+      Span = span cx ctx }
+
+let rec statement (cx: Context) (ctx: P.StatementContext) : Statement =
     let kind =
         match ctx.GetChild 0 with
-        | :? P.CreateTableStatementContext as c -> CreateTable(createTable src c)
-        | :? P.DropTableStatementContext as c -> DropTable(identifier src (c.tableName().identifier ()), not (isNull (c.EXISTS())))
-        | :? P.InsertStatementContext as c -> Insert(insert src c)
-        | :? P.SelectStatementContext as c -> Select(select src c)
-        | c -> failwithf "Foundry bug: AstBuilder has no case for statement %s at %O" (c.GetType().Name) (span src ctx)
-    { Kind = kind; Span = span src ctx }
+        | :? P.CreateTableStatementContext as c -> CreateTable(createTable cx c)
+        | :? P.DropTableStatementContext as c -> DropTable(tableName cx (c.tableName ()), present (c.EXISTS()))
+        | :? P.CreateIndexStatementContext as c -> CreateIndex(createIndex cx c)
+        | :? P.DropIndexStatementContext as c -> DropIndex(identifier cx (c.identifier ()), present (c.EXISTS()))
+        | :? P.CreateViewStatementContext as c -> CreateView(createView cx c)
+        | :? P.DropViewStatementContext as c -> DropView(identifier cx (c.identifier ()), present (c.EXISTS()))
+        | :? P.AlterTableStatementContext as c -> AlterTable(tableName cx (c.tableName ()), alterTableAction cx (c.alterTableAction ()))
+        | :? P.InsertStatementContext as c -> Insert(insert cx c)
+        | :? P.UpdateStatementContext as c -> Update(update cx c)
+        | :? P.DeleteStatementContext as c -> Delete(delete cx c)
+        | :? P.SelectStatementContext as c -> Select(query cx (c.query ()))
+        | :? P.BeginStatementContext -> Begin
+        | :? P.CommitStatementContext -> Commit
+        | :? P.RollbackStatementContext -> Rollback
+        | :? P.CheckpointStatementContext -> Checkpoint
+        | :? P.AnalyzeStatementContext as c -> Analyze(optional (tableName cx) (c.tableName ()))
+        | :? P.ExplainStatementContext as c -> Explain(present (c.ANALYZE()), statement cx (c.statement ()))
+        | c -> failwithf "Foundry bug: AstBuilder has no case for statement %s at %O" (c.GetType().Name) (span cx ctx)
+    { Kind = kind; Span = span cx ctx }
+
+/// Numbers every `?` token from 1 within its statement (statements end at ';').
+let private numberParameters (tokens: IToken seq) : IReadOnlyDictionary<int, int> =
+    let numbers = Dictionary<int, int>()
+    let mutable count = 0
+    for token in tokens do
+        if token.Type = P.SEMI then count <- 0
+        elif token.Type = P.QUESTION_MARK then
+            count <- count + 1
+            numbers[token.TokenIndex] <- count
+    numbers :> IReadOnlyDictionary<int, int>
 
 /// The statements of a script, in order; empty statements between semicolons are skipped.
-let script (src: SourceMap) (ctx: P.ScriptContext) : Statement list =
-    ctx.statement () |> Seq.map (statement src) |> List.ofSeq
+let script (source: SourceMap) (tokens: IToken seq) (ctx: P.ScriptContext) : Statement list =
+    let cx = { Source = source; Parameters = numberParameters tokens }
+    ctx.statement () |> listOf (statement cx)

@@ -39,15 +39,27 @@ let parseScript (text: string) : Result<Ast.Statement list, Diagnostic list> =
     | Some d, _
     | None, Some d -> Result.Error [ d ]
     | None, None ->
+        // Two-stage parsing: the fast SLL prediction accepts almost every valid script; only when it
+        // fails does the full LL parse run again, with the listener, so errors are those of LL.
         let parser = FoundrySqlParser tokens
         parser.RemoveErrorListeners()
-        parser.AddErrorListener listener
-        let tree = parser.script ()
+        parser.Interpreter.PredictionMode <- Atn.PredictionMode.SLL
+        parser.ErrorHandler <- BailErrorStrategy()
+        let tree =
+            try
+                parser.script ()
+            with :? Misc.ParseCanceledException ->
+                tokens.Seek 0
+                parser.Reset()
+                parser.AddErrorListener listener
+                parser.Interpreter.PredictionMode <- Atn.PredictionMode.LL
+                parser.ErrorHandler <- DefaultErrorStrategy()
+                parser.script ()
         match listener.First with
         | Some d -> Result.Error [ d ]
         | None ->
             try
-                Ok(AstBuilder.script source tree)
+                Ok(AstBuilder.script source (tokens.GetTokens()) tree)
             with CompileError ds ->
                 Result.Error ds
 

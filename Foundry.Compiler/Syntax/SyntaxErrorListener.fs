@@ -42,15 +42,23 @@ let describeToken (token: IToken) =
         let text = if text.Length > 30 then text.Substring(0, 27) + "..." else text
         sprintf "'%s'" text
 
-/// Tokens that can begin an expression; when most of them are expected we say "expression".
-let private expressionStarters =
-    set [ FoundrySqlParser.INTEGER_LITERAL; FoundrySqlParser.REAL_LITERAL; FoundrySqlParser.STRING_LITERAL
-          FoundrySqlParser.TRUE; FoundrySqlParser.FALSE; FoundrySqlParser.NULL; FoundrySqlParser.IDENTIFIER
-          FoundrySqlParser.QUOTED_IDENTIFIER; FoundrySqlParser.KEY; FoundrySqlParser.LPAREN
-          FoundrySqlParser.PLUS; FoundrySqlParser.MINUS; FoundrySqlParser.NOT ]
+/// Keywords the grammar also accepts as names (rule nonReservedKeyword).
+let private nonReservedKeywords =
+    [ FoundrySqlParser.ACTION; FoundrySqlParser.ADD; FoundrySqlParser.CASCADE; FoundrySqlParser.FIRST
+      FoundrySqlParser.KEY; FoundrySqlParser.LAST; FoundrySqlParser.NO; FoundrySqlParser.NULLS
+      FoundrySqlParser.RENAME; FoundrySqlParser.RESTRICT; FoundrySqlParser.TRANSACTION ]
 
 let private identifierTokens =
-    set [ FoundrySqlParser.IDENTIFIER; FoundrySqlParser.QUOTED_IDENTIFIER; FoundrySqlParser.KEY ]
+    set ([ FoundrySqlParser.IDENTIFIER; FoundrySqlParser.QUOTED_IDENTIFIER ] @ nonReservedKeywords)
+
+/// Tokens that can begin an expression; when most of them are expected we say "expression".
+let private expressionStarters =
+    identifierTokens
+    + set [ FoundrySqlParser.INTEGER_LITERAL; FoundrySqlParser.REAL_LITERAL; FoundrySqlParser.STRING_LITERAL
+            FoundrySqlParser.TRUE; FoundrySqlParser.FALSE; FoundrySqlParser.NULL; FoundrySqlParser.LPAREN
+            FoundrySqlParser.PLUS; FoundrySqlParser.MINUS; FoundrySqlParser.NOT; FoundrySqlParser.QUESTION_MARK
+            FoundrySqlParser.NUMBERED_PARAMETER; FoundrySqlParser.CASE; FoundrySqlParser.CAST
+            FoundrySqlParser.EXISTS; FoundrySqlParser.LEFT; FoundrySqlParser.RIGHT ]
 
 let private maxExpected = 8
 
@@ -59,6 +67,7 @@ let private tokenName (vocabulary: IVocabulary) (tokenType: int) =
     elif tokenType = FoundrySqlParser.INTEGER_LITERAL then "integer"
     elif tokenType = FoundrySqlParser.REAL_LITERAL then "number"
     elif tokenType = FoundrySqlParser.STRING_LITERAL then "string"
+    elif tokenType = FoundrySqlParser.NUMBERED_PARAMETER then "parameter"
     else
         let literal = vocabulary.GetLiteralName tokenType
         let symbolic = vocabulary.GetSymbolicName tokenType
