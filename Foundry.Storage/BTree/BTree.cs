@@ -5,25 +5,36 @@ namespace Foundry.Storage;
 /// <summary>
 /// B+Tree mapping byte-string keys to byte-string values, stored in <see cref="Pager"/> pages with the
 /// slotted layout of <see cref="Node"/>. Keys compare with ordinal byte comparison (memcmp, then length).
+/// C = PageSizeBytes - 32 is a node's capacity for cells plus their 2-byte slots; a node's fill is the
+/// bytes it spends on live cells and slots (<see cref="Node.UsedBytes"/>).
 ///
-/// Invariants (checked by <see cref="Validate"/>, whose messages cite these numbers):
+/// Invariants (checked by <see cref="Validate"/>, whose messages start with these numbers):
 ///
 ///  - BT1 Every page reachable from the root is a B+Tree node page (type BTreeLeaf or BTreeInterior,
 ///        current format version) and is reached exactly once (no cycles, no shared pages).
 ///  - BT2 Node space accounting is exact: the slot array ends at or before cell content start, every cell
 ///        lies in [content start, page size), no two cells overlap, and the cell bytes plus garbage bytes
 ///        equal page size minus content start.
-///  - BT3 Keys within a node are strictly ascending.
+///  - BT3 Keys are sorted within a node: strictly ascending.
 ///  - BT4 Separators bound their children: every key in the subtree of child ci lies in [k(i-1), ki)
-///        (the rightmost child: [k(n-1), upper bound of the node)).
+///        (the rightmost child: [k(n-1), upper bound of the node)). With BT3 this sorts keys across nodes.
 ///  - BT5 All leaves are at the same depth (the tree is balanced).
-///  - BT6 The leaf chain is complete: right-sibling links, from the leftmost leaf, visit exactly the
-///        leaves in left-to-right order and the last leaf's link is 0.
-///  - BT7 Every interior node holds at least one key. Leaves may be empty: Delete removes from the leaf
-///        without merging (merge and redistribution come later), so there is no minimum fill yet.
-///  - BT8 Every entry's key length plus value length is at most <see cref="MaxEntryBytes"/>.
-///  - BT9 The root page id never changes for the tree's life: a root split moves the root's contents into
-///        two new children and turns the root into an interior node above them.
+///  - BT6 The leaf chain equals the in-order leaf sequence: right-sibling links, from the leftmost leaf,
+///        visit exactly the leaves in left-to-right order and the last leaf's link is 0. (There is no left
+///        link; the cursor moves backwards by descending from the root.)
+///  - BT7 Fill: every non-root node uses at least <see cref="MinFillBytes"/> (C / 4) bytes; a root interior
+///        node holds at least one key; only the root leaf may be empty. Kept by merging or redistributing an
+///        underfull node with a sibling, and by collapsing a root left with a single child.
+///  - BT8 Size limits: keys are at most <see cref="MaxKeyBytes"/> (C / 4 - 8) and key plus value at most
+///        <see cref="MaxEntryBytes"/>. These make BT7 reachable: any node content larger than C splits into
+///        two halves of at least C / 4 each.
+///  - BT9 Every key is reachable: searching from the root for the first and for the last key of each leaf
+///        arrives at that leaf (routing is monotone, so every key between them does too).
+///  - BT10 The root page id never changes for the tree's life: a root split moves the root's contents into
+///        a new child, and a root collapse moves its only child's contents into the root page.
+///  - BT11 (file level, <see cref="Pager.Validate(IReadOnlyCollection{uint})"/>) live pages plus free pages
+///        equal the file's pages: every page 1 … PageCount-1 is reachable from exactly one tree root given
+///        (the catalog included) or is on the free list, never both.
 ///
 /// Not thread-safe. Modifying the tree invalidates open cursors (re-Seek after a modification).
 /// </summary>
@@ -60,8 +71,14 @@ public sealed partial class BTree
 
     public Pager Pager => _pager;
 
-    /// <summary>Largest key length plus value length accepted: a quarter of the usable page. Larger entries need overflow pages (a later issue).</summary>
+    /// <summary>Largest key length plus value length accepted: a quarter of the usable page (BT8).</summary>
     public int MaxEntryBytes => (_pager.PageSizeBytes - PageHeader.Size) / 4;
+
+    /// <summary>Largest key accepted (BT8): C / 4 - 8, so that an interior split leaves both halves at least C / 4 full.</summary>
+    public int MaxKeyBytes => Node.Capacity(_pager.PageSizeBytes) / 4 - 8;
+
+    /// <summary>Least fill of a non-root node, in bytes of cells plus slots (BT7): a quarter of the node capacity.</summary>
+    public int MinFillBytes => Node.Capacity(_pager.PageSizeBytes) / 4;
 
     /// <summary>Levels from the root to the leaves; 1 for a tree that is a single leaf.</summary>
     public int Depth

@@ -3,14 +3,16 @@ using System.Diagnostics.CodeAnalysis;
 namespace Foundry.Storage;
 
 /// <summary>
-/// A forward cursor over a <see cref="BTree"/>. It keeps the current leaf pinned, so the current entry's
+/// A cursor over a <see cref="BTree"/>, moving forwards and backwards. It keeps the current leaf pinned, so the current entry's
 /// bytes stay valid (in <see cref="CurrentBuffer"/>, the page frame itself — no copy) until the cursor moves
 /// or is disposed. Generated query code reads values without copying through
 /// <see cref="CurrentBuffer"/> + <see cref="ValueOffset"/> and <see cref="RecordReader"/>.
 ///
-/// States: unpositioned (IsValid false, nothing pinned) -> First/Seek -> positioned (IsValid, leaf pinned)
-/// -> Next … -> past the end (IsValid false, nothing pinned). Dispose releases the pin in any state.
-/// Modifying the tree invalidates the position; re-Seek afterwards.
+/// States: unpositioned (IsValid false, nothing pinned) -> First/Seek/Last/SeekLast… -> positioned (IsValid,
+/// leaf pinned) -> Next/Previous … -> past either end (IsValid false, nothing pinned). Dispose releases the pin
+/// in any state. Next follows the leaf's right-sibling link; Previous steps back within the leaf and, at its
+/// first entry, descends from the root to the last key below the current one (leaves have no left link), so
+/// a backward scan costs one descent per leaf. Modifying the tree invalidates the position; re-Seek afterwards.
 /// </summary>
 public sealed class BTreeCursor : IDisposable
 {
@@ -19,6 +21,8 @@ public sealed class BTreeCursor : IDisposable
     private bool _pinned;
     private int _slot;
     private int _keyOffset, _keyLength, _valueOffset, _valueLength;
+    private readonly List<(uint PageId, int Position)> _path = new();
+    private byte[] _keyCopy = [];
 
     internal BTreeCursor(BTree tree) => _tree = tree;
 
@@ -93,7 +97,103 @@ public sealed class BTreeCursor : IDisposable
         return SettleForward();
     }
 
+    /// <summary>Positions on the largest key; false when the tree is empty.</summary>
+    public bool Last()
+    {
+        _tree.ThrowIfDropped();
+        return SeekBackward(default, hasBound: false, inclusive: false);
+    }
+
+    /// <summary>Positions on the largest key &lt; <paramref name="key"/>; false when there is none.</summary>
+    public bool SeekLastBefore(ReadOnlySpan<byte> key)
+    {
+        _tree.ThrowIfDropped();
+        return SeekBackward(key, hasBound: true, inclusive: false);
+    }
+
+    /// <summary>Positions on the largest key &lt;= <paramref name="key"/>; false when there is none.</summary>
+    public bool SeekLastAtOrBefore(ReadOnlySpan<byte> key)
+    {
+        _tree.ThrowIfDropped();
+        return SeekBackward(key, hasBound: true, inclusive: true);
+    }
+
+    /// <summary>Moves to the previous key; false (and unpositioned) before the first.</summary>
+    public bool Previous()
+    {
+        if (!IsValid)
+        {
+            return false;
+        }
+        if (_slot > 0)
+        {
+            _slot--;
+            return SettleForward();
+        }
+        ReadOnlySpan<byte> current = _leaf.Buffer.AsSpan(_keyOffset, _keyLength);
+        if (_keyCopy.Length < current.Length)
+        {
+            _keyCopy = new byte[Math.Max(current.Length, 2 * _keyCopy.Length)];
+        }
+        current.CopyTo(_keyCopy);
+        int length = current.Length;
+        return SeekBackward(_keyCopy.AsSpan(0, length), hasBound: true, inclusive: false);
+    }
+
     public void Dispose() => Release();
+
+    /// <summary>
+    /// Positions on the last entry below <paramref name="bound"/> (at or below when inclusive; the last entry
+    /// of the tree without a bound). Descends recording (page, position) per level; when the leaf reached has
+    /// no such entry, backs up to the deepest level with a child to the left and takes that subtree's last entry.
+    /// </summary>
+    private bool SeekBackward(ReadOnlySpan<byte> bound, bool hasBound, bool inclusive)
+    {
+        Release();
+        _path.Clear();
+        Pager pager = _tree.Pager;
+        uint id = _tree.RootPageId;
+        while (true)
+        {
+            PageRef page = pager.Get(id);
+            byte[] buf = page.Buffer;
+            if (!Node.IsLeaf(buf))
+            {
+                int pos = hasBound ? Node.Route(buf, bound) : Node.Count(buf);
+                _path.Add((id, pos));
+                id = Node.ChildAt(buf, pos);
+                page.Dispose();
+                continue;
+            }
+            int slot = !hasBound ? Node.Count(buf) : inclusive ? Node.UpperBound(buf, bound, leaf: true) : Node.LowerBound(buf, bound, leaf: true, out _);
+            if (slot > 0)
+            {
+                _leaf = page;
+                _pinned = true;
+                _slot = slot - 1;
+                return SettleForward();
+            }
+            page.Dispose();
+            // Everything in the subtree left of the deepest left turn is below the bound.
+            hasBound = false;
+            int level = _path.Count - 1;
+            while (level >= 0 && _path[level].Position == 0)
+            {
+                level--;
+            }
+            if (level < 0)
+            {
+                return false;
+            }
+            (uint parentId, int position) = _path[level];
+            _path.RemoveRange(level, _path.Count - level);
+            using (PageRef parent = pager.Get(parentId))
+            {
+                id = Node.ChildAt(parent.Buffer, position - 1);
+            }
+            _path.Add((parentId, position - 1));
+        }
+    }
 
     /// <summary>From (leaf, slot), skips exhausted and empty leaves along the sibling chain.</summary>
     private bool SettleForward()

@@ -120,7 +120,43 @@ internal static class Node
         }
     }
 
+    /// <summary>Bytes a node can spend on cells and their slots: the page minus the node header.</summary>
+    public static int Capacity(int pageSizeBytes) => pageSizeBytes - SlotArrayOffset;
+
+    /// <summary>Bytes the node spends on live cells plus their 2-byte slots (the fill measure of BT7).</summary>
+    public static int UsedBytes(byte[] page) => 2 * Count(page) + page.Length - ContentStart(page) - Garbage(page);
+
+    /// <summary>The whole cell at <paramref name="slot"/> (header included), for moving cells between nodes verbatim.</summary>
+    public static ReadOnlySpan<byte> Cell(byte[] page, int slot, bool leaf) => page.AsSpan(SlotOffset(page, slot), CellSize(page, slot, leaf));
+
+    /// <summary>Inserts a cell copied verbatim from another node. Caller checked <see cref="Fits"/>.</summary>
+    public static void InsertRawCell(byte[] page, int slot, ReadOnlySpan<byte> cell) =>
+        cell.CopyTo(page.AsSpan(ReserveCell(page, slot, cell.Length)));
+
+    /// <summary>Key of a raw leaf cell.</summary>
+    public static ReadOnlySpan<byte> LeafCellKey(ReadOnlySpan<byte> cell) =>
+        cell.Slice(LeafCellHeader, BinaryPrimitives.ReadUInt16LittleEndian(cell));
+
     // ---- search ----
+
+    /// <summary>First slot whose key is &gt; <paramref name="key"/> (n when none).</summary>
+    public static int UpperBound(byte[] page, ReadOnlySpan<byte> key, bool leaf)
+    {
+        int lo = 0, hi = Count(page);
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (Key(page, mid, leaf).SequenceCompareTo(key) <= 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 
     /// <summary>First slot whose key is &gt;= <paramref name="key"/> (n when none); <paramref name="found"/> when equal.</summary>
     public static int LowerBound(byte[] page, ReadOnlySpan<byte> key, bool leaf, out bool found)

@@ -5,33 +5,42 @@ namespace Foundry.Storage;
 public sealed partial class BTree
 {
     /// <summary>
-    /// Checks the numbered invariants BT1–BT8 (see the top of BTree.cs) over the whole tree and returns
+    /// Checks the numbered invariants BT1–BT10 (see the top of BTree.cs) over the whole tree and returns
     /// one message per violation, each citing its invariant and page; empty when the tree is sound.
     /// Reads pages only; never throws for a malformed tree (a corrupt page is reported as a violation).
     /// </summary>
     public IReadOnlyList<string> Validate()
     {
         ThrowIfDropped();
-        var v = new Validator(this);
+        var errors = new List<string>();
+        ValidateInto(new HashSet<uint>(), errors);
+        return errors;
+    }
+
+    /// <summary>Validates into <paramref name="errors"/>, adding every page the tree owns to <paramref name="pages"/> (for BT11).</summary>
+    internal void ValidateInto(HashSet<uint> pages, List<string> errors)
+    {
+        var v = new Validator(this, pages, errors);
         try
         {
             v.Visit(RootPageId, depth: 1, lower: null, upper: null);
             v.CheckLeafChain();
+            v.CheckReachability();
         }
         catch (StorageException ex)
         {
-            v.Errors.Add($"BT1 page unreadable during validation: {ex.Message}");
+            errors.Add($"BT1 page unreadable during validation of the tree rooted at {RootPageId}: {ex.Message}");
         }
-        return v.Errors;
     }
 
-    private sealed class Validator(BTree tree)
+    private sealed class Validator(BTree tree, HashSet<uint> visited, List<string> errors)
     {
-        private readonly HashSet<uint> _visited = new();
+        private readonly HashSet<uint> _visited = visited;
         private readonly List<uint> _leaves = new();
+        private readonly List<(byte[] First, byte[] Last)> _leafBounds = new();
         private int _leafDepth = -1;
 
-        public List<string> Errors { get; } = new();
+        public List<string> Errors { get; } = errors;
 
         public void Visit(uint pageId, int depth, byte[]? lower, byte[]? upper)
         {
@@ -87,10 +96,19 @@ public sealed partial class BTree
                 {
                     Errors.Add($"BT4 page {pageId}: key {Hex(key)} at slot {i} is outside its parent's bounds [{(lower is null ? "-inf" : Hex(lower))}, {(upper is null ? "+inf" : Hex(upper))})");
                 }
+                if (key.Length > tree.MaxKeyBytes)
+                {
+                    Errors.Add($"BT8 page {pageId}: key at slot {i} has {key.Length} bytes, limit {tree.MaxKeyBytes}");
+                }
                 if (leaf && Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i) > tree.MaxEntryBytes)
                 {
                     Errors.Add($"BT8 page {pageId}: entry at slot {i} has {Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i)} bytes, limit {tree.MaxEntryBytes}");
                 }
+            }
+            bool isRoot = pageId == tree.RootPageId;
+            if (!isRoot && Node.UsedBytes(buf) < tree.MinFillBytes)
+            {
+                Errors.Add($"BT7 {(leaf ? "leaf" : "interior")} page {pageId} uses {Node.UsedBytes(buf)} bytes, below the minimum fill {tree.MinFillBytes}");
             }
             if (leaf)
             {
@@ -103,6 +121,18 @@ public sealed partial class BTree
                     Errors.Add($"BT5 leaf page {pageId} is at depth {depth}, other leaves at depth {_leafDepth}");
                 }
                 _leaves.Add(pageId);
+                if (n > 0)
+                {
+                    _leafBounds.Add((Node.Key(buf, 0, leaf: true).ToArray(), Node.Key(buf, n - 1, leaf: true).ToArray()));
+                }
+                else
+                {
+                    _leafBounds.Add(([], []));
+                    if (!isRoot)
+                    {
+                        Errors.Add($"BT7 leaf page {pageId} is empty and is not the root");
+                    }
+                }
                 return null;
             }
             if (n == 0)
@@ -193,6 +223,27 @@ public sealed partial class BTree
             if (id != 0)
             {
                 Errors.Add($"BT6 leaf chain: last leaf {_leaves[^1]} links to {id}, expected 0");
+            }
+        }
+
+        /// <summary>BT9: a search for each leaf's first and last key from the root arrives at that leaf.</summary>
+        public void CheckReachability()
+        {
+            for (int i = 0; i < _leaves.Count; i++)
+            {
+                (byte[] first, byte[] last) = _leafBounds[i];
+                if (first.Length == 0 && last.Length == 0 && _leaves.Count == 1)
+                {
+                    continue;
+                }
+                foreach (byte[] key in new[] { first, last })
+                {
+                    using PageRef found = tree.FindLeaf(key);
+                    if (found.PageId != _leaves[i])
+                    {
+                        Errors.Add($"BT9 key {Hex(key)} of leaf {_leaves[i]} is not reachable: a search from the root arrives at leaf {found.PageId}");
+                    }
+                }
             }
         }
 

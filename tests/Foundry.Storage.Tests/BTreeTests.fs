@@ -139,3 +139,150 @@ let ``drop frees the root too`` () =
         tree.Drop()
         Assert.Equal(before + 1u, pager.FreePageCount)
         Assert.Throws<InvalidOperationException>(fun () -> tree.CountEntries() |> ignore) |> ignore)
+
+let private shuffled (seed: int) (xs: int[]) =
+    let rng = Random(seed)
+    xs |> Array.sortBy (fun _ -> rng.Next())
+
+/// BulkLoad takes C# value tuples.
+let private bulk (entries: (byte[] * byte[]) list) = entries |> Seq.map (fun (k, v) -> struct (k, v))
+
+let private fileErrors (pager: Pager) (roots: uint32 list) = pager.Validate(ResizeArray roots)
+
+[<Fact>]
+let ``BT7 filled then emptied: merges return every page but the root to the free list, refill reuses them`` () =
+    withTree (fun pager tree ->
+        let ids = shuffled 11 (Array.init 3000 id)
+        for i in ids do
+            tree.Insert(ReadOnlySpan(key i), ReadOnlySpan(value i)) |> ignore
+        pager.Commit()
+        let pages = pager.PageCount
+        let freeBefore = pager.FreePageCount
+        let treePages = int pages - 2 - int freeBefore // minus header and catalog
+        Assert.True(treePages > 50, sprintf "only %d pages" treePages)
+        for (n, i) in shuffled 12 ids |> Array.indexed do
+            Assert.True(tree.Delete(ReadOnlySpan(key i)))
+            if n % 500 = 0 then Assert.Empty(tree.Validate())
+        Assert.Equal(0L, tree.CountEntries())
+        Assert.Equal(1, tree.Depth)
+        Assert.Empty(tree.Validate())
+        Assert.Equal(uint32 (treePages - 1) + freeBefore, pager.FreePageCount)
+        Assert.Empty(fileErrors pager [ tree.RootPageId ])
+        pager.Commit()
+        for i in ids do
+            tree.Insert(ReadOnlySpan(key i), ReadOnlySpan(value i)) |> ignore
+        Assert.Equal(pages, pager.PageCount)
+        Assert.Empty(fileErrors pager [ tree.RootPageId ]))
+
+[<Fact>]
+let ``BT7 upserting smaller values merges underfull leaves`` () =
+    withTree (fun _ tree ->
+        for i in 0 .. 599 do
+            tree.Insert(ReadOnlySpan(key i), ReadOnlySpan(Array.create 80 1uy)) |> ignore
+        let leavesBefore = tree.Depth
+        for i in 0 .. 599 do
+            tree.Upsert(ReadOnlySpan(key i), ReadOnlySpan [| 2uy |])
+        Assert.Empty(tree.Validate())
+        Assert.True(tree.Depth <= leavesBefore)
+        Assert.Equal(600L, tree.CountEntries()))
+
+[<Fact>]
+let ``BT11 pager validate reports a leaked page and a page both free and live`` () =
+    withTree (fun pager tree ->
+        for i in 0 .. 299 do
+            tree.Insert(ReadOnlySpan(key i), ReadOnlySpan(value i)) |> ignore
+        Assert.Empty(fileErrors pager [ tree.RootPageId ])
+        // Without the tree's root its pages look leaked.
+        let leaked = fileErrors pager []
+        Assert.NotEmpty leaked
+        Assert.All(leaked, fun e -> Assert.StartsWith("BT11", e))
+        // A page freed while the tree still points at it is both live and free. The tree owns every page
+        // after its root (nothing was freed), so the last page of the file is one of its nodes.
+        Assert.Equal(0u, pager.FreePageCount)
+        let victim = pager.PageCount - 1u
+        pager.Free victim
+        let errors = fileErrors pager [ tree.RootPageId ]
+        Assert.Contains(errors, fun e -> e.StartsWith("BT11") && e.Contains(sprintf "page %d" victim)))
+
+[<Fact>]
+let ``cursor Last and Previous walk the tree backwards, across leaves`` () =
+    withTree (fun _ tree ->
+        for i in shuffled 3 (Array.init 1000 id) do
+            tree.Insert(ReadOnlySpan(key (2 * i)), ReadOnlySpan(value i)) |> ignore
+        for i in 100 .. 399 do
+            tree.Delete(ReadOnlySpan(key (2 * i))) |> ignore
+        let forward = scan tree |> List.map fst
+        use c = tree.OpenCursor()
+        let back = ResizeArray()
+        let mutable ok = c.Last()
+        while ok do
+            back.Add(c.Key.ToArray())
+            ok <- c.Previous()
+        Assert.False(c.IsValid)
+        Assert.Equal<byte[] list>(List.rev forward, List.ofSeq back)
+        // Seek helpers, including bounds between keys and at both ends.
+        Assert.True(c.SeekLastBefore(ReadOnlySpan(key 801)))
+        Assert.Equal<byte[]>(key 800, c.Key.ToArray())
+        Assert.True(c.SeekLastBefore(ReadOnlySpan(key 800)))
+        Assert.Equal<byte[]>(key 198, c.Key.ToArray()) // 200 .. 798 were deleted
+        Assert.True(c.SeekLastAtOrBefore(ReadOnlySpan(key 800)))
+        Assert.Equal<byte[]>(key 800, c.Key.ToArray())
+        Assert.True(c.Next())
+        Assert.Equal<byte[]>(key 802, c.Key.ToArray())
+        Assert.True(c.Previous())
+        Assert.True(c.Previous())
+        Assert.Equal<byte[]>(key 198, c.Key.ToArray())
+        Assert.False(c.SeekLastBefore(ReadOnlySpan(key 0)))
+        Assert.True(c.SeekLastAtOrBefore(ReadOnlySpan(key 0)))
+        Assert.False(c.Previous())
+        Assert.True(c.SeekLastBefore(ReadOnlySpan [| 0xFFuy |]))
+        Assert.Equal<byte[]>(key 1998, c.Key.ToArray()))
+
+[<Fact>]
+let ``cursor Last on an empty tree is false`` () =
+    withTree (fun _ tree ->
+        use c = tree.OpenCursor()
+        Assert.False(c.Last())
+        Assert.False(c.Previous())
+        Assert.False(c.SeekLastAtOrBefore(ReadOnlySpan(key 5))))
+
+[<Theory>]
+[<InlineData(0)>]
+[<InlineData(1)>]
+[<InlineData(17)>]
+[<InlineData(20)>]
+[<InlineData(21)>]
+[<InlineData(5000)>]
+let ``BulkLoad builds a valid tree of full leaves from sorted input`` (n: int) =
+    withTree (fun pager tree ->
+        let entries = [ for i in 0 .. n - 1 -> key i, value i ]
+        Assert.Equal(int64 n, tree.BulkLoad(bulk entries))
+        Assert.Empty(tree.Validate())
+        Assert.Empty(fileErrors pager [ tree.RootPageId ])
+        Assert.Equal<(byte[] * byte[]) list>(entries, scan tree)
+        let bulkPages = pager.PageCount - pager.FreePageCount
+        // The same entries inserted in order use at least as many pages (splits leave half-full leaves).
+        let other = BTree(pager, BTree.Create pager)
+        for k, v in entries do other.Insert(ReadOnlySpan k, ReadOnlySpan v) |> ignore
+        let insertPages = pager.PageCount - pager.FreePageCount - bulkPages
+        Assert.True(bulkPages - 2u <= insertPages, sprintf "bulk %d pages, inserts %d" (bulkPages - 2u) insertPages)
+        // The loaded tree keeps working.
+        for i in 0 .. 2 .. n - 1 do
+            Assert.True(tree.Delete(ReadOnlySpan(key i)))
+        tree.Insert(ReadOnlySpan(key (n + 1)), ReadOnlySpan(value 0)) |> ignore
+        Assert.Empty(tree.Validate()))
+
+[<Fact>]
+let ``BulkLoad rejects unsorted or duplicate input clearly and leaves the tree empty`` () =
+    withTree (fun pager tree ->
+        let entries = [ for i in 0 .. 999 -> key i, value i ] @ [ key 500, value 0 ]
+        let ex = Assert.Throws<StorageException>(fun () -> tree.BulkLoad(bulk entries) |> ignore)
+        Assert.Contains("not sorted", ex.Message)
+        Assert.Contains("entry 1000", ex.Message)
+        Assert.Equal(0L, tree.CountEntries())
+        Assert.Empty(tree.Validate())
+        Assert.Empty(fileErrors pager [ tree.RootPageId ])
+        let dup = [ key 1, value 1; key 1, value 2 ]
+        Assert.Throws<StorageException>(fun () -> tree.BulkLoad(bulk dup) |> ignore) |> ignore
+        tree.Insert(ReadOnlySpan(key 1), ReadOnlySpan(value 1)) |> ignore
+        Assert.Throws<InvalidOperationException>(fun () -> tree.BulkLoad(bulk [ key 2, value 2 ]) |> ignore) |> ignore)

@@ -1,0 +1,338 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Foundry.Storage;
+
+public sealed partial class BTree
+{
+    /// <summary>Inserts the entry; returns false, changing nothing, when the key already exists.</summary>
+    public bool Insert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        ThrowIfDropped();
+        CheckEntrySize(key, value);
+        return !ModifyAtRoot(key, value, ModifyKind.Insert);
+    }
+
+    /// <summary>Inserts the entry, or replaces the value when the key already exists.</summary>
+    public void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        ThrowIfDropped();
+        CheckEntrySize(key, value);
+        ModifyAtRoot(key, value, ModifyKind.Upsert);
+    }
+
+    /// <summary>
+    /// Removes the entry with <paramref name="key"/>; false when absent. A node left below the minimum fill
+    /// (BT7) is merged with or refilled from a sibling, and a root left with one child collapses into it,
+    /// so emptied pages go back to the free list.
+    /// </summary>
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        ThrowIfDropped();
+        return ModifyAtRoot(key, default, ModifyKind.Delete);
+    }
+
+    private enum ModifyKind { Insert, Upsert, Delete }
+
+    private readonly record struct Split(byte[] Separator, uint RightPageId);
+
+    /// <summary>What a subtree reports to its parent: whether the key was there, a split to absorb, or underflow.</summary>
+    private readonly record struct Outcome(bool Found, Split? Split, bool Underfull);
+
+    /// <summary>Runs one modification from the root; returns whether the key was present beforehand.</summary>
+    private bool ModifyAtRoot(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind)
+    {
+        Outcome outcome = Modify(RootPageId, key, value, kind, isRoot: true);
+        if (outcome.Split is { } s)
+        {
+            GrowRoot(s);
+        }
+        else
+        {
+            CollapseRoot();
+        }
+        return outcome.Found;
+    }
+
+    private Outcome Modify(uint pageId, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind, bool isRoot)
+    {
+        using PageRef page = _pager.Get(pageId);
+        byte[] buf = page.Buffer;
+        Split? split = null;
+        bool found;
+        if (Node.IsLeaf(buf))
+        {
+            int slot = Node.LowerBound(buf, key, leaf: true, out found);
+            if ((kind == ModifyKind.Insert && found) || (kind == ModifyKind.Delete && !found))
+            {
+                return new Outcome(found, null, false); // Insert of a present key, or Delete of an absent one
+            }
+            page.MarkDirty();
+            if (found)
+            {
+                RemoveLeafEntry(buf, slot);
+            }
+            if (kind != ModifyKind.Delete)
+            {
+                byte[] cell = BuildLeafCell(key, value);
+                if (Node.Fits(buf, cell.Length))
+                {
+                    Node.InsertRawCell(buf, slot, cell);
+                }
+                else
+                {
+                    split = SplitLeaf(page, slot, cell);
+                }
+            }
+        }
+        else
+        {
+            int i = Node.Route(buf, key);
+            uint child = Node.ChildAt(buf, i);
+            Outcome below = Modify(child, key, value, kind, isRoot: false);
+            found = below.Found;
+            if (below.Split is { } cs)
+            {
+                page.MarkDirty();
+                split = InsertSeparator(page, i, child, cs);
+            }
+            else if (below.Underfull)
+            {
+                page.MarkDirty();
+                split = RebalanceChild(page, i);
+            }
+        }
+        return new Outcome(found, split, !isRoot && split is null && Node.UsedBytes(buf) < MinFillBytes);
+    }
+
+    /// <summary>Inserts separator (child | key) at routing position i with position i + 1 pointing at the split's right page; splits this node when it does not fit.</summary>
+    private Split? InsertSeparator(PageRef page, int i, uint child, Split childSplit)
+    {
+        byte[] buf = page.Buffer;
+        if (Node.Fits(buf, Node.InteriorCellSize(childSplit.Separator.Length)))
+        {
+            Node.InsertInteriorCell(buf, i, child, childSplit.Separator);
+            Node.SetChildAt(buf, i + 1, childSplit.RightPageId);
+            return null;
+        }
+        return SplitInterior(page, i, child, childSplit);
+    }
+
+    /// <summary>
+    /// BT10: the root (already holding the left half of its split) moves into a new left child, and the root
+    /// becomes an interior node with one separator over the left child and the new right sibling.
+    /// </summary>
+    private void GrowRoot(Split split)
+    {
+        using PageRef root = _pager.Get(RootPageId);
+        using PageRef left = _pager.Allocate();
+        root.Buffer.CopyTo(left.Buffer, 0);
+        left.MarkDirty();
+        Node.Format(root.Buffer, leaf: false);
+        Node.InsertInteriorCell(root.Buffer, 0, left.PageId, split.Separator);
+        Node.SetLink(root.Buffer, split.RightPageId);
+        root.MarkDirty();
+    }
+
+    /// <summary>BT7/BT10: while the root is an interior node without keys, its only child's contents move into the root page and the child is freed.</summary>
+    private void CollapseRoot()
+    {
+        while (true)
+        {
+            uint child;
+            using (PageRef root = _pager.Get(RootPageId))
+            {
+                if (Node.IsLeaf(root.Buffer) || Node.Count(root.Buffer) > 0)
+                {
+                    return;
+                }
+                child = Node.Link(root.Buffer);
+                using PageRef only = _pager.Get(child);
+                only.Buffer.CopyTo(root.Buffer, 0);
+                root.MarkDirty();
+            }
+            _pager.Free(child);
+        }
+    }
+
+    /// <summary>Splits a leaf that cannot take <paramref name="cell"/> at <paramref name="slot"/>; this page keeps the left half.</summary>
+    private Split SplitLeaf(PageRef page, int slot, byte[] cell)
+    {
+        byte[] buf = page.Buffer;
+        List<byte[]> cells = ReadCells(buf, leaf: true);
+        cells.Insert(slot, cell);
+        int m = LeafSplitPoint(cells);
+        using PageRef right = _pager.Allocate();
+        Node.Format(right.Buffer, leaf: true);
+        Node.SetLink(right.Buffer, Node.Link(buf));
+        WriteLeaf(buf, cells, 0, m, right.PageId, page.PageId);
+        WriteLeaf(right.Buffer, cells, m, cells.Count, Node.Link(right.Buffer), right.PageId);
+        right.MarkDirty();
+        return new Split(Node.LeafCellKey(cells[m]).ToArray(), right.PageId);
+    }
+
+    /// <summary>
+    /// Splits an interior node after inserting (child, separator) at routing position <paramref name="i"/>
+    /// and pointing position i + 1 at the new right child. The middle key moves up.
+    /// </summary>
+    private Split SplitInterior(PageRef page, int i, uint child, Split childSplit)
+    {
+        byte[] buf = page.Buffer;
+        (List<byte[]> keys, List<uint> children) = ReadInterior(buf);
+        keys.Insert(i, childSplit.Separator);
+        children.Insert(i, child);
+        children[i + 1] = childSplit.RightPageId;
+        int m = InteriorSplitPoint(keys);
+        using PageRef right = _pager.Allocate();
+        WriteInterior(buf, keys, children, 0, m, page.PageId);
+        WriteInterior(right.Buffer, keys, children, m + 1, keys.Count, right.PageId);
+        right.MarkDirty();
+        return new Split(keys[m], right.PageId);
+    }
+
+    // ---- node contents as lists (splits, merges, redistribution, bulk load) ----
+
+    private static List<byte[]> ReadCells(byte[] buf, bool leaf)
+    {
+        int n = Node.Count(buf);
+        var cells = new List<byte[]>(n + 1);
+        for (int i = 0; i < n; i++)
+        {
+            cells.Add(Node.Cell(buf, i, leaf).ToArray());
+        }
+        return cells;
+    }
+
+    /// <summary>Keys k0..k(n-1) and children c0..cn (the rightmost child last).</summary>
+    private static (List<byte[]> Keys, List<uint> Children) ReadInterior(byte[] buf)
+    {
+        int n = Node.Count(buf);
+        var keys = new List<byte[]>(n + 1);
+        var children = new List<uint>(n + 2);
+        for (int j = 0; j < n; j++)
+        {
+            keys.Add(Node.Key(buf, j, leaf: false).ToArray());
+            children.Add(Node.Child(buf, j));
+        }
+        children.Add(Node.Link(buf));
+        return (keys, children);
+    }
+
+    /// <summary>Formats <paramref name="buf"/> as a leaf holding cells [from, to) and right sibling <paramref name="link"/>.</summary>
+    private void WriteLeaf(byte[] buf, List<byte[]> cells, int from, int to, uint link, uint pageId)
+    {
+        Node.Format(buf, leaf: true);
+        Node.SetLink(buf, link);
+        for (int i = from; i < to; i++)
+        {
+            if (!Node.Fits(buf, cells[i].Length))
+            {
+                ThrowSplitOverflow(pageId);
+            }
+            Node.InsertRawCell(buf, i - from, cells[i]);
+        }
+    }
+
+    /// <summary>Formats <paramref name="buf"/> as an interior node with keys [from, to) and children [from, to].</summary>
+    private void WriteInterior(byte[] buf, List<byte[]> keys, List<uint> children, int from, int to, uint pageId)
+    {
+        Node.Format(buf, leaf: false);
+        for (int j = from; j < to; j++)
+        {
+            if (!Node.Fits(buf, Node.InteriorCellSize(keys[j].Length)))
+            {
+                ThrowSplitOverflow(pageId);
+            }
+            Node.InsertInteriorCell(buf, j - from, children[j], keys[j]);
+        }
+        Node.SetLink(buf, children[to]);
+    }
+
+    private static int SlotBytes(byte[] cell) => cell.Length + 2;
+
+    private static int SeparatorBytes(byte[] key) => Node.InteriorCellSize(key.Length) + 2;
+
+    /// <summary>
+    /// m in [1, n-1] best balancing the bytes of cells [0, m) against [m, n). With every cell at most
+    /// MaxEntryBytes + 6, two halves of more than a page each keep at least MinFillBytes (BT7).
+    /// </summary>
+    private static int LeafSplitPoint(List<byte[]> cells)
+    {
+        int total = 0;
+        foreach (byte[] c in cells)
+        {
+            total += SlotBytes(c);
+        }
+        int best = 1, bestDiff = int.MaxValue, left = 0;
+        for (int m = 1; m < cells.Count; m++)
+        {
+            left += SlotBytes(cells[m - 1]);
+            int diff = Math.Abs(left - (total - left));
+            if (diff < bestDiff)
+            {
+                best = m;
+                bestDiff = diff;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// m in [0, n-1] (key m moves up) best balancing keys [0, m) against (m, n). With every separator at
+    /// most MaxKeyBytes, both halves of more than a page keep at least MinFillBytes (BT7).
+    /// </summary>
+    private static int InteriorSplitPoint(List<byte[]> keys)
+    {
+        int total = 0;
+        foreach (byte[] k in keys)
+        {
+            total += SeparatorBytes(k);
+        }
+        int best = 0, bestDiff = int.MaxValue, left = 0;
+        for (int m = 0; m < keys.Count; m++)
+        {
+            int right = total - left - SeparatorBytes(keys[m]);
+            int diff = Math.Abs(left - right);
+            if (diff < bestDiff)
+            {
+                best = m;
+                bestDiff = diff;
+            }
+            left += SeparatorBytes(keys[m]);
+        }
+        return best;
+    }
+
+    // ---- leaf cells ----
+
+    /// <summary>The leaf cell for an entry: <c>u16 keyLength | u16 payloadLength | key | value</c>.</summary>
+    private byte[] BuildLeafCell(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var cell = new byte[Node.LeafCellSize(key.Length, value.Length)];
+        BinaryPrimitives.WriteUInt16LittleEndian(cell, (ushort)key.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(cell.AsSpan(2), (ushort)value.Length);
+        key.CopyTo(cell.AsSpan(Node.LeafCellHeader));
+        value.CopyTo(cell.AsSpan(Node.LeafCellHeader + key.Length));
+        return cell;
+    }
+
+    /// <summary>Removes a leaf entry.</summary>
+    private static void RemoveLeafEntry(byte[] buf, int slot) => Node.RemoveCell(buf, slot, leaf: true);
+
+    [DoesNotReturn]
+    private void ThrowSplitOverflow(uint pageId) =>
+        throw new StorageException($"internal error: rebuilding page {pageId} in '{_pager.Path}' produced a node that does not fit; this is a Foundry bug");
+
+    private void CheckEntrySize(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (key.Length > MaxKeyBytes || key.Length + value.Length > MaxEntryBytes)
+        {
+            ThrowEntryTooLarge(key.Length, value.Length);
+        }
+    }
+
+    [DoesNotReturn]
+    private void ThrowEntryTooLarge(int keyLength, int valueLength) =>
+        throw new StorageException(
+            $"entry too large for B+Tree rooted at page {RootPageId}: key {keyLength} + value {valueLength} = {keyLength + valueLength} bytes, limits are {MaxKeyBytes} for the key and {MaxEntryBytes} for key plus value (a quarter of the usable {_pager.PageSizeBytes}-byte page); overflow pages are not implemented yet");
+}
