@@ -207,6 +207,13 @@ public sealed partial class BTree
         return level;
     }
 
-    /// <summary>Frees a leaf written by a failed bulk load.</summary>
-    private void FreeLeafAndValues(uint pageId) => _pager.Free(pageId);
+    /// <summary>Frees a leaf written by a failed bulk load, with its overflow chains.</summary>
+    private void FreeLeafAndValues(uint pageId)
+    {
+        using (PageRef leaf = _pager.Get(pageId))
+        {
+            FreeOverflowChains(leaf.Buffer);
+        }
+        _pager.Free(pageId);
+    }
 }

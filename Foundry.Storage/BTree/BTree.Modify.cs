@@ -305,19 +305,41 @@ public sealed partial class BTree
 
     // ---- leaf cells ----
 
-    /// <summary>The leaf cell for an entry: <c>u16 keyLength | u16 payloadLength | key | value</c>.</summary>
+    /// <summary>
+    /// The leaf cell for an entry (layout in <see cref="Node"/>). When key plus value exceeds MaxEntryBytes the
+    /// value's tail is written to a new overflow chain and the cell holds its length, first page and a prefix
+    /// filling the cell to exactly MaxEntryBytes (BT8).
+    /// </summary>
     private byte[] BuildLeafCell(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        var cell = new byte[Node.LeafCellSize(key.Length, value.Length)];
+        bool overflow = key.Length + value.Length > MaxEntryBytes;
+        int prefix = overflow ? MaxEntryBytes - key.Length - Node.OverflowPointerSize : value.Length;
+        int payload = overflow ? Node.OverflowPointerSize + prefix : value.Length;
+        var cell = new byte[Node.LeafCellSize(key.Length, payload)];
         BinaryPrimitives.WriteUInt16LittleEndian(cell, (ushort)key.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(cell.AsSpan(2), (ushort)value.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(cell.AsSpan(2), (ushort)(payload | (overflow ? Node.OverflowFlag : 0)));
         key.CopyTo(cell.AsSpan(Node.LeafCellHeader));
-        value.CopyTo(cell.AsSpan(Node.LeafCellHeader + key.Length));
+        Span<byte> rest = cell.AsSpan(Node.LeafCellHeader + key.Length);
+        if (!overflow)
+        {
+            value.CopyTo(rest);
+            return cell;
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(rest, (uint)value.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(rest[4..], OverflowChain.Write(_pager, value[prefix..]));
+        value[..prefix].CopyTo(rest[Node.OverflowPointerSize..]);
         return cell;
     }
 
-    /// <summary>Removes a leaf entry.</summary>
-    private static void RemoveLeafEntry(byte[] buf, int slot) => Node.RemoveCell(buf, slot, leaf: true);
+    /// <summary>Removes a leaf entry, freeing its overflow chain (BT12: the chain belonged to this cell alone).</summary>
+    private void RemoveLeafEntry(byte[] buf, int slot)
+    {
+        if (Node.IsOverflow(buf, slot))
+        {
+            OverflowChain.Free(_pager, Node.OverflowFirstPage(buf, slot));
+        }
+        Node.RemoveCell(buf, slot, leaf: true);
+    }
 
     [DoesNotReturn]
     private void ThrowSplitOverflow(uint pageId) =>
@@ -325,7 +347,7 @@ public sealed partial class BTree
 
     private void CheckEntrySize(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        if (key.Length > MaxKeyBytes || key.Length + value.Length > MaxEntryBytes)
+        if (key.Length > MaxKeyBytes || value.Length > MaxValueBytes)
         {
             ThrowEntryTooLarge(key.Length, value.Length);
         }
@@ -334,5 +356,5 @@ public sealed partial class BTree
     [DoesNotReturn]
     private void ThrowEntryTooLarge(int keyLength, int valueLength) =>
         throw new StorageException(
-            $"entry too large for B+Tree rooted at page {RootPageId}: key {keyLength} + value {valueLength} = {keyLength + valueLength} bytes, limits are {MaxKeyBytes} for the key and {MaxEntryBytes} for key plus value (a quarter of the usable {_pager.PageSizeBytes}-byte page); overflow pages are not implemented yet");
+            $"entry too large for B+Tree rooted at page {RootPageId}: key {keyLength} + value {valueLength} = {keyLength + valueLength} bytes, limits are {MaxKeyBytes} bytes for a key ({_pager.PageSizeBytes}-byte pages) and {MaxValueBytes} for a value");
 }

@@ -25,9 +25,11 @@ namespace Foundry.Storage;
 ///  - BT7 Fill: every non-root node uses at least <see cref="MinFillBytes"/> (C / 4) bytes; a root interior
 ///        node holds at least one key; only the root leaf may be empty. Kept by merging or redistributing an
 ///        underfull node with a sibling, and by collapsing a root left with a single child.
-///  - BT8 Size limits: keys are at most <see cref="MaxKeyBytes"/> (C / 4 - 8) and key plus value at most
-///        <see cref="MaxEntryBytes"/>. These make BT7 reachable: any node content larger than C splits into
-///        two halves of at least C / 4 each.
+///  - BT8 Size limits: keys are at most <see cref="MaxKeyBytes"/> (C / 4 - 8); a leaf cell's key plus
+///        payload is at most <see cref="MaxEntryBytes"/>. These make BT7 reachable: any node content larger
+///        than C splits into two halves of at least C / 4 each. A value goes to overflow pages exactly when
+///        key plus value exceeds MaxEntryBytes; its cell then holds the total length, the first overflow page
+///        and a prefix that fills the cell to MaxEntryBytes.
 ///  - BT9 Every key is reachable: searching from the root for the first and for the last key of each leaf
 ///        arrives at that leaf (routing is monotone, so every key between them does too).
 ///  - BT10 The root page id never changes for the tree's life: a root split moves the root's contents into
@@ -35,6 +37,9 @@ namespace Foundry.Storage;
 ///  - BT11 (file level, <see cref="Pager.Validate(IReadOnlyCollection{uint})"/>) live pages plus free pages
 ///        equal the file's pages: every page 1 … PageCount-1 is reachable from exactly one tree root given
 ///        (the catalog included) or is on the free list, never both.
+///  - BT12 Every overflow chain belongs to exactly one leaf cell: its pages have type Overflow, each is reached
+///        once, every page but the last is full, the used bytes add up to the value length minus the prefix,
+///        and the last page links to 0.
 ///
 /// Not thread-safe. Modifying the tree invalidates open cursors (re-Seek after a modification).
 /// </summary>
@@ -71,8 +76,11 @@ public sealed partial class BTree
 
     public Pager Pager => _pager;
 
-    /// <summary>Largest key length plus value length accepted: a quarter of the usable page (BT8).</summary>
+    /// <summary>Largest key length plus value length stored inside a leaf, a quarter of the usable page (BT8); longer values go to overflow pages.</summary>
     public int MaxEntryBytes => (_pager.PageSizeBytes - PageHeader.Size) / 4;
+
+    /// <summary>Largest value accepted: 1 GiB (values are materialised in one array when read).</summary>
+    public const int MaxValueBytes = 1 << 30;
 
     /// <summary>Largest key accepted (BT8): C / 4 - 8, so that an interior split leaves both halves at least C / 4 full.</summary>
     public int MaxKeyBytes => Node.Capacity(_pager.PageSizeBytes) / 4 - 8;
@@ -106,8 +114,14 @@ public sealed partial class BTree
         ThrowIfDropped();
         using PageRef leaf = FindLeaf(key);
         int slot = Node.LowerBound(leaf.Buffer, key, leaf: true, out bool found);
-        value = found ? Node.LeafValue(leaf.Buffer, slot).ToArray() : [];
-        return found;
+        if (!found)
+        {
+            value = [];
+            return false;
+        }
+        value = new byte[ValueLength(leaf.Buffer, slot)];
+        ReadValue(leaf.Buffer, slot, value);
+        return true;
     }
 
     public BTreeCursor OpenCursor()
@@ -144,7 +158,11 @@ public sealed partial class BTree
         var children = new List<uint>();
         using (PageRef page = _pager.Get(pageId))
         {
-            if (!Node.IsLeaf(page.Buffer))
+            if (Node.IsLeaf(page.Buffer))
+            {
+                FreeOverflowChains(page.Buffer);
+            }
+            else
             {
                 int n = Node.Count(page.Buffer);
                 for (int i = 0; i <= n; i++)
@@ -158,6 +176,36 @@ public sealed partial class BTree
             FreeSubtree(child);
         }
         _pager.Free(pageId);
+    }
+
+    /// <summary>Length of the value at <paramref name="slot"/> of a leaf, inline or in overflow pages.</summary>
+    internal static int ValueLength(byte[] leaf, int slot) =>
+        Node.IsOverflow(leaf, slot) ? Node.OverflowTotalLength(leaf, slot) : Node.LeafValueLength(leaf, slot);
+
+    /// <summary>Copies the whole value at <paramref name="slot"/> into <paramref name="destination"/> (exactly its length), following the overflow chain when there is one.</summary>
+    internal void ReadValue(byte[] leaf, int slot, Span<byte> destination)
+    {
+        if (!Node.IsOverflow(leaf, slot))
+        {
+            Node.LeafValue(leaf, slot).CopyTo(destination);
+            return;
+        }
+        ReadOnlySpan<byte> prefix = Node.OverflowPrefix(leaf, slot);
+        prefix.CopyTo(destination);
+        OverflowChain.Read(_pager, Node.OverflowFirstPage(leaf, slot), destination[prefix.Length..]);
+    }
+
+    /// <summary>Frees the overflow chains of every cell of a leaf (the leaf itself is freed by the caller).</summary>
+    private void FreeOverflowChains(byte[] leaf)
+    {
+        int n = Node.Count(leaf);
+        for (int i = 0; i < n; i++)
+        {
+            if (Node.IsOverflow(leaf, i))
+            {
+                OverflowChain.Free(_pager, Node.OverflowFirstPage(leaf, i));
+            }
+        }
     }
 
     /// <summary>The pinned leaf whose key range contains <paramref name="key"/>.</summary>

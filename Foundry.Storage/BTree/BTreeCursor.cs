@@ -23,28 +23,62 @@ public sealed class BTreeCursor : IDisposable
     private int _keyOffset, _keyLength, _valueOffset, _valueLength;
     private readonly List<(uint PageId, int Position)> _path = new();
     private byte[] _keyCopy = [];
+    private bool _overflow, _isMaterialised;
+    private byte[] _materialised = [];
 
     internal BTreeCursor(BTree tree) => _tree = tree;
 
     public bool IsValid { get; private set; }
 
-    /// <summary>The buffer holding the current entry: the pinned leaf's page frame.</summary>
+    /// <summary>
+    /// The buffer holding the current entry, key at <see cref="KeyOffset"/> and value at <see cref="ValueOffset"/>:
+    /// the pinned leaf's page frame, or — when the value lives in overflow pages — this cursor's reusable
+    /// buffer holding key and whole value contiguously (materialised on first access to the entry).
+    /// </summary>
     public byte[] CurrentBuffer
     {
         get
         {
             EnsureValid();
-            return _leaf.Buffer;
+            return _overflow ? Materialise() : _leaf.Buffer;
         }
     }
 
-    public int KeyOffset => IsValid ? _keyOffset : ThrowInvalid();
+    public int KeyOffset
+    {
+        get
+        {
+            EnsureValid();
+            if (_overflow)
+            {
+                Materialise();
+                return 0;
+            }
+            return _keyOffset;
+        }
+    }
 
     public int KeyLength => IsValid ? _keyLength : ThrowInvalid();
 
-    public int ValueOffset => IsValid ? _valueOffset : ThrowInvalid();
+    public int ValueOffset
+    {
+        get
+        {
+            EnsureValid();
+            if (_overflow)
+            {
+                Materialise();
+                return _keyLength;
+            }
+            return _valueOffset;
+        }
+    }
 
+    /// <summary>Length of the whole value, inline or in overflow pages.</summary>
     public int ValueLength => IsValid ? _valueLength : ThrowInvalid();
+
+    /// <summary>True when the current value is stored in overflow pages (reading it materialises it).</summary>
+    public bool ValueIsInOverflow => IsValid ? _overflow : ThrowInvalid() != 0;
 
     public ReadOnlySpan<byte> Key
     {
@@ -60,8 +94,28 @@ public sealed class BTreeCursor : IDisposable
         get
         {
             EnsureValid();
-            return _leaf.Buffer.AsSpan(_valueOffset, _valueLength);
+            return _overflow
+                ? Materialise().AsSpan(_keyLength, _valueLength)
+                : _leaf.Buffer.AsSpan(_valueOffset, _valueLength);
         }
+    }
+
+    /// <summary>Copies key and whole value of the current overflow entry into <see cref="_materialised"/>, once per entry.</summary>
+    private byte[] Materialise()
+    {
+        if (!_isMaterialised)
+        {
+            int needed = _keyLength + _valueLength;
+            if (_materialised.Length < needed)
+            {
+                _materialised = new byte[Math.Max(needed, (int)Math.Min(2L * _materialised.Length, Array.MaxLength))];
+            }
+            byte[] leaf = _leaf.Buffer;
+            leaf.AsSpan(_keyOffset, _keyLength).CopyTo(_materialised);
+            _tree.ReadValue(leaf, _slot, _materialised.AsSpan(_keyLength, _valueLength));
+            _isMaterialised = true;
+        }
+        return _materialised;
     }
 
     /// <summary>Positions on the smallest key; false when the tree is empty.</summary>
@@ -214,7 +268,9 @@ public sealed class BTreeCursor : IDisposable
         _keyOffset = Node.LeafKeyOffset(buf, _slot);
         _keyLength = Node.LeafKeyLength(buf, _slot);
         _valueOffset = _keyOffset + _keyLength;
-        _valueLength = Node.LeafValueLength(buf, _slot);
+        _overflow = Node.IsOverflow(buf, _slot);
+        _valueLength = BTree.ValueLength(buf, _slot);
+        _isMaterialised = false;
         IsValid = true;
         return true;
     }

@@ -17,7 +17,11 @@ namespace Foundry.Storage;
 /// | ...    |        | free space         | between the slot array and cell content start                  |
 /// | start  |        | cell content       | cells, packed from the end of the page towards the front       |
 ///
-/// Leaf cell:     u16 keyLength | u16 valueLength | key bytes | value bytes
+/// Leaf cell:     u16 keyLength | u16 payloadLength | key bytes | payload
+///   inline value (bit 15 of payloadLength clear): payload = the value
+///   overflow value (bit 15 set; low 15 bits = payload length):
+///                  payload = u32 total value length | u32 first overflow page | value prefix
+///                  (the prefix fills the cell to MaxEntryBytes; the rest is in an <see cref="OverflowChain"/>)
 /// Interior cell: u32 leftChild | u16 keyLength | key bytes
 ///
 /// An interior node with keys k0 &lt; … &lt; k(n-1) and children c0 … c(n-1) (one per cell) plus the
@@ -32,6 +36,8 @@ internal static class Node
     public const int SlotArrayOffset = PageHeader.Size + 16;
     public const int LeafCellHeader = 4;
     public const int InteriorCellHeader = 6;
+    public const int OverflowFlag = 0x8000;
+    public const int OverflowPointerSize = 8;
 
     public static void Format(byte[] page, bool leaf)
     {
@@ -77,7 +83,7 @@ internal static class Node
     {
         int off = SlotOffset(page, slot);
         return leaf
-            ? LeafCellHeader + BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off)) + BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off + 2))
+            ? LeafCellHeader + BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off)) + (BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off + 2)) & ~OverflowFlag)
             : InteriorCellHeader + BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off + 4));
     }
 
@@ -93,7 +99,20 @@ internal static class Node
 
     public static int LeafKeyLength(byte[] page, int slot) => BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot)));
 
-    public static int LeafValueLength(byte[] page, int slot) => BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot) + 2));
+    /// <summary>Length of the payload stored in the leaf: the value itself, or the overflow pointer plus prefix.</summary>
+    public static int LeafValueLength(byte[] page, int slot) => BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot) + 2)) & ~OverflowFlag;
+
+    public static bool IsOverflow(byte[] page, int slot) => (BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot) + 2)) & OverflowFlag) != 0;
+
+    /// <summary>Overflow cell: the whole value's length.</summary>
+    public static int OverflowTotalLength(byte[] page, int slot) => (int)BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(LeafValueOffset(page, slot)));
+
+    /// <summary>Overflow cell: first page of the chain.</summary>
+    public static uint OverflowFirstPage(byte[] page, int slot) => BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(LeafValueOffset(page, slot) + 4));
+
+    /// <summary>Overflow cell: the value prefix kept in the leaf.</summary>
+    public static ReadOnlySpan<byte> OverflowPrefix(byte[] page, int slot) =>
+        page.AsSpan(LeafValueOffset(page, slot) + OverflowPointerSize, LeafValueLength(page, slot) - OverflowPointerSize);
 
     public static int LeafValueOffset(byte[] page, int slot) => LeafKeyOffset(page, slot) + LeafKeyLength(page, slot);
 

@@ -13,4 +13,6 @@ public enum PageType : byte
     BTreeInterior = 3,
     /// <summary>A page on the free list.</summary>
     Free = 4,
+    /// <summary>Part of the chain holding a B+Tree value too large for its leaf (see OverflowChain).</summary>
+    Overflow = 5,
 }

@@ -102,7 +102,11 @@ public sealed partial class BTree
                 }
                 if (leaf && Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i) > tree.MaxEntryBytes)
                 {
-                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i)} bytes, limit {tree.MaxEntryBytes}");
+                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i)} bytes in the leaf, limit {tree.MaxEntryBytes}");
+                }
+                if (leaf && Node.IsOverflow(buf, i))
+                {
+                    CheckOverflow(pageId, buf, i);
                 }
             }
             bool isRoot = pageId == tree.RootPageId;
@@ -152,6 +156,51 @@ public sealed partial class BTree
             return (children, keys);
         }
 
+        /// <summary>BT8 and BT12 for an overflow cell: a value that needed overflow, and a sound chain owned by this cell alone.</summary>
+        private void CheckOverflow(uint leafId, byte[] buf, int slot)
+        {
+            int local = Node.LeafValueLength(buf, slot);
+            if (local < Node.OverflowPointerSize)
+            {
+                Errors.Add($"BT12 page {leafId} slot {slot}: overflow cell payload is {local} bytes, shorter than the 8-byte pointer");
+                return;
+            }
+            int prefix = local - Node.OverflowPointerSize;
+            int total = Node.OverflowTotalLength(buf, slot);
+            int keyLength = Node.LeafKeyLength(buf, slot);
+            if (total < 0 || keyLength + total <= tree.MaxEntryBytes || total <= prefix)
+            {
+                Errors.Add($"BT8 page {leafId} slot {slot}: overflow value of {total} bytes (prefix {prefix}, key {keyLength}) would fit inline (limit {tree.MaxEntryBytes})");
+                return;
+            }
+            long remaining = total - prefix;
+            int capacity = OverflowChain.DataCapacity(buf.Length);
+            uint id = Node.OverflowFirstPage(buf, slot);
+            while (remaining > 0)
+            {
+                if (id == 0 || id >= tree._pager.PageCount || !_visited.Add(id))
+                {
+                    Errors.Add($"BT12 page {leafId} slot {slot}: overflow chain reaches page {id}, which is {(id == 0 ? $"the end with {remaining} bytes missing" : id >= tree._pager.PageCount ? "out of range" : "already owned (shared or cyclic)")}");
+                    return;
+                }
+                using PageRef page = tree._pager.Get(id);
+                int used = (int)BinaryPrimitives.ReadUInt32LittleEndian(page.Buffer.AsSpan(OverflowChain.UsedOffset));
+                uint next = BinaryPrimitives.ReadUInt32LittleEndian(page.Buffer.AsSpan(OverflowChain.NextOffset));
+                int expected = (int)Math.Min(capacity, remaining);
+                if (page.PageType != PageType.Overflow || used != expected)
+                {
+                    Errors.Add($"BT12 overflow page {id} (page {leafId} slot {slot}) has type {page.PageType} and {used} bytes, expected Overflow with {expected}");
+                    return;
+                }
+                remaining -= used;
+                if (remaining == 0 && next != 0)
+                {
+                    Errors.Add($"BT12 overflow page {id} ends the value of page {leafId} slot {slot} but links to {next}");
+                }
+                id = next;
+            }
+        }
+
         /// <summary>BT2; false when the layout is too broken to read keys safely.</summary>
         private bool CheckSpace(uint pageId, byte[] buf, bool leaf)
         {
@@ -174,7 +223,7 @@ public sealed partial class BTree
                     return false;
                 }
                 int size = leaf
-                    ? header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off)) + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 2))
+                    ? header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off)) + (BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 2)) & ~Node.OverflowFlag)
                     : header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 4));
                 if (off + size > buf.Length)
                 {

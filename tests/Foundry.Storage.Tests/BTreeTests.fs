@@ -85,14 +85,12 @@ let ``cursor seek finds the first key at or after the target, across emptied lea
         Assert.False(c.Seek(ReadOnlySpan(key 799))))
 
 [<Fact>]
-let ``entries larger than a quarter page are rejected and change nothing`` () =
+let ``BT8 keys longer than MaxKeyBytes are rejected and change nothing`` () =
     withTree (fun _ tree ->
-        let limit = tree.MaxEntryBytes
-        Assert.Equal((512 - 16) / 4, limit)
-        Assert.True(tree.Insert(ReadOnlySpan(Array.create 10 1uy), ReadOnlySpan(Array.create (limit - 10) 2uy)))
-        let ex = Assert.Throws<StorageException>(fun () -> tree.Insert(ReadOnlySpan(Array.create 10 3uy), ReadOnlySpan(Array.create (limit - 9) 2uy)) |> ignore)
+        Assert.Equal((512 - 32) / 4 - 8, tree.MaxKeyBytes)
+        Assert.True(tree.Insert(ReadOnlySpan(Array.create tree.MaxKeyBytes 1uy), ReadOnlySpan(Array.create 10 2uy)))
+        let ex = Assert.Throws<StorageException>(fun () -> tree.Insert(ReadOnlySpan(Array.create (tree.MaxKeyBytes + 1) 3uy), ReadOnlySpan<byte>.Empty) |> ignore)
         Assert.Contains("too large", ex.Message)
-        Assert.Contains("overflow", ex.Message)
         Assert.Equal(1L, tree.CountEntries()))
 
 [<Fact>]
@@ -101,6 +99,7 @@ let ``pages exactly full then split with maximal entries`` () =
         let limit = tree.MaxEntryBytes
         for i in 0 .. 40 do
             let k = Array.append (key i) (Array.create (limit / 2 - 9) 0uy)
+            Assert.True(k.Length <= tree.MaxKeyBytes)
             Assert.True(tree.Insert(ReadOnlySpan(k), ReadOnlySpan(Array.create (limit - k.Length) (byte i))))
         Assert.Empty(tree.Validate())
         Assert.Equal(41L, tree.CountEntries()))
@@ -286,3 +285,88 @@ let ``BulkLoad rejects unsorted or duplicate input clearly and leaves the tree e
         Assert.Throws<StorageException>(fun () -> tree.BulkLoad(bulk dup) |> ignore) |> ignore
         tree.Insert(ReadOnlySpan(key 1), ReadOnlySpan(value 1)) |> ignore
         Assert.Throws<InvalidOperationException>(fun () -> tree.BulkLoad(bulk [ key 2, value 2 ]) |> ignore) |> ignore)
+
+let private bigValue (n: int) (seed: int) =
+    let v = Array.zeroCreate<byte> n
+    Random(seed).NextBytes v
+    v
+
+[<Fact>]
+let ``BT12 a 16 MiB + 1 byte value goes to overflow pages, reads back whole, and its chain is freed on delete`` () =
+    use tmp = new TempPath()
+    let big = bigValue (16 * 1024 * 1024 + 1) 5
+    let mutable root = 0u
+    do
+        use pager = Pager.Open(tmp.Path, PagerOptions(PageSizeBytes = 8192, CacheFrames = 64))
+        let tree = BTree(pager, BTree.Create pager)
+        root <- tree.RootPageId
+        Assert.True(tree.Insert(ReadOnlySpan(key 1), ReadOnlySpan big))
+        Assert.True(tree.Insert(ReadOnlySpan(key 2), ReadOnlySpan(value 2)))
+        Assert.Empty(pager.Validate(ResizeArray [ root ]))
+        Assert.True(pager.PageCount > 2048u)
+        pager.Commit()
+    use pager = Pager.Open(tmp.Path, PagerOptions(CacheFrames = 64))
+    let tree = BTree(pager, root)
+    let ok, v = tree.TryGet(ReadOnlySpan(key 1))
+    Assert.True ok
+    Assert.True((big = v), "value differs after reopen")
+    use c = tree.OpenCursor()
+    Assert.True(c.First())
+    Assert.True(c.ValueIsInOverflow)
+    Assert.Equal(big.Length, c.ValueLength)
+    Assert.True(c.CurrentBuffer.AsSpan(c.ValueOffset, c.ValueLength).SequenceEqual(ReadOnlySpan big))
+    Assert.True(c.CurrentBuffer.AsSpan(c.KeyOffset, c.KeyLength).SequenceEqual(ReadOnlySpan(key 1)))
+    Assert.True(c.Next())
+    Assert.False(c.ValueIsInOverflow)
+    c.Dispose()
+    Assert.True(pager.AllocatedFrameCount <= 64, "reading a large value stays within the pool")
+    let free = pager.FreePageCount
+    Assert.True(tree.Delete(ReadOnlySpan(key 1)))
+    let chainPages = (big.Length - (tree.MaxEntryBytes - 9 - 8) + 8167) / 8168
+    Assert.Equal(free + uint32 chainPages, pager.FreePageCount)
+    Assert.Empty(pager.Validate(ResizeArray [ root ]))
+
+[<Fact>]
+let ``overflow: replacing a large value frees the old chain, and generated-code reads see a contiguous record`` () =
+    withTree (fun pager tree ->
+        let text = String('x', 3000) + "end"
+        let record = RecordWriter().Begin(3).WriteInt64(42L).WriteText(text).WriteInt64(-7L).ToArray()
+        Assert.True(tree.Insert(ReadOnlySpan(key 1), ReadOnlySpan record))
+        let pagesAfterFirst = pager.PageCount
+        do
+            use c = tree.OpenCursor()
+            Assert.True(c.Seek(ReadOnlySpan(key 1)))
+            Assert.Equal(42L, RecordReader.GetInt64(c.CurrentBuffer, c.ValueOffset, 0))
+            Assert.Equal(text, RecordReader.GetText(c.CurrentBuffer, c.ValueOffset, 1))
+            Assert.Equal(-7L, RecordReader.GetInt64(c.CurrentBuffer, c.ValueOffset, 2))
+        // Replace with another large value: the old chain is reused through the free list.
+        tree.Upsert(ReadOnlySpan(key 1), ReadOnlySpan(bigValue 3000 1))
+        Assert.Equal(pagesAfterFirst, pager.PageCount)
+        tree.Upsert(ReadOnlySpan(key 1), ReadOnlySpan [| 1uy |])
+        Assert.True(pager.FreePageCount >= 6u)
+        Assert.Empty(pager.Validate(ResizeArray [ tree.RootPageId ]))
+        let _, v = tree.TryGet(ReadOnlySpan(key 1))
+        Assert.Equal<byte[]>([| 1uy |], v))
+
+[<Fact>]
+let ``overflow boundary: key plus value at the limit stays inline, one byte more overflows; merges keep chains`` () =
+    withTree (fun pager tree ->
+        let limit = tree.MaxEntryBytes
+        for i in 0 .. 199 do
+            let len = if i % 2 = 0 then limit - 9 else limit - 8 + i
+            Assert.True(tree.Insert(ReadOnlySpan(key i), ReadOnlySpan(bigValue len i)))
+        use c = tree.OpenCursor()
+        Assert.True(c.Seek(ReadOnlySpan(key 0)))
+        Assert.False(c.ValueIsInOverflow)
+        Assert.True(c.Next())
+        Assert.True(c.ValueIsInOverflow)
+        c.Dispose()
+        for i in 0 .. 3 .. 199 do
+            Assert.True(tree.Delete(ReadOnlySpan(key i)))
+        Assert.Empty(pager.Validate(ResizeArray [ tree.RootPageId ]))
+        for i in 0 .. 199 do
+            let ok, v = tree.TryGet(ReadOnlySpan(key i))
+            Assert.Equal(i % 3 <> 0, ok)
+            if ok then Assert.Equal<byte[]>(bigValue (if i % 2 = 0 then limit - 9 else limit - 8 + i) i, v)
+        tree.Drop()
+        Assert.Equal(pager.PageCount - 2u, pager.FreePageCount))
