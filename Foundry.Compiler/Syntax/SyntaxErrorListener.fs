@@ -60,6 +60,13 @@ let private expressionStarters =
             FoundrySqlParser.NUMBERED_PARAMETER; FoundrySqlParser.CASE; FoundrySqlParser.CAST
             FoundrySqlParser.EXISTS; FoundrySqlParser.LEFT; FoundrySqlParser.RIGHT ]
 
+/// Tokens that can begin a statement; when they are expected we say "statement".
+let private statementStarters =
+    set [ FoundrySqlParser.CREATE; FoundrySqlParser.DROP; FoundrySqlParser.ALTER; FoundrySqlParser.INSERT
+          FoundrySqlParser.UPDATE; FoundrySqlParser.DELETE; FoundrySqlParser.SELECT; FoundrySqlParser.WITH
+          FoundrySqlParser.VALUES; FoundrySqlParser.BEGIN; FoundrySqlParser.COMMIT; FoundrySqlParser.END
+          FoundrySqlParser.ROLLBACK; FoundrySqlParser.CHECKPOINT; FoundrySqlParser.ANALYZE; FoundrySqlParser.EXPLAIN ]
+
 let private maxExpected = 8
 
 let private tokenName (vocabulary: IVocabulary) (tokenType: int) =
@@ -86,14 +93,20 @@ let renderExpected (vocabulary: IVocabulary) (expected: IntervalSet | null) =
         let hasExpression =
             types |> List.contains FoundrySqlParser.INTEGER_LITERAL && types |> List.contains FoundrySqlParser.IDENTIFIER
         let hasIdentifier = types |> List.contains FoundrySqlParser.IDENTIFIER
+        let hasStatement =
+            types |> List.contains FoundrySqlParser.CREATE && types |> List.contains FoundrySqlParser.INSERT
         let rest =
             types
             |> List.filter (fun t ->
-                not (hasExpression && expressionStarters.Contains t) && not (hasIdentifier && identifierTokens.Contains t))
+                not (hasExpression && expressionStarters.Contains t)
+                && not (hasIdentifier && identifierTokens.Contains t)
+                && not (hasStatement && statementStarters.Contains t))
             |> List.sortBy (fun t -> if t = TokenConstants.EOF then Int32.MaxValue else t)
             |> List.map (tokenName vocabulary)
         let names =
-            (if hasExpression then [ "expression" ] elif hasIdentifier then [ "identifier" ] else []) @ rest
+            (if hasStatement then [ "statement" ] else [])
+            @ (if hasExpression then [ "expression" ] elif hasIdentifier then [ "identifier" ] else [])
+            @ rest
             |> List.distinct
         let shown =
             if names.Length > maxExpected then (List.take maxExpected names |> String.concat ", ") + ", ..."

@@ -1,5 +1,5 @@
-/// Parser: every statement form, expression precedence, spans, diagnostics with exact locations, and
-/// the shell's statement-completeness check.
+/// Parser: every statement form, expression precedence, spans, parameters, diagnostics with exact
+/// locations, and the shell's statement-completeness check.
 module Foundry.Compiler.Tests.ParserTests
 
 open System
@@ -22,10 +22,16 @@ let parseError (sql: string) : Diagnostic =
     | Result.Error [ d ] -> d
     | Result.Error ds -> failwithf "expected one diagnostic for %A, got %A" sql ds
 
-let selectOf (s: Statement) =
+let queryOf (s: Statement) =
     match s.Kind with
-    | Select sel -> sel
-    | k -> failwithf "expected a SELECT, got %A" k
+    | Select q -> q
+    | k -> failwithf "expected a query, got %A" k
+
+/// The SELECT of a statement that is one plain SELECT.
+let selectOf (s: Statement) =
+    match (queryOf s).Body with
+    | Specification sel -> sel
+    | b -> failwithf "expected a plain SELECT, got %A" b
 
 let private identText (i: Identifier) = if i.Quoted then "\"" + i.Name + "\"" else i.Name
 
@@ -62,11 +68,28 @@ let rec shape (e: Expr) =
         sprintf "(%s %s %s)" text (shape l) (shape r)
     | IsNull(a, false) -> sprintf "(isnull %s)" (shape a)
     | IsNull(a, true) -> sprintf "(isnotnull %s)" (shape a)
+    | IsDistinctFrom(a, b, negated) -> sprintf "(%s %s %s)" (if negated then "isnotdistinct" else "isdistinct") (shape a) (shape b)
     | FunctionCall(n, _, _, true) -> sprintf "(call %s *)" (identText n)
     | FunctionCall(n, args, distinct, false) ->
         let args = args |> List.map shape |> String.concat " "
         sprintf "(call %s%s%s%s)" (identText n) (if distinct then " DISTINCT" else "") (if args = "" then "" else " ") args
     | Parenthesized a -> sprintf "[%s]" (shape a)
+    | Parameter n -> sprintf "$%d" n
+    | Case(operand, whens, elseResult) ->
+        let operand = operand |> Option.map (fun o -> " " + shape o) |> Option.defaultValue ""
+        let whens = whens |> List.map (fun (w, t) -> sprintf " (when %s %s)" (shape w) (shape t)) |> String.concat ""
+        let elseResult = elseResult |> Option.map (fun e -> " (else " + shape e + ")") |> Option.defaultValue ""
+        sprintf "(case%s%s%s)" operand whens elseResult
+    | Cast(a, t) -> sprintf "(cast %s %s%s)" (shape a) t.Name (if t.Arguments.IsEmpty then "" else sprintf "%A" t.Arguments)
+    | Between(a, lo, hi, negated) -> sprintf "(%s %s %s %s)" (if negated then "notbetween" else "between") (shape a) (shape lo) (shape hi)
+    | InList(a, items, negated) ->
+        sprintf "(%s %s%s)" (if negated then "notin" else "in") (shape a) (items |> List.map (fun i -> " " + shape i) |> String.concat "")
+    | InSubquery(a, _, negated) -> sprintf "(%s %s <query>)" (if negated then "notin" else "in") (shape a)
+    | Exists(_, negated) -> if negated then "(notexists <query>)" else "(exists <query>)"
+    | ScalarSubquery _ -> "<query>"
+    | Like(a, p, escape, negated) ->
+        let escape = escape |> Option.map (fun e -> " " + shape e) |> Option.defaultValue ""
+        sprintf "(%s %s %s%s)" (if negated then "notlike" else "like") (shape a) (shape p) escape
 
 /// The one select-list expression of `SELECT <text>`.
 let parseExpr (text: string) =
@@ -153,72 +176,331 @@ let ``quoted identifiers keep case and are marked quoted`` () =
 
 // ---- statements ---------------------------------------------------------------------------------
 
+let tableOf (f: FromItem) =
+    match f with
+    | Table t -> t
+    | other -> failwithf "expected a table, got %A" other
+
+/// A compact rendering of a FROM item: joins as (kind left right condition).
+let rec fromShape (f: FromItem) =
+    match f with
+    | Table { Name = n; Alias = None } -> identText n
+    | Table { Name = n; Alias = Some a } -> identText n + " " + identText a
+    | Derived(_, alias, columns, _) ->
+        sprintf "(derived %s%s)" (identText alias) (columns |> Option.map (fun cs -> cs |> List.map identText |> String.concat "," |> sprintf "(%s)") |> Option.defaultValue "")
+    | Join(kind, l, r, condition, _) ->
+        let condition =
+            match condition with
+            | On e -> " on " + shape e
+            | Using cs -> " using " + (cs |> List.map identText |> String.concat ",")
+            | Natural -> " natural"
+            | NoCondition -> ""
+        sprintf "(%A %s %s%s)" kind (fromShape l) (fromShape r) condition
+
+/// A compact rendering of a query body: set operations as (op left right).
+let rec bodyShape (b: QueryBody) =
+    match b with
+    | Specification s -> s.Items |> List.map (function ExprItem(e, _) -> shape e | _ -> "*") |> String.concat ","
+    | Values(rows, _) -> "values" + (rows |> List.map (fun r -> "(" + (r |> List.map shape |> String.concat ",") + ")") |> String.concat "")
+    | SetOperation(op, all, l, r, _) -> sprintf "(%A%s %s %s)" op (if all then "All" else "") (bodyShape l) (bodyShape r)
+    | Nested q -> "[" + bodyShape q.Body + "]"
+
 [<Fact>]
 let ``SELECT with every clause`` () =
-    let s = selectOf (parseOk "SELECT *, t.*, a, b AS x, c y FROM tab AS t WHERE a > 1 ORDER BY a, b DESC, c ASC LIMIT 10 OFFSET 5")
+    let q =
+        queryOf (
+            parseOk
+                "SELECT DISTINCT *, t.*, a, b AS x, c y FROM tab AS t, u WHERE a > 1 GROUP BY a, b HAVING count(*) > 1 ORDER BY a, b DESC NULLS FIRST, c ASC NULLS LAST LIMIT 10 OFFSET 5"
+        )
+    let s = selectOf (parseOk "SELECT DISTINCT *, t.*, a, b AS x, c y FROM tab AS t, u WHERE a > 1 GROUP BY a, b HAVING count(*) > 1")
+    Assert.True s.Distinct
     match s.Items with
     | [ AllColumns _; TableColumns({ Name = "t" }, _); ExprItem(a, None); ExprItem(b, Some { Name = "x" }); ExprItem(c, Some { Name = "y" }) ] ->
         Assert.Equal<string list>([ "a"; "b"; "c" ], [ shape a; shape b; shape c ])
     | items -> failwithf "unexpected items %A" items
-    match s.From with
-    | Some { Name = { Name = "tab" }; Alias = Some { Name = "t" } } -> ()
-    | f -> failwithf "unexpected FROM %A" f
+    Assert.Equal<string list>([ "tab t"; "u" ], s.From |> List.map fromShape)
     Assert.Equal("(> a 1)", shape s.Where.Value)
-    Assert.Equal<(string * bool) list>([ "a", false; "b", true; "c", false ], s.OrderBy |> List.map (fun o -> shape o.Expr, o.Descending))
-    Assert.Equal("10", shape s.Limit.Value)
-    Assert.Equal("5", shape s.Offset.Value)
+    Assert.Equal<string list>([ "a"; "b" ], s.GroupBy |> List.map shape)
+    Assert.Equal("(> (call count *) 1)", shape s.Having.Value)
+    Assert.Equal<(string * bool * bool option) list>(
+        [ "a", false, None; "b", true, Some true; "c", false, Some false ],
+        q.OrderBy |> List.map (fun o -> shape o.Expr, o.Descending, o.NullsFirst)
+    )
+    Assert.Equal("10", shape q.Limit.Value)
+    Assert.Equal("5", shape q.Offset.Value)
+    Assert.True(q.With.IsEmpty && not q.Recursive)
 
 [<Fact>]
-let ``SELECT without FROM and table alias without AS`` () =
+let ``SELECT without FROM, SELECT ALL and table alias without AS`` () =
     let s = selectOf (parseOk "select 1+1")
-    Assert.True(s.From.IsNone && s.Where.IsNone && s.OrderBy.IsEmpty && s.Limit.IsNone && s.Offset.IsNone)
-    Assert.Equal("(+ 1 1)", shape (parseExpr "1+1"))
-    let s = selectOf (parseOk "SELECT a FROM t x LIMIT 1")
-    Assert.Equal(Some "x", s.From.Value.Alias |> Option.map (fun a -> a.Name))
-    Assert.True(s.Offset.IsNone)
+    Assert.True(s.From.IsEmpty && s.Where.IsNone && s.GroupBy.IsEmpty && s.Having.IsNone && not s.Distinct)
+    Assert.False (selectOf (parseOk "SELECT ALL a FROM t")).Distinct
+    let q = queryOf (parseOk "SELECT a FROM t x LIMIT 1")
+    Assert.Equal(Some "x", (tableOf (selectOf (parseOk "SELECT a FROM t x LIMIT 1")).From.Head).Alias |> Option.map (fun a -> a.Name))
+    Assert.True(q.Offset.IsNone)
+    let q = queryOf (parseOk "SELECT a FROM t OFFSET 3")
+    Assert.True(q.Limit.IsNone)
+    Assert.Equal("3", shape q.Offset.Value)
+
+[<Theory>]
+[<InlineData("SELECT * FROM a CROSS JOIN b", "(CrossJoin a b)")>]
+[<InlineData("SELECT * FROM a JOIN b ON a.x = b.x", "(InnerJoin a b on (= a.x b.x))")>]
+[<InlineData("SELECT * FROM a INNER JOIN b USING (x, y)", "(InnerJoin a b using x,y)")>]
+[<InlineData("SELECT * FROM a LEFT OUTER JOIN b ON TRUE", "(LeftJoin a b on TRUE)")>]
+[<InlineData("SELECT * FROM a RIGHT JOIN b ON TRUE", "(RightJoin a b on TRUE)")>]
+[<InlineData("SELECT * FROM a FULL JOIN b ON TRUE", "(FullJoin a b on TRUE)")>]
+[<InlineData("SELECT * FROM a NATURAL JOIN b", "(InnerJoin a b natural)")>]
+[<InlineData("SELECT * FROM a NATURAL LEFT JOIN b", "(LeftJoin a b natural)")>]
+[<InlineData("SELECT * FROM a JOIN b", "(InnerJoin a b)")>]
+[<InlineData("SELECT * FROM a x JOIN b y ON p CROSS JOIN c", "(CrossJoin (InnerJoin a x b y on p) c)")>]
+[<InlineData("SELECT * FROM a JOIN (b JOIN c ON q) ON p", "(InnerJoin a (InnerJoin b c on q) on p)")>]
+[<InlineData("SELECT * FROM (SELECT 1) AS d (x) JOIN (SELECT 2) e ON TRUE", "(InnerJoin (derived d(x)) (derived e) on TRUE)")>]
+let ``joins are left-associative`` (sql: string, expected: string) =
+    Assert.Equal(expected, fromShape (selectOf (parseOk sql)).From.Head)
+
+[<Theory>]
+[<InlineData("SELECT 1 UNION SELECT 2", "(Union 1 2)")>]
+[<InlineData("SELECT 1 UNION ALL SELECT 2 EXCEPT SELECT 3", "(Except (UnionAll 1 2) 3)")>]
+[<InlineData("SELECT 1 UNION SELECT 2 INTERSECT SELECT 3", "(Union 1 (Intersect 2 3))")>]
+[<InlineData("SELECT 1 INTERSECT ALL SELECT 2 EXCEPT ALL SELECT 3", "(ExceptAll (IntersectAll 1 2) 3)")>]
+[<InlineData("(SELECT 1 UNION SELECT 2) INTERSECT SELECT 3", "(Intersect [(Union 1 2)] 3)")>]
+[<InlineData("VALUES (1, 2), (3, 4) UNION SELECT 5, 6", "(Union values(1,2)(3,4) 5,6)")>]
+let ``set operations: INTERSECT binds tighter, all left-associative`` (sql: string, expected: string) =
+    Assert.Equal(expected, bodyShape (queryOf (parseOk sql)).Body)
+
+[<Fact>]
+let ``WITH RECURSIVE and nested queries keep their own ORDER BY and LIMIT`` () =
+    let q = queryOf (parseOk "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r), s AS (SELECT 2) (SELECT n FROM r LIMIT 3) ORDER BY 1")
+    Assert.True q.Recursive
+    Assert.Equal<string list>([ "r"; "s" ], q.With |> List.map (fun c -> c.Name.Name))
+    Assert.Equal<string list option>(Some [ "n" ], q.With.Head.Columns |> Option.map (List.map (fun c -> c.Name)))
+    match q.Body with
+    | Nested inner -> Assert.Equal("3", shape inner.Limit.Value)
+    | b -> failwithf "unexpected body %A" b
+    Assert.Equal(1, q.OrderBy.Length)
+
+[<Theory>]
+[<InlineData("a BETWEEN 1 AND 2 AND b", "(AND (between a 1 2) b)")>]
+[<InlineData("a NOT BETWEEN 1 + 1 AND 2 * 3 OR c", "(OR (notbetween a (+ 1 1) (* 2 3)) c)")>]
+[<InlineData("NOT a BETWEEN b AND c", "(NOT (between a b c))")>]
+[<InlineData("a BETWEEN b AND c = d", "(= (between a b c) d)")>]
+[<InlineData("a = b BETWEEN c AND d", "(= a (between b c d))")>]
+[<InlineData("a BETWEEN -b AND c || d", "(between a (neg b) (|| c d))")>]
+[<InlineData("a IN (1, 2) AND b", "(AND (in a 1 2) b)")>]
+[<InlineData("a NOT IN (1)", "(notin a 1)")>]
+[<InlineData("a IN ()", "(in a)")>]
+[<InlineData("NOT a IN (1)", "(NOT (in a 1))")>]
+[<InlineData("a IN (SELECT 1)", "(in a <query>)")>]
+[<InlineData("a NOT IN (SELECT 1) OR b", "(OR (notin a <query>) b)")>]
+[<InlineData("a LIKE 'x%' ESCAPE '!'", "(like a 'x%' '!')")>]
+[<InlineData("a NOT LIKE b || 'c' AND d", "(AND (notlike a (|| b 'c')) d)")>]
+[<InlineData("a IS DISTINCT FROM b", "(isdistinct a b)")>]
+[<InlineData("a IS NOT DISTINCT FROM b + 1 AND c", "(AND (isnotdistinct a (+ b 1)) c)")>]
+[<InlineData("a IS DISTINCT FROM b = c", "(isdistinct a (= b c))")>]
+[<InlineData("a IS DISTINCT FROM b IS NULL", "(isnull (isdistinct a b))")>]
+[<InlineData("a = NOT b", "(= a (NOT b))")>]
+[<InlineData("- - + 79", "(neg (neg (pos 79)))")>]
+[<InlineData("NOT - col", "(NOT (neg col))")>]
+[<InlineData("- col * + col IN (1)", "(in (* (neg col) (pos col)) 1)")>]
+[<InlineData("EXISTS (SELECT 1)", "(exists <query>)")>]
+[<InlineData("NOT EXISTS (SELECT 1)", "(notexists <query>)")>]
+[<InlineData("NOT (EXISTS (SELECT 1))", "(NOT [(exists <query>)])")>]
+[<InlineData("(SELECT 1) + 1", "(+ <query> 1)")>]
+[<InlineData("CASE WHEN a THEN 1 WHEN b THEN 2 ELSE 3 END", "(case (when a 1) (when b 2) (else 3))")>]
+[<InlineData("CASE a + 1 WHEN 1 THEN 'x' END", "(case (+ a 1) (when 1 'x'))")>]
+[<InlineData("CAST(a AS INTEGER)", "(cast a INTEGER)")>]
+[<InlineData("CAST(- a AS VARCHAR(30)) || 'x'", "(|| (cast (neg a) VARCHAR[30]) 'x')")>]
+[<InlineData("left('abc', 1) || right('abc', 1) || replace(a, 'b', 'c')", "(|| (|| (call left 'abc' 1) (call right 'abc' 1)) (call replace a 'b' 'c'))")>]
+[<InlineData("SUM(ALL a) + COUNT(DISTINCT - b)", "(+ (call SUM a) (call COUNT DISTINCT (neg b)))")>]
+[<InlineData("$2 + $10", "(+ $2 $10)")>]
+let ``predicates, subqueries and the new primaries`` (sql: string, expected: string) =
+    Assert.Equal(expected, shape (parseExpr sql))
+
+[<Fact>]
+let ``question marks are numbered by position within each statement`` () =
+    match Parser.parseScript "SELECT ? + ?, (SELECT ? FROM t WHERE a = ?) FROM u WHERE b IN (?, $1); SELECT ?" with
+    | Ok [ first; second ] ->
+        let s = selectOf first
+        let text = s.Items |> List.map (function ExprItem(e, _) -> shape e | _ -> "*")
+        Assert.Equal<string list>([ "(+ $1 $2)"; "<query>" ], text)
+        match s.Items[1] with
+        | ExprItem({ Kind = ScalarSubquery q }, _) ->
+            let inner = selectOf { Kind = Select q; Span = q.Span }
+            Assert.Equal("$3", (match inner.Items with [ ExprItem(e, _) ] -> shape e | _ -> ""))
+            Assert.Equal("(= a $4)", shape inner.Where.Value)
+        | i -> failwithf "unexpected %A" i
+        Assert.Equal("(in b $5 $1)", shape s.Where.Value)
+        Assert.Equal("$1", shape (parseExpr "?"))
+        match (selectOf second).Items with
+        | [ ExprItem({ Kind = Parameter 1 }, None) ] -> ()
+        | i -> failwithf "unexpected %A" i
+    | r -> failwithf "unexpected %A" r
 
 [<Fact>]
 let ``CREATE TABLE with column and table constraints`` () =
-    let sql = "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name VARCHAR(30) NOT NULL, price DECIMAL(10, 2) NULL, ratio DOUBLE PRECISION, k INT NOT NULL PRIMARY KEY, PRIMARY KEY (id, \"K\"))"
+    let sql =
+        "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, name VARCHAR(30) NOT NULL UNIQUE, price DECIMAL(10, 2) NULL DEFAULT -1.5, "
+        + "ratio DOUBLE PRECISION CHECK (ratio > 0) DEFAULT (1 + 1), k INT NOT NULL REFERENCES u ON DELETE CASCADE, "
+        + "PRIMARY KEY (id, \"K\"), UNIQUE (name), CHECK (price < 100), FOREIGN KEY (k, id) REFERENCES u (a, b) ON DELETE SET NULL)"
     match (parseOk sql).Kind with
     | CreateTable c ->
         Assert.Equal("t", c.Name.Name)
         Assert.True c.IfNotExists
-        let cols = c.Columns |> List.map (fun col -> col.Name.Name, col.Type.Name, col.Type.Arguments, col.PrimaryKey, col.NotNull)
-        Assert.Equal<(string * string * int list * bool * bool) list>(
-            [ "id", "INTEGER", [], true, false
-              "name", "VARCHAR", [ 30 ], false, true
-              "price", "DECIMAL", [ 10; 2 ], false, false
-              "ratio", "DOUBLE PRECISION", [], false, false
-              "k", "INT", [], true, true ],
+        let constraintText =
+            function
+            | PrimaryKeyConstraint _ -> "pk"
+            | NotNullConstraint _ -> "notnull"
+            | UniqueConstraint _ -> "unique"
+            | DefaultConstraint(e, _) -> "default " + shape e
+            | CheckConstraint(e, _) -> "check " + shape e
+            | ReferencesConstraint r -> sprintf "references %s(%d) %A" r.Table.Name r.Columns.Length r.OnDelete
+        let cols = c.Columns |> List.map (fun col -> col.Name.Name, col.Type.Name, col.Type.Arguments, col.Constraints |> List.map constraintText)
+        Assert.Equal<(string * string * int list * string list) list>(
+            [ "id", "INTEGER", [], [ "pk" ]
+              "name", "VARCHAR", [ 30 ], [ "notnull"; "unique" ]
+              "price", "DECIMAL", [ 10; 2 ], [ "default (neg 1.5r)" ]
+              "ratio", "DOUBLE PRECISION", [], [ "check (> ratio 0)"; "default [(+ 1 1)]" ]
+              "k", "INT", [], [ "notnull"; "references u(0) Cascade" ] ],
             cols
         )
-        match c.PrimaryKey with
-        | Some([ { Name = "id"; Quoted = false }; { Name = "K"; Quoted = true } ], span) -> Assert.Equal("1:161-1:182", spanOf span)
-        | pk -> failwithf "unexpected primary key %A" pk
+        match c.Constraints with
+        | [ PrimaryKeyTableConstraint([ { Name = "id"; Quoted = false }; { Name = "K"; Quoted = true } ], _)
+            UniqueTableConstraint([ { Name = "name" } ], _)
+            CheckTableConstraint(check, _)
+            ForeignKeyTableConstraint([ _; _ ], { Table = { Name = "u" }; Columns = [ _; _ ]; OnDelete = SetNull }, _) ] ->
+            Assert.Equal("(< price 100)", shape check)
+        | cs -> failwithf "unexpected table constraints %A" cs
     | k -> failwithf "unexpected %A" k
 
 [<Fact>]
-let ``CREATE TABLE without IF NOT EXISTS`` () =
+let ``CREATE TABLE without IF NOT EXISTS and referential actions`` () =
     match (parseOk "create table T (a int)").Kind with
-    | CreateTable { Name = { Name = "T" }; IfNotExists = false; Columns = [ _ ]; PrimaryKey = None } -> ()
+    | CreateTable { Name = { Name = "T" }; IfNotExists = false; Columns = [ _ ]; Constraints = [] } -> ()
     | k -> failwithf "unexpected %A" k
+    let action sql =
+        match (parseOk (sprintf "CREATE TABLE t (a INT REFERENCES u (x)%s)" sql)).Kind with
+        | CreateTable { Columns = [ { Constraints = [ ReferencesConstraint r ] } ] } -> r.OnDelete
+        | k -> failwithf "unexpected %A" k
+    Assert.Equal<ReferentialAction list>([ NoAction; NoAction; Restrict; Cascade; SetNull ], [ action ""; action " ON DELETE NO ACTION"; action " ON DELETE RESTRICT"; action " ON DELETE CASCADE"; action " ON DELETE SET NULL" ])
 
 [<Fact>]
-let ``DROP TABLE with and without IF EXISTS`` () =
+let ``DROP TABLE, INDEX and VIEW with and without IF EXISTS`` () =
     match (parseOk "DROP TABLE t").Kind, (parseOk "drop table if exists \"T\"").Kind with
     | DropTable({ Name = "t" }, false), DropTable({ Name = "T"; Quoted = true }, true) -> ()
     | k -> failwithf "unexpected %A" k
+    match (parseOk "DROP INDEX i").Kind, (parseOk "DROP INDEX IF EXISTS i;").Kind with
+    | DropIndex({ Name = "i" }, false), DropIndex({ Name = "i" }, true) -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "DROP VIEW v").Kind, (parseOk "DROP VIEW IF EXISTS v").Kind with
+    | DropView({ Name = "v" }, false), DropView({ Name = "v" }, true) -> ()
+    | k -> failwithf "unexpected %A" k
 
 [<Fact>]
-let ``INSERT with and without a column list`` () =
+let ``CREATE INDEX and CREATE VIEW`` () =
+    match (parseOk "CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a, b DESC, c ASC)").Kind with
+    | CreateIndex { Name = { Name = "i" }; Unique = true; IfNotExists = true; Table = { Name = "t" }; Columns = cols } ->
+        Assert.Equal<(string * bool) list>([ "a", false; "b", true; "c", false ], cols |> List.map (fun c -> c.Column.Name, c.Descending))
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "CREATE INDEX t1i1 ON t1(x)").Kind with
+    | CreateIndex { Unique = false; IfNotExists = false } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "CREATE VIEW IF NOT EXISTS v (x, y) AS SELECT a, b FROM t UNION SELECT 1, 2").Kind with
+    | CreateView { Name = { Name = "v" }; IfNotExists = true; Columns = Some [ _; _ ]; Query = { Body = SetOperation(Union, false, _, _, _) } } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "CREATE VIEW view1 AS SELECT x FROM t1 WHERE x>0").Kind with
+    | CreateView { IfNotExists = false; Columns = None } -> ()
+    | k -> failwithf "unexpected %A" k
+
+[<Fact>]
+let ``ALTER TABLE actions`` () =
+    match (parseOk "ALTER TABLE t ADD COLUMN c TEXT NOT NULL DEFAULT 'x'").Kind with
+    | AlterTable({ Name = "t" }, AddColumn { Name = { Name = "c" }; Type = { Name = "TEXT" }; Constraints = [ NotNullConstraint _; DefaultConstraint _ ] }) -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "ALTER TABLE t ADD c INT").Kind with
+    | AlterTable(_, AddColumn { Name = { Name = "c" } }) -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "ALTER TABLE t RENAME COLUMN a TO b").Kind, (parseOk "ALTER TABLE t RENAME a TO b").Kind with
+    | AlterTable(_, RenameColumn({ Name = "a" }, { Name = "b" })), AlterTable(_, RenameColumn({ Name = "a" }, { Name = "b" })) -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "ALTER TABLE t RENAME TO u").Kind with
+    | AlterTable({ Name = "t" }, RenameTable { Name = "u" }) -> ()
+    | k -> failwithf "unexpected %A" k
+
+[<Fact>]
+let ``INSERT with VALUES, a query, DEFAULT VALUES and RETURNING`` () =
     match (parseOk "INSERT INTO t (a, b) VALUES (1, 'x'), (-2, NULL)").Kind with
-    | Insert { Table = { Name = "t" }; Columns = Some [ { Name = "a" }; { Name = "b" } ]; Rows = rows } ->
+    | Insert { Table = { Name = "t" }; Columns = Some [ { Name = "a" }; { Name = "b" } ]; Source = ValuesSource rows; Returning = [] } ->
         Assert.Equal<string list list>([ [ "1"; "'x'" ]; [ "(neg 2)"; "NULL" ] ], rows |> List.map (List.map shape))
     | k -> failwithf "unexpected %A" k
-    match (parseOk "insert into t values (1)").Kind with
-    | Insert { Columns = None; Rows = [ [ _ ] ] } -> ()
+    match (parseOk "INSERT INTO t1 VALUES(2,'unknown')").Kind with
+    | Insert { Columns = None; Source = ValuesSource [ [ _; _ ] ] } -> ()
     | k -> failwithf "unexpected %A" k
+    match (parseOk "INSERT INTO t (a) SELECT x FROM u WHERE x > 1").Kind with
+    | Insert { Source = QuerySource { Body = Specification _ } } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "INSERT INTO t VALUES (1) UNION SELECT 2").Kind with
+    | Insert { Source = QuerySource { Body = SetOperation _ } } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "INSERT INTO t (SELECT 1)").Kind with
+    | Insert { Columns = None; Source = QuerySource { Body = Nested _ } } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "INSERT INTO t DEFAULT VALUES RETURNING *, a + 1 AS b").Kind with
+    | Insert { Source = DefaultValues; Returning = [ AllColumns _; ExprItem(_, Some { Name = "b" }) ] } -> ()
+    | k -> failwithf "unexpected %A" k
+
+[<Fact>]
+let ``UPDATE and DELETE`` () =
+    match (parseOk "UPDATE t AS x SET a = a + 1, b = DEFAULT_B FROM u, v WHERE x.id = u.id RETURNING a").Kind with
+    | Update { Table = { Name = { Name = "t" }; Alias = Some { Name = "x" } }; Assignments = assignments; From = [ _; _ ]; Where = Some _; Returning = [ _ ] } ->
+        Assert.Equal<(string * string) list>([ "a", "(+ a 1)"; "b", "DEFAULT_B" ], assignments |> List.map (fun (c, e) -> c.Name, shape e))
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "UPDATE t1 SET z='foo'").Kind with
+    | Update { Table = { Alias = None }; Assignments = [ _ ]; From = []; Where = None; Returning = [] } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "DELETE FROM t x WHERE a IN (SELECT b FROM u) RETURNING *").Kind with
+    | Delete { Table = { Alias = Some { Name = "x" } }; Where = Some _; Returning = [ AllColumns _ ] } -> ()
+    | k -> failwithf "unexpected %A" k
+    match (parseOk "DELETE FROM t").Kind with
+    | Delete { Where = None; Returning = [] } -> ()
+    | k -> failwithf "unexpected %A" k
+
+[<Theory>]
+[<InlineData("BEGIN", "Begin")>]
+[<InlineData("BEGIN TRANSACTION", "Begin")>]
+[<InlineData("COMMIT", "Commit")>]
+[<InlineData("commit transaction", "Commit")>]
+[<InlineData("END", "Commit")>]
+[<InlineData("END TRANSACTION", "Commit")>]
+[<InlineData("ROLLBACK", "Rollback")>]
+[<InlineData("ROLLBACK TRANSACTION", "Rollback")>]
+[<InlineData("CHECKPOINT", "Checkpoint")>]
+[<InlineData("ANALYZE", "Analyze None")>]
+[<InlineData("ANALYZE t", "Analyze t")>]
+[<InlineData("EXPLAIN SELECT 1", "Explain Select")>]
+[<InlineData("EXPLAIN ANALYZE SELECT 1", "Explain ANALYZE Select")>]
+[<InlineData("EXPLAIN ANALYZE", "Explain Analyze None")>]
+[<InlineData("EXPLAIN ANALYZE ANALYZE t", "Explain ANALYZE Analyze t")>]
+[<InlineData("EXPLAIN DELETE FROM t", "Explain Delete")>]
+let ``transaction, maintenance and EXPLAIN statements`` (sql: string, expected: string) =
+    let rec text (s: Statement) =
+        match s.Kind with
+        | Begin -> "Begin"
+        | Commit -> "Commit"
+        | Rollback -> "Rollback"
+        | Checkpoint -> "Checkpoint"
+        | Analyze None -> "Analyze None"
+        | Analyze(Some t) -> "Analyze " + t.Name
+        | Explain(analyze, inner) -> (if analyze then "Explain ANALYZE " else "Explain ") + text inner
+        | Select _ -> "Select"
+        | Delete _ -> "Delete"
+        | k -> sprintf "%A" k
+    Assert.Equal(expected, text (parseOk sql))
+
+[<Fact>]
+let ``non-reserved keywords name tables and columns`` () =
+    for word in [ "key"; "action"; "no"; "cascade"; "restrict"; "first"; "last"; "nulls"; "rename"; "add"; "transaction" ] do
+        let s = selectOf (parseOk (sprintf "SELECT %s FROM %s %s ORDER BY %s NULLS FIRST" word word word word))
+        Assert.Equal(word, shape (match s.Items with [ ExprItem(e, _) ] -> e | _ -> failwith "items"))
 
 [<Fact>]
 let ``scripts skip empty statements, comments and keyword case`` () =
@@ -266,18 +548,20 @@ let ``spans run from the first to just after the last token`` () =
     match s.Items with
     | [ ExprItem(e, None) ] -> Assert.Equal("1:8-1:9", spanOf e.Span)
     | items -> failwithf "unexpected %A" items
-    Assert.Equal("1:15-1:16", spanOf s.From.Value.Span)
+    Assert.Equal("1:15-1:16", spanOf (tableOf s.From.Head).Span)
 
 [<Fact>]
 let ``spans across lines`` () =
+    let q = queryOf (parseOk "SELECT a + b\n  FROM t AS x\n WHERE (c)\n ORDER BY d DESC")
     let s = selectOf (parseOk "SELECT a + b\n  FROM t AS x\n WHERE (c)\n ORDER BY d DESC")
     match s.Items with
     | [ ExprItem(e, None) ] -> Assert.Equal("1:8-1:13", spanOf e.Span)
     | items -> failwithf "unexpected %A" items
-    Assert.Equal("2:8-2:14", spanOf s.From.Value.Span)
+    Assert.Equal("2:8-2:14", spanOf (tableOf s.From.Head).Span)
     Assert.Equal("3:8-3:11", spanOf s.Where.Value.Span)
-    Assert.Equal("4:11-4:17", spanOf s.OrderBy.Head.Span)
-    Assert.Equal("1:1-4:17", spanOf s.Span)
+    Assert.Equal("4:11-4:17", spanOf q.OrderBy.Head.Span)
+    Assert.Equal("1:1-3:11", spanOf s.Span)
+    Assert.Equal("1:1-4:17", spanOf q.Span)
     Assert.Equal(s.Where.Value.Span.Start.Offset, "SELECT a + b\n  FROM t AS x\n WHERE ".Length)
 
 [<Fact>]
@@ -299,12 +583,38 @@ let ``toJson writes kind, span and children`` () =
     let root = doc.RootElement
     Assert.Equal("Select", root.GetProperty("kind").GetString())
     Assert.Equal(1, root.GetProperty("span").GetProperty("start").GetProperty("column").GetInt32())
-    let item = (root.GetProperty "items")[0]
+    let query = root.GetProperty "query"
+    let body = query.GetProperty "body"
+    Assert.Equal("Specification", body.GetProperty("kind").GetString())
+    let item = (body.GetProperty "items")[0]
     Assert.Equal("ColumnRef", item.GetProperty("expr").GetProperty("kind").GetString())
     Assert.Equal("b", item.GetProperty("alias").GetProperty("name").GetString())
-    let order = (root.GetProperty "orderBy")[0]
+    Assert.Equal("Table", (body.GetProperty("from")[0]).GetProperty("kind").GetString())
+    let order = (query.GetProperty "orderBy")[0]
     Assert.True(order.GetProperty("descending").GetBoolean())
-    Assert.Equal(JsonValueKind.Null, root.GetProperty("where").ValueKind)
+    Assert.Equal(JsonValueKind.Null, body.GetProperty("where").ValueKind)
+
+[<Fact>]
+let ``toJson covers subqueries, joins and DDL`` () =
+    let kinds (sql: string) =
+        use doc = JsonDocument.Parse(AstPrinter.toJson (parseOk sql))
+        let found = Collections.Generic.List<string>()
+        let rec walk (e: JsonElement) =
+            match e.ValueKind with
+            | JsonValueKind.Object ->
+                for p in e.EnumerateObject() do
+                    if p.Name = "kind" then found.Add(p.Value.GetString())
+                    walk p.Value
+            | JsonValueKind.Array -> e.EnumerateArray() |> Seq.iter walk
+            | _ -> ()
+        walk doc.RootElement
+        Set.ofSeq found
+    let k = kinds "SELECT CASE WHEN a IN (SELECT 1) THEN ? END FROM t JOIN (SELECT 1 UNION VALUES (2)) AS d ON EXISTS (SELECT 1)"
+    for expected in [ "Case"; "InSubquery"; "Parameter"; "Join"; "Derived"; "SetOperation"; "Values"; "Exists"; "Table" ] do
+        Assert.Contains(expected, k)
+    let k = kinds "CREATE TABLE t (a INT DEFAULT -1 CHECK (a > 0) REFERENCES u (b) ON DELETE CASCADE, FOREIGN KEY (a) REFERENCES u)"
+    for expected in [ "CreateTable"; "Column"; "Default"; "Check"; "References"; "ForeignKey"; "Unary" ] do
+        Assert.Contains(expected, k)
 
 // ---- diagnostics --------------------------------------------------------------------------------
 
@@ -312,7 +622,7 @@ let ``toJson writes kind, span and children`` () =
 let ``misspelt keyword points at it`` () =
     let d = parseError "SELEC 1"
     assertDiagnostic 1 1 1 "syntax error at 'SELEC'" d
-    Assert.Contains("SELECT", d.Message)
+    Assert.Contains("expected one of: statement", d.Message)
     Assert.Equal("1:1-1:6", spanOf d.Span)
     Assert.StartsWith("1:1: error FND0001: syntax error at 'SELEC': expected one of:", DiagnosticRenderer.headline "" d)
 
@@ -323,7 +633,7 @@ let ``missing expression at end of input`` () =
     Assert.Equal("1:22-1:22", spanOf d.Span)
 
 [<Fact>]
-let ``missing table name`` () = assertDiagnostic 1 1 14 "end of input: expected identifier" (parseError "SELECT a FROM")
+let ``missing table name`` () = assertDiagnostic 1 1 14 "end of input: expected one of: identifier, '('" (parseError "SELECT a FROM")
 
 [<Fact>]
 let ``multi-line input reports the right line`` () =
@@ -366,6 +676,27 @@ let ``lexical errors are FND0002 with a location`` (sql: string, line: int, colu
     let d = parseError sql
     assertDiagnostic 2 line column fragment d
     Assert.Contains(note, String.concat " " d.Notes)
+
+[<Theory>]
+[<InlineData("SELECT a FROM t WHERE a BETWEEN 1", 1, 34, "end of input")>]
+[<InlineData("SELECT a FROM t JOIN", 1, 21, "end of input")>]
+[<InlineData("SELECT a FROM t UNION", 1, 22, "end of input")>]
+[<InlineData("SELECT CASE END", 1, 13, "'END'")>]
+[<InlineData("SELECT CAST(a) FROM t", 1, 14, "')'")>]
+[<InlineData("SELECT a NOT = b", 1, 14, "'='")>]
+[<InlineData("SELECT + - NOT a", 1, 12, "'NOT'")>]
+[<InlineData("SELECT a FROM (SELECT 1)", 1, 25, "end of input")>]
+[<InlineData("INSERT INTO t DEFAULT", 1, 22, "end of input")>]
+[<InlineData("UPDATE t SET a", 1, 15, "end of input")>]
+[<InlineData("CREATE INDEX i ON t", 1, 20, "end of input")>]
+[<InlineData("ALTER TABLE t DROP COLUMN a", 1, 15, "'DROP'")>]
+[<InlineData("SELECT 1 + NOT 2", 1, 12, "'NOT'")>]
+let ``syntax errors in the new statement forms`` (sql: string, line: int, column: int, fragment: string) =
+    assertDiagnostic 1 line column fragment (parseError sql)
+
+[<Fact>]
+let ``a parameter number that does not fit is unsupported`` () =
+    assertDiagnostic 3 1 8 "parameter number $99999999999" (parseError "SELECT $99999999999")
 
 [<Fact>]
 let ``two table-level primary keys`` () =
