@@ -1,6 +1,9 @@
 /// Model-based property: random operation sequences against the B+Tree and an F# Map must agree,
-/// with small (512-byte) pages so splits happen, Validate() empty (BT1–BT8), and contents surviving
-/// Commit + close + reopen. Commit/Rollback are operations too, checked against a committed model.
+/// with small (512-byte) pages and a tiny buffer pool (8 frames) so splits, merges, redistribution,
+/// overflow chains and evictions all happen often; Validate() empty (BT1–BT12, including file
+/// accounting BT11), and contents surviving Commit + close + reopen. Commit/Rollback are operations
+/// too, checked against a committed model. Operation lists shrink by dropping operations, so a failure
+/// is reported as a short sequence (a test below checks that shrinking works).
 module Foundry.Storage.Tests.BTreeModelTests
 
 open System
@@ -29,6 +32,7 @@ type Op =
     | Delete of Key
     | Lookup of Key
     | ScanFrom of Key * int
+    | ScanBack of Key * int
     | Commit
     | Rollback
 
@@ -43,7 +47,8 @@ let private keyGen =
 
 let private valueGen =
     gen {
-        let! len = Gen.frequency [ 3, Gen.choose (0, 12); 1, Gen.choose (13, 60) ]
+        // Mostly small; some near the 124-byte inline limit of 512-byte pages; a few in overflow pages.
+        let! len = Gen.frequency [ 6, Gen.choose (0, 12); 2, Gen.choose (13, 60); 1, Gen.choose (61, 130); 1, Gen.choose (131, 1500) ]
         let! b = Gen.choose (0, 255)
         return Array.create len (byte b)
     }
@@ -55,6 +60,7 @@ let private opGen =
           4, Gen.map Delete keyGen
           3, Gen.map Lookup keyGen
           1, Gen.map2 (fun k n -> ScanFrom(k, n)) keyGen (Gen.choose (0, 30))
+          1, Gen.map2 (fun k n -> ScanBack(k, n)) keyGen (Gen.choose (0, 30))
           1, Gen.constant Commit
           1, Gen.constant Rollback ]
 
@@ -64,12 +70,28 @@ let private opsGen =
         return! Gen.listOfLength n opGen
     }
 
+/// Shrinks an operation list by removing chunks (halves, quarters, …) and then single operations.
+let shrinkOps (ops: Op list) : seq<Op list> =
+    let arr = List.toArray ops
+    let n = arr.Length
+    seq {
+        let mutable chunk = n / 2
+        while chunk >= 1 do
+            for start in 0 .. chunk .. n - chunk do
+                yield List.ofArray (Array.append arr.[.. start - 1] arr.[start + chunk ..])
+            chunk <- chunk / 2
+    }
+
+let opsArb = Arb.fromGenShrink (opsGen, shrinkOps)
+
+let tinyPool = PagerOptions(PageSizeBytes = 512, CacheFrames = 8)
+
 let private contents (tree: BTree) =
     scan tree |> List.map (fun (k, v) -> { Bytes = k }, v)
 
 /// Applies the operations to both; returns None when all agree, or a description of the first disagreement.
 let run (path: string) (ops: Op list) =
-    use pager = openSmall path
+    use pager = Pager.Open(path, tinyPool)
     let root = BTree.Create pager
     pager.Commit()
     let tree = BTree(pager, root)
@@ -105,6 +127,15 @@ let run (path: string) (ops: Op list) =
                     ok <- c.Next()
                 let expected = model |> Map.toList |> List.filter (fun (mk, _) -> mk >= k) |> List.truncate n
                 check (sprintf "%A" op) (List.ofSeq got = expected)
+            | ScanBack(k, n) ->
+                use c = tree.OpenCursor()
+                let got = ResizeArray()
+                let mutable ok = c.SeekLastAtOrBefore(ReadOnlySpan k.Bytes)
+                while ok && got.Count < n do
+                    got.Add(({ Bytes = c.Key.ToArray() }: Key), c.Value.ToArray())
+                    ok <- c.Previous()
+                let expected = model |> Map.toList |> List.filter (fun (mk, _) -> mk <= k) |> List.rev |> List.truncate n
+                check (sprintf "%A" op) (List.ofSeq got = expected)
             | Commit ->
                 pager.Commit()
                 committed <- model
@@ -112,18 +143,19 @@ let run (path: string) (ops: Op list) =
                 pager.Rollback()
                 model <- committed
     if failure.IsNone then
-        let errors = tree.Validate()
+        let errors = pager.Validate(ResizeArray [ root ])
         check (sprintf "Validate: %s" (String.Join("; ", errors))) (errors.Count = 0)
+        check (sprintf "pool holds %d frames, %d pinned" pager.AllocatedFrameCount pager.PinnedFrameCount) (pager.PinnedFrameCount = 0)
         check "contents differ from the model" (contents tree = Map.toList model)
         check "CountEntries differs" (tree.CountEntries() = int64 model.Count)
         pager.Commit()
     failure
 
 let private reopenAndCompare (path: string) (expected: (Key * byte[]) list) =
-    use pager = openSmall path
+    use pager = Pager.Open(path, tinyPool)
     // The tree created by run() is the first page allocated after the catalog.
     let tree = BTree(pager, pager.CatalogRootPageId + 1u)
-    let errors = tree.Validate()
+    let errors = pager.Validate(ResizeArray [ tree.RootPageId ])
     if errors.Count <> 0 then Some(sprintf "after reopen, Validate: %s" (String.Join("; ", errors)))
     elif contents tree <> expected then Some "after reopen, contents differ"
     else None
@@ -142,7 +174,7 @@ let private modelOf (ops: Op list) =
     |> Map.toList
 
 [<Fact>]
-let ``B+Tree agrees with a Map model under random operations, validates, and survives reopen`` () =
+let ``BT1-BT12 B+Tree agrees with a Map model under random operations with an 8-frame pool, validates, and survives reopen`` () =
     let prop (ops: Op list) =
         use tmp = new TempPath()
         match run tmp.Path ops with
@@ -151,4 +183,24 @@ let ``B+Tree agrees with a Map model under random operations, validates, and sur
             match reopenAndCompare tmp.Path (modelOf ops) with
             | Some failure -> failwithf "%s" failure
             | None -> true
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(150), Prop.forAll (Arb.fromGen opsGen) prop)
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(150), Prop.forAll opsArb prop)
+
+[<Fact>]
+let ``a failing operation sequence shrinks to a minimal one`` () =
+    // A planted failure: "the tree never holds three keys". The minimal counterexample is three operations.
+    let prop (ops: Op list) =
+        use tmp = new TempPath()
+        use pager = Pager.Open(tmp.Path, tinyPool)
+        let tree = BTree(pager, BTree.Create pager)
+        for op in ops do
+            match op with
+            | Insert(k, v) -> tree.Insert(ReadOnlySpan k.Bytes, ReadOnlySpan v) |> ignore
+            | Upsert(k, v) -> tree.Upsert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
+            | Delete k -> tree.Delete(ReadOnlySpan k.Bytes) |> ignore
+            | _ -> ()
+        tree.CountEntries() < 3L
+    let ex = Assert.ThrowsAny<Exception>(fun () -> Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), Prop.forAll opsArb prop))
+    let at = ex.Message.IndexOf("Shrunk", StringComparison.Ordinal)
+    let shrunk = if at < 0 then ex.Message else ex.Message.Substring at
+    let count = Text.RegularExpressions.Regex.Matches(shrunk, @"\b(Insert|Upsert|Delete|Lookup|ScanFrom|ScanBack|Commit|Rollback)\b").Count
+    Assert.True((count = 3), sprintf "expected a 3-operation counterexample, got %d:\n%s" count shrunk)
