@@ -9,13 +9,14 @@ open FsCheck.FSharp
 open Foundry.Storage
 open Foundry.Storage.Tests.TempDb
 
-type KeyType = TInt | TDouble | TText | TBool
+type KeyType = TInt | TDouble | TText | TBool | TBlob
 
 type V =
     | VInt of int64
     | VDouble of double
     | VText of string
     | VBool of bool
+    | VBlob of byte[]
 
 /// A key part: None is SQL NULL.
 type Part = { Type: KeyType; Value: V option }
@@ -43,6 +44,7 @@ let private valueGen t =
         | TDouble -> doubleGen |> Gen.map VDouble
         | TText -> textGen |> Gen.map VText
         | TBool -> Gen.elements [ false; true ] |> Gen.map VBool
+        | TBlob -> Gen.elements [ 0uy; 1uy; 0xFEuy; 0xFFuy ] |> Gen.arrayOf |> Gen.map (fun a -> VBlob(Array.truncate 5 a))
     Gen.frequency [ 1, Gen.constant None; 6, v |> Gen.map Some ]
 
 let encode (parts: Part list) =
@@ -54,6 +56,7 @@ let encode (parts: Part list) =
         | Some(VDouble d) -> w.WriteDouble d |> ignore
         | Some(VText s) -> w.WriteText s |> ignore
         | Some(VBool b) -> w.WriteBoolean b |> ignore
+        | Some(VBlob b) -> w.WriteBlob(ReadOnlySpan b) |> ignore
     w.ToArray()
 
 /// The value order the encoding must reproduce: NULL first; -0.0 = 0.0; NaN above +inf; text by UTF-8 bytes.
@@ -73,6 +76,7 @@ let compareValue (a: V option) (b: V option) =
             | false, false -> if x < y then -1 elif x > y then 1 else 0
         | VText x, VText y -> compareBytes (Encoding.UTF8.GetBytes x) (Encoding.UTF8.GetBytes y)
         | VBool x, VBool y -> compare x y
+        | VBlob x, VBlob y -> compareBytes x y
         | _ -> failwith "mixed types"
 
 let compareKey (a: Part list) (b: Part list) =
@@ -80,7 +84,7 @@ let compareKey (a: Part list) (b: Part list) =
 
 let private pairGen =
     gen {
-        let! types = Gen.elements [ TInt; TDouble; TText; TBool ] |> Gen.listOf |> Gen.filter (fun l -> l.Length >= 1 && l.Length <= 4)
+        let! types = Gen.elements [ TInt; TDouble; TText; TBool; TBlob ] |> Gen.listOf |> Gen.filter (fun l -> l.Length >= 1 && l.Length <= 4)
         let row = types |> List.map (fun t -> valueGen t |> Gen.map (fun v -> { Type = t; Value = v })) |> Gen.sequenceToList
         let! a = row
         let! b = Gen.frequency [ 1, Gen.constant a; 4, row ]
@@ -90,7 +94,7 @@ let private pairGen =
 let private config = Config.QuickThrowOnFailure.WithMaxTest(2000)
 
 [<Fact>]
-let ``key encoding orders exactly as values do (each type, composite keys)`` () =
+let ``key encoding orders exactly as values do (each type including BLOB with NUL and 0xFF bytes, composite keys)`` () =
     let prop (a, b) = sign (compareBytes (encode a) (encode b)) = sign (compareKey a b)
     Check.One(config, Prop.forAll (Arb.fromGen pairGen) prop)
 
@@ -103,6 +107,7 @@ let ``key encoding decodes back to its parts`` () =
         | Some(VInt x), (:? int64 as y) -> x = y
         | Some(VText x), (:? string as y) -> x = y
         | Some(VBool x), (:? bool as y) -> x = y
+        | Some(VBlob x), (:? (byte[]) as y) -> x = y
         | _ -> false
     let prop (a: Part list, _: Part list) =
         let decoded = KeyReader.Decode(ReadOnlySpan(encode a))
