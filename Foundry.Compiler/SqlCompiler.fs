@@ -30,38 +30,44 @@ type CompilationException(diagnostics: SqlDiagnostic[]) =
 
 type CompiledStatementKind =
     | Query = 0
-    | Insert = 1
+    /// INSERT, UPDATE or DELETE: a program that counts the rows it changed.
+    | Change = 1
     | CreateTable = 2
     | DropTable = 3
+    | CreateIndex = 4
+    | DropIndex = 5
+    | CreateView = 6
+    | DropView = 7
+    | Begin = 8
+    | Commit = 9
+    | Rollback = 10
+    | Checkpoint = 11
 
-/// What the engine runs. A query or INSERT has a Program (the compiled delegate) with its state
-/// Layout; CREATE/DROP TABLE carry the definition for the engine's catalog to apply.
+/// What the engine runs. A query or change has a Program (the compiled delegate) with its state
+/// Layout; schema statements carry what the engine's catalog applies.
 [<AllowNullLiteral>]
-type CompiledStatement
-    (
-        kind: CompiledStatementKind,
-        columnNames: string[],
-        columnTypes: SqlType[],
-        program: Func<QueryState, bool>,
-        layout: StateLayout,
-        affectedCounter: int,
-        tableToCreate: TableSchema,
-        tableName: string,
-        ifExists: bool
-    ) =
+type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
     member _.Kind = kind
-    member _.ColumnNames = columnNames
-    member _.ColumnTypes = columnTypes
-    member _.Program = program
-    member _.Layout = layout
+    /// The command tag clients see: SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, ...
+    member _.CommandTag = commandTag
+    member val ColumnNames: string[] = [||] with get, set
+    member val ColumnTypes: SqlType[] = [||] with get, set
+    member val Program: Func<QueryState, bool> = null with get, set
+    member val Layout: StateLayout = StateLayout(0, 0, 0, 0, 0) with get, set
     /// The state counter holding the affected-row count, or -1.
-    member _.AffectedCounter = affectedCounter
+    member val AffectedCounter = -1 with get, set
     /// CREATE TABLE: the new table (RootPageId 0 until the engine allocates its tree).
-    member _.TableToCreate = tableToCreate
-    /// CREATE or DROP TABLE: the table's name.
-    member _.TableName = tableName
+    member val TableToCreate: TableSchema = null with get, set
+    /// The table, view or index a schema statement names.
+    member val ObjectName: string = null with get, set
     /// IF EXISTS (DROP) or IF NOT EXISTS (CREATE).
-    member _.IfExists = ifExists
+    member val IfExists = false with get, set
+    /// CREATE VIEW: the defining query's text.
+    member val ViewSql: string = null with get, set
+    /// CREATE INDEX: the table, its key columns (ordinals) and uniqueness.
+    member val IndexTable: string = null with get, set
+    member val IndexColumns: int[] = [||] with get, set
+    member val IndexUnique = false with get, set
 
 /// One parsed statement and the script text it came from (error locations refer to that text).
 [<AllowNullLiteral>]
@@ -120,47 +126,70 @@ type SqlCompiler =
     /// Every optimizer rule's name, in pipeline order.
     static member RuleNames: string[] = Array.ofList Pipeline.ruleNames
 
+    /// Bound statement -> logical plan, optimized plan and physical plan; also the planner used for
+    /// the statement's subqueries (the same rules, fresh column ids).
     static member private Plan (options: CompilerOptions) (bound: BoundTree.Statement) =
         let mutable nextId = 1_000_000
-        let newColumn name (e: BoundTree.Expr) : BoundTree.Column =
+        let newColumn name typ nullable : BoundTree.Column =
             nextId <- nextId + 1
-            { Id = nextId; Name = name; Type = e.Type; Nullable = e.Nullable }
-        let logical =
-            match bound with
-            | BoundTree.Select s -> LogicalBuilder.buildSelect newColumn s
-            | BoundTree.Insert i -> LogicalBuilder.buildInsert i
-            | _ -> invalidOp "Foundry bug: DDL has no plan"
+            { Id = nextId; Name = name; Type = typ; Nullable = nullable }
         let disabled = options |> Option.ofObj |> Option.map (fun o -> Set.ofArray o.DisabledRules) |> Option.defaultValue Set.empty
+        let logical = LogicalBuilder.buildStatement newColumn bound
         let optimized = Optimizer.optimize disabled logical
-        logical, optimized, PhysicalPlanner.plan optimized.Plan
+        let planQuery (q: BoundTree.Query) =
+            PhysicalPlanner.plan (Optimizer.optimize disabled (LogicalBuilder.buildQuery newColumn q)).Plan
+        logical, optimized, PhysicalPlanner.plan optimized.Plan, planQuery
+
+    static member private CompileBound (options: CompilerOptions) (bound: BoundTree.Statement) : CompiledStatement =
+        let simple kind tag = CompiledStatement(kind, tag)
+        match bound with
+        | BoundTree.CreateTable c ->
+            let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i)) |> Array.ofList
+            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u), ObjectName = c.Name, IfExists = c.IfNotExists)
+        | BoundTree.DropTable(name, ifExists) -> CompiledStatement(CompiledStatementKind.DropTable, "DROP TABLE", ObjectName = name, IfExists = ifExists)
+        | BoundTree.CreateIndex i ->
+            CompiledStatement(
+                CompiledStatementKind.CreateIndex,
+                "CREATE INDEX",
+                ObjectName = i.Name,
+                IfExists = i.IfNotExists,
+                IndexTable = i.Table.Name,
+                IndexColumns = Array.ofList i.Columns,
+                IndexUnique = i.Unique
+            )
+        | BoundTree.DropIndex(name, ifExists) -> CompiledStatement(CompiledStatementKind.DropIndex, "DROP INDEX", ObjectName = name, IfExists = ifExists)
+        | BoundTree.CreateView(name, sql, ifNotExists) -> CompiledStatement(CompiledStatementKind.CreateView, "CREATE VIEW", ObjectName = name, ViewSql = sql, IfExists = ifNotExists)
+        | BoundTree.DropView(name, ifExists) -> CompiledStatement(CompiledStatementKind.DropView, "DROP VIEW", ObjectName = name, IfExists = ifExists)
+        | BoundTree.Begin -> simple CompiledStatementKind.Begin "BEGIN"
+        | BoundTree.Commit -> simple CompiledStatementKind.Commit "COMMIT"
+        | BoundTree.Rollback -> simple CompiledStatementKind.Rollback "ROLLBACK"
+        | BoundTree.Checkpoint -> simple CompiledStatementKind.Checkpoint "CHECKPOINT"
+        | BoundTree.Query _
+        | BoundTree.Insert _
+        | BoundTree.Update _
+        | BoundTree.Delete _ ->
+            let _, _, physical, planQuery = SqlCompiler.Plan options bound
+            let program = QueryCompiler.generate planQuery physical
+            let columns = PhysicalPlan.outputColumns physical
+            let kind, tag =
+                match bound with
+                | BoundTree.Insert _ -> CompiledStatementKind.Change, "INSERT"
+                | BoundTree.Update _ -> CompiledStatementKind.Change, "UPDATE"
+                | BoundTree.Delete _ -> CompiledStatementKind.Change, "DELETE"
+                | _ -> CompiledStatementKind.Query, "SELECT"
+            CompiledStatement(
+                kind,
+                tag,
+                ColumnNames = (columns |> List.map (fun c -> c.Name) |> Array.ofList),
+                ColumnTypes = (columns |> List.map (fun c -> c.Type) |> Array.ofList),
+                Program = QueryCompiler.compile program,
+                Layout = program.Layout,
+                AffectedCounter = (program.AffectedCounter |> Option.defaultValue -1)
+            )
 
     /// Compiles a parsed statement against the catalog.
     static member Compile(catalog: ICatalog, statement: ParsedStatement, options: CompilerOptions) : CompiledStatement =
-        SqlCompiler.Guard statement.Source (fun () ->
-            let bound = Binder.bind catalog statement.Source statement.Ast
-            match bound with
-            | BoundTree.CreateTable c ->
-                let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i)) |> Array.ofList
-                let table = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u)
-                CompiledStatement(CompiledStatementKind.CreateTable, [||], [||], null, StateLayout(0, 0, 0, 0), -1, table, c.Name, c.IfNotExists)
-            | BoundTree.DropTable(name, ifExists) ->
-                CompiledStatement(CompiledStatementKind.DropTable, [||], [||], null, StateLayout(0, 0, 0, 0), -1, null, name, ifExists)
-            | _ ->
-                let _, _, physical = SqlCompiler.Plan options bound
-                let program = QueryCompiler.generate physical
-                let columns = PhysicalPlan.outputColumns physical
-                let kind = match bound with BoundTree.Insert _ -> CompiledStatementKind.Insert | _ -> CompiledStatementKind.Query
-                CompiledStatement(
-                    kind,
-                    columns |> List.map (fun c -> c.Name) |> Array.ofList,
-                    columns |> List.map (fun c -> c.Type) |> Array.ofList,
-                    QueryCompiler.compile program,
-                    program.Layout,
-                    program.AffectedCounter |> Option.defaultValue -1,
-                    null,
-                    null,
-                    false
-                ))
+        SqlCompiler.Guard statement.Source (fun () -> SqlCompiler.CompileBound options (Binder.bind catalog statement.Source statement.Ast))
 
     /// Compiles one statement up to `stage` (ast, bound, logical, optimized, physical, code) and prints
     /// it as `format` (text or json). The optimized stage in text lists the rules that fired.
@@ -176,10 +205,8 @@ type SqlCompiler =
                 let textOrJson name text = if json then PlanJson.lines name text else text
                 match stage, bound with
                 | "bound", _ -> textOrJson "bound" (BoundPrinter.print bound)
-                | _, (BoundTree.CreateTable _ | BoundTree.DropTable _) ->
-                    textOrJson stage (BoundPrinter.print bound + "\n(a schema statement has no plan)")
-                | _ ->
-                    let logical, optimized, physical = SqlCompiler.Plan options bound
+                | _, (BoundTree.Query _ | BoundTree.Insert _ | BoundTree.Update _ | BoundTree.Delete _) ->
+                    let logical, optimized, physical, planQuery = SqlCompiler.Plan options bound
                     match stage with
                     | "logical" -> if json then PlanJson.logical logical else LogicalPrinter.print logical
                     | "optimized" ->
@@ -191,12 +218,13 @@ type SqlCompiler =
                             + (if fired.IsEmpty then "none" else String.concat ", " fired)
                     | "physical" -> if json then PlanJson.physical physical else PhysicalPrinter.print physical
                     | "code" ->
-                        let program = QueryCompiler.generate physical
+                        let program = QueryCompiler.generate planQuery physical
                         let text =
                             (CodePrinter.print program.Lambda :: (program.Helpers |> List.map CodePrinter.print))
                             |> String.concat "\n\n"
                         textOrJson "code" text
-                    | other -> invalidArg "stage" (sprintf "unknown stage '%s': use ast, bound, logical, optimized, physical or code" other))
+                    | other -> invalidArg "stage" (sprintf "unknown stage '%s': use ast, bound, logical, optimized, physical or code" other)
+                | _ -> textOrJson stage (BoundPrinter.print bound + "\n(this statement has no plan)"))
 
     /// Each rule that fired while optimizing `sql`, with the plan after it (for `explain --verbose`).
     static member ExplainRules(catalog: ICatalog, sql: string, options: CompilerOptions) : string =
@@ -204,11 +232,13 @@ type SqlCompiler =
         SqlCompiler.Guard sql (fun () ->
             let bound = Binder.bind catalog sql parsed.Ast
             match bound with
-            | BoundTree.CreateTable _
-            | BoundTree.DropTable _ -> "(a schema statement has no plan)"
-            | _ ->
-                let logical, optimized, _ = SqlCompiler.Plan options bound
+            | BoundTree.Query _
+            | BoundTree.Insert _
+            | BoundTree.Update _
+            | BoundTree.Delete _ ->
+                let logical, optimized, _, _ = SqlCompiler.Plan options bound
                 let steps =
                     optimized.Trace
                     |> List.map (fun t -> sprintf "== %s / %s ==\n%s" t.Batch t.Rule (LogicalPrinter.print t.After))
-                String.concat "\n" ((sprintf "== initial ==\n%s" (LogicalPrinter.print logical)) :: steps))
+                String.concat "\n" ((sprintf "== initial ==\n%s" (LogicalPrinter.print logical)) :: steps)
+            | _ -> "(this statement has no plan)")

@@ -1,279 +1,24 @@
-/// Resolves names and types: AST + catalog -> bound tree. Errors are collected rather than thrown at
-/// the first one; an expression that fails to bind becomes a NULL constant (which every operator
-/// accepts), so one mistake does not cascade into a list of follow-on errors.
+/// Binds one statement: AST + catalog -> bound tree. Errors are collected rather than thrown at the
+/// first one; an expression that fails to bind becomes a NULL constant (which every operator accepts),
+/// so one mistake does not cascade into a list of follow-on errors.
 module Foundry.Compiler.Binding.Binder
 
 open System
 open Foundry.Compiler.Diagnostics
 open Foundry.Compiler.Syntax
 open Foundry.Compiler.Binding.BoundTree
+open Foundry.Compiler.Binding.BindContext
+open Foundry.Compiler.Binding.Scope
+open Foundry.Compiler.Binding.ExprBinder
 open Foundry.Compiler.Binding
 open Foundry.Runtime
 
-type private Context(catalog: ICatalog, sourceText: string) =
-    let errors = ResizeArray<Diagnostic>()
-    let mutable nextColumnId = 0
-    member _.Catalog = catalog
-    member _.Errors = errors
-    member _.Report(d: Diagnostic) = errors.Add d
+let private valueEnv ctx clause =
+    { Scope = Scope.empty; Aggregates = None; Clause = clause; BindQuery = QueryBinder.bindQuery ctx }
 
-    member _.NewColumn(name, typ, nullable) =
-        nextColumnId <- nextColumnId + 1
-        { Id = nextColumnId; Name = name; Type = typ; Nullable = nullable }
+let private typedNull (t: SqlType) span = { Expr.constant VNull span with Type = t }
 
-    /// The SQL text a span covers, used to name unaliased output columns as the user wrote them.
-    member _.TextOf(span: Span) =
-        if span.IsNone || span.End.Offset > sourceText.Length then ""
-        else sourceText.Substring(span.Start.Offset, span.End.Offset - span.Start.Offset)
-
-let private nameEquals (id: Ast.Identifier) (name: string) =
-    if id.Quoted then id.Name = name
-    else String.Equals(id.Name, name, StringComparison.OrdinalIgnoreCase)
-
-/// The NULL constant an expression becomes when it fails to bind.
-let private errorExpr span = Expr.constant VNull span
-
-let private bindLiteral (lit: Ast.Literal) span =
-    match lit with
-    | Ast.IntegerLiteral i -> Expr.constant (VInteger i) span
-    | Ast.RealLiteral r -> Expr.constant (VReal r) span
-    | Ast.StringLiteral s -> Expr.constant (VText s) span
-    | Ast.BooleanLiteral b -> Expr.constant (VBoolean b) span
-    | Ast.NullLiteral -> Expr.constant VNull span
-
-/// Converts an operand to `target` when it is of a different (compatible) type.
-let castTo (target: SqlType) (e: Expr) =
-    if e.Type = target then e
-    else
-        match e.Kind with
-        | Constant VNull -> { e with Type = target }
-        | _ -> Expr.make (Cast(e, target)) target e.Nullable e.Span
-
-let private operatorText =
-    function
-    | Add -> "+"
-    | Subtract -> "-"
-    | Multiply -> "*"
-    | Divide -> "/"
-    | Modulo -> "%"
-    | Concat -> "||"
-    | Equal -> "="
-    | NotEqual -> "<>"
-    | Less -> "<"
-    | LessOrEqual -> "<="
-    | Greater -> ">"
-    | GreaterOrEqual -> ">="
-    | And -> "AND"
-    | Or -> "OR"
-
-let private binaryOp =
-    function
-    | Ast.Add -> Add
-    | Ast.Subtract -> Subtract
-    | Ast.Multiply -> Multiply
-    | Ast.Divide -> Divide
-    | Ast.Modulo -> Modulo
-    | Ast.Concat -> Concat
-    | Ast.Equal -> Equal
-    | Ast.NotEqual -> NotEqual
-    | Ast.Less -> Less
-    | Ast.LessOrEqual -> LessOrEqual
-    | Ast.Greater -> Greater
-    | Ast.GreaterOrEqual -> GreaterOrEqual
-    | Ast.And -> And
-    | Ast.Or -> Or
-
-/// Types a binary operation, inserting implicit casts; reports FND1004 when the operand types do not fit.
-let private typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
-    let mismatch () =
-        ctx.Report(Messages.operatorTypeMismatch span (operatorText op) (a.Type.Display()) (b.Type.Display()))
-        errorExpr span
-    let nullable = a.Nullable || b.Nullable
-    match op with
-    | And
-    | Or ->
-        let ok (t: SqlType) = t = SqlType.Boolean || t = SqlType.Null
-        if ok a.Type && ok b.Type then
-            Expr.make (Binary(op, castTo SqlType.Boolean a, castTo SqlType.Boolean b)) SqlType.Boolean nullable span
-        else mismatch ()
-    | Equal
-    | NotEqual
-    | Less
-    | LessOrEqual
-    | Greater
-    | GreaterOrEqual ->
-        match TypeRules.unify a.Type b.Type with
-        | Some t when t <> SqlType.Blob ->
-            let t = if t = SqlType.Null then SqlType.Integer else t
-            Expr.make (Binary(op, castTo t a, castTo t b)) SqlType.Boolean nullable span
-        | _ -> mismatch ()
-    | Concat ->
-        let textual (e: Expr) =
-            match e.Type with
-            | SqlType.Text -> Some e
-            | SqlType.Null -> Some(castTo SqlType.Text e)
-            | SqlType.Integer
-            | SqlType.Real
-            | SqlType.Boolean -> Some(Expr.make (Cast(e, SqlType.Text)) SqlType.Text e.Nullable e.Span)
-            | _ -> None
-        match textual a, textual b with
-        | Some x, Some y when a.Type = SqlType.Text || b.Type = SqlType.Text || a.Type = SqlType.Null || b.Type = SqlType.Null ->
-            Expr.make (Binary(Concat, x, y)) SqlType.Text nullable span
-        | _ -> mismatch ()
-    | Add
-    | Subtract
-    | Multiply
-    | Divide
-    | Modulo ->
-        match TypeRules.unify a.Type b.Type with
-        | Some t when TypeRules.isNumeric t || t = SqlType.Null ->
-            let t = if t = SqlType.Null then SqlType.Integer else t
-            Expr.make (Binary(op, castTo t a, castTo t b)) t nullable span
-        | _ -> mismatch ()
-
-/// The columns visible to expressions: the FROM table, if any.
-type private Scope = { Tables: TableRef list }
-
-let private resolveColumn (ctx: Context) (scope: Scope) (qualifier: Ast.Identifier option) (name: Ast.Identifier) span =
-    let candidates =
-        scope.Tables
-        |> List.filter (fun t ->
-            match qualifier with
-            | None -> true
-            | Some q -> nameEquals q t.Alias)
-    match qualifier, candidates with
-    | Some q, [] ->
-        ctx.Report(Messages.unknownTable q.Span q.Name)
-        errorExpr span
-    | _ ->
-        let matches =
-            candidates
-            |> List.choose (fun t -> t.Columns |> List.tryFind (fun c -> nameEquals name c.Name) |> Option.map (fun c -> t, c))
-        match matches with
-        | [ (_, c) ] -> Expr.column c span
-        | [] ->
-            let shown = match qualifier with Some q -> q.Name + "." + name.Name | None -> name.Name
-            ctx.Report(Messages.unknownColumn span shown)
-            errorExpr span
-        | many ->
-            ctx.Report(Messages.ambiguousColumn span name.Name (many |> List.map (fun (t, _) -> t.Alias)))
-            errorExpr span
-
-let rec private bindExpr (ctx: Context) (scope: Scope) (e: Ast.Expr) : Expr =
-    match e.Kind with
-    | Ast.Literal lit -> bindLiteral lit e.Span
-    | Ast.Parenthesized inner -> { bindExpr ctx scope inner with Span = e.Span }
-    | Ast.ColumnRef(qualifier, name) -> resolveColumn ctx scope qualifier name e.Span
-    | Ast.Unary(Ast.Identity, x) ->
-        let b = bindExpr ctx scope x
-        if TypeRules.isNumeric b.Type || b.Type = SqlType.Null then { b with Span = e.Span }
-        else
-            ctx.Report(Messages.unaryTypeMismatch e.Span "+" (b.Type.Display()))
-            errorExpr e.Span
-    | Ast.Unary(Ast.Negate, x) ->
-        let b = bindExpr ctx scope x
-        if TypeRules.isNumeric b.Type then Expr.make (Unary(Negate, b)) b.Type b.Nullable e.Span
-        elif b.Type = SqlType.Null then Expr.make (Unary(Negate, castTo SqlType.Integer b)) SqlType.Integer true e.Span
-        else
-            ctx.Report(Messages.unaryTypeMismatch e.Span "-" (b.Type.Display()))
-            errorExpr e.Span
-    | Ast.Unary(Ast.Not, x) ->
-        let b = bindExpr ctx scope x
-        if b.Type = SqlType.Boolean || b.Type = SqlType.Null then
-            Expr.make (Unary(Not, castTo SqlType.Boolean b)) SqlType.Boolean b.Nullable e.Span
-        else
-            ctx.Report(Messages.unaryTypeMismatch e.Span "NOT" (b.Type.Display()))
-            errorExpr e.Span
-    | Ast.Binary(op, a, b) -> typeBinary ctx (binaryOp op) (bindExpr ctx scope a) (bindExpr ctx scope b) e.Span
-    | Ast.IsNull(x, negated) ->
-        let b = bindExpr ctx scope x
-        Expr.make (IsNull(b, negated)) SqlType.Boolean false e.Span
-    | Ast.FunctionCall(name, _, _, _) ->
-        ctx.Report(Messages.unsupportedSyntax e.Span (sprintf "function %s()" name.Name))
-        errorExpr e.Span
-
-/// A condition (WHERE) must be BOOLEAN; NULL is accepted as "unknown".
-let private bindCondition ctx scope clause (e: Ast.Expr) =
-    let b = bindExpr ctx scope e
-    if b.Type = SqlType.Boolean || b.Type = SqlType.Null then castTo SqlType.Boolean b
-    else
-        ctx.Report(Messages.conditionNotBoolean e.Span clause (b.Type.Display()))
-        errorExpr e.Span
-
-/// LIMIT and OFFSET take a constant non-negative integer.
-let private bindCount (ctx: Context) clause (e: Ast.Expr) =
-    let b = bindExpr ctx { Tables = [] } e
-    match ConstantEvaluator.evaluate b with
-    | Some(VInteger n) when n >= 0L -> Some n
-    | _ ->
-        ctx.Report(Messages.limitNotInteger e.Span clause)
-        None
-
-let private bindTableRef (ctx: Context) (t: Ast.TableRef) : TableRef option =
-    match ctx.Catalog.FindTable t.Name.Name with
-    | null ->
-        ctx.Report(Messages.unknownTable t.Name.Span t.Name.Name)
-        None
-    | schema ->
-        let columns = [ for c in schema.Columns -> ctx.NewColumn(c.Name, c.Type, not c.NotNull) ]
-        Some
-            { Schema = schema
-              Alias = (match t.Alias with Some a -> a.Name | None -> schema.Name)
-              Columns = columns }
-
-let private bindSelect (ctx: Context) (s: Ast.Select) : Select =
-    let from = s.From |> Option.bind (bindTableRef ctx)
-    let scope = { Tables = Option.toList from }
-    let output =
-        s.Items
-        |> List.collect (fun item ->
-            match item with
-            | Ast.AllColumns span ->
-                if s.From.IsNone then
-                    ctx.Report(Messages.starWithoutFrom span)
-                    []
-                else scope.Tables |> List.collect (fun t -> t.Columns |> List.map (fun c -> c.Name, Expr.column c span))
-            | Ast.TableColumns(q, span) ->
-                match scope.Tables |> List.filter (fun t -> nameEquals q t.Alias) with
-                | [] ->
-                    ctx.Report(Messages.unknownTable q.Span q.Name)
-                    []
-                | tables -> tables |> List.collect (fun t -> t.Columns |> List.map (fun c -> c.Name, Expr.column c span))
-            | Ast.ExprItem(e, alias) ->
-                let b = bindExpr ctx scope e
-                let name =
-                    match alias, e.Kind with
-                    | Some a, _ -> a.Name
-                    | None, Ast.ColumnRef(_, n) -> n.Name
-                    | None, _ -> ctx.TextOf e.Span
-                [ name, b ])
-    let where = s.Where |> Option.map (bindCondition ctx scope "WHERE")
-    let orderBy =
-        s.OrderBy
-        |> List.map (fun o ->
-            let expr =
-                match o.Expr.Kind with
-                // ORDER BY 2: the second output column.
-                | Ast.Literal(Ast.IntegerLiteral n) ->
-                    if n >= 1L && n <= int64 output.Length then snd output[int n - 1]
-                    else
-                        ctx.Report(Messages.orderByPositionOutOfRange o.Expr.Span n output.Length)
-                        errorExpr o.Expr.Span
-                // ORDER BY alias: an output column's name, when no FROM column has it.
-                | Ast.ColumnRef(None, name) ->
-                    let fromColumn = scope.Tables |> List.exists (fun t -> t.Columns |> List.exists (fun c -> nameEquals name c.Name))
-                    match output |> List.tryFind (fun (n, _) -> nameEquals name n) with
-                    | Some(_, e) when not fromColumn -> e
-                    | _ -> bindExpr ctx scope o.Expr
-                | _ -> bindExpr ctx scope o.Expr
-            { Expr = expr; Descending = o.Descending })
-    { Output = output
-      From = from
-      Where = where
-      OrderBy = orderBy
-      Limit = s.Limit |> Option.bind (bindCount ctx "LIMIT")
-      Offset = s.Offset |> Option.bind (bindCount ctx "OFFSET") |> Option.defaultValue 0L }
-
+/// INSERT: the source becomes a query producing one value per table column, in ordinal order.
 let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
     match ctx.Catalog.FindTable i.Table.Name with
     | null ->
@@ -296,35 +41,109 @@ let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
             match c with
             | Some c when not (seen.Add c.Ordinal) -> ctx.Report(Messages.duplicateColumn span c.Name)
             | _ -> ()
-        for c in schema.Columns do
-            if c.NotNull && not (seen.Contains c.Ordinal) then ctx.Report(Messages.notNullInsertMissing i.Table.Span c.Name)
-        let bindRow (row: Ast.Expr list) =
-            if row.Length <> targets.Length then
-                let span = if row.IsEmpty then i.Span else Span.Union(row.Head.Span, (List.last row).Span)
-                ctx.Report(Messages.insertArity span targets.Length row.Length)
-            let given =
-                List.zip (List.truncate row.Length targets) (List.truncate targets.Length row)
-                |> List.choose (fun ((column, _), e) ->
-                    let b = bindExpr ctx { Tables = [] } e
-                    match column with
-                    | None -> None
-                    | Some c ->
-                        if not (TypeRules.assignable b.Type c.Type) then
-                            ctx.Report(Messages.assignmentTypeMismatch e.Span c.Name (c.Type.Display()) (b.Type.Display()))
-                        elif c.NotNull && b.Kind = Constant VNull then
-                            ctx.Report(Messages.nullIntoNotNull e.Span c.Name)
-                        Some(c.Ordinal, castTo c.Type b))
-                |> Map.ofList
-            [ for c in schema.Columns ->
-                  match given.TryFind c.Ordinal with
-                  | Some e -> e
-                  | None -> { Expr.constant VNull i.Span with Type = c.Type } ]
-        Some { Table = schema; Rows = i.Rows |> List.map bindRow; Span = i.Span }
+        if i.Source <> Ast.DefaultValues then
+            for c in schema.Columns do
+                if c.NotNull && not (seen.Contains c.Ordinal) then ctx.Report(Messages.notNullInsertMissing i.Table.Span c.Name)
+        /// Values for every table column from the given (target, expression) pairs.
+        let complete (given: Map<int, Expr>) =
+            [ for c in schema.Columns -> given.TryFind c.Ordinal |> Option.defaultWith (fun () -> typedNull c.Type i.Span) ]
+        let assign (column: ColumnSchema) (b: Expr) span =
+            if not (TypeRules.assignable b.Type column.Type) then
+                ctx.Report(Messages.assignmentTypeMismatch span column.Name (column.Type.Display()) (b.Type.Display()))
+            elif column.NotNull && b.Kind = Constant VNull then
+                ctx.Report(Messages.nullIntoNotNull span column.Name)
+            castTo ctx column.Type b
+        let tableColumns = [ for c in schema.Columns -> ctx.NewColumn(c.Name, c.Type, not c.NotNull) ]
+        let source =
+            match i.Source with
+            | Ast.DefaultValues -> { Body = ValuesBody([ complete Map.empty ], tableColumns); OrderBy = []; Limit = None; Offset = None; Columns = tableColumns }
+            | Ast.ValuesSource rows ->
+                let bindRow (row: Ast.Expr list) =
+                    if row.Length <> targets.Length then
+                        let span = if row.IsEmpty then i.Span else Span.Union(row.Head.Span, (List.last row).Span)
+                        ctx.Report(Messages.insertArity span targets.Length row.Length)
+                    List.zip (List.truncate row.Length targets) (List.truncate targets.Length row)
+                    |> List.choose (fun ((column, _), e) ->
+                        let b = bind ctx (valueEnv ctx "VALUES") e
+                        column |> Option.map (fun c -> c.Ordinal, assign c b e.Span))
+                    |> Map.ofList
+                    |> complete
+                { Body = ValuesBody(rows |> List.map bindRow, tableColumns); OrderBy = []; Limit = None; Offset = None; Columns = tableColumns }
+            | Ast.QuerySource q ->
+                let bq = QueryBinder.bindQuery ctx Scope.empty q
+                if bq.Columns.Length <> targets.Length then ctx.Report(Messages.insertArity q.Span targets.Length bq.Columns.Length)
+                let given =
+                    List.zip (List.truncate bq.Columns.Length targets) (List.truncate targets.Length bq.Columns)
+                    |> List.choose (fun ((column, _), qc) -> column |> Option.map (fun c -> c.Ordinal, assign c (Expr.column qc q.Span) q.Span))
+                    |> Map.ofList
+                let select =
+                    { From = Some(DerivedSource(bq, "", bq.Columns))
+                      Where = None
+                      Grouping = None
+                      Having = None
+                      Output = List.zip tableColumns (complete given)
+                      VisibleCount = tableColumns.Length
+                      Distinct = false }
+                { Body = SelectBody select; OrderBy = []; Limit = None; Offset = None; Columns = tableColumns }
+        Some { Table = schema; Source = source; Span = i.Span }
+
+let private tableRefOf (ctx: Context) (t: Ast.TableRef) =
+    match ctx.Catalog.FindTable t.Name.Name with
+    | null ->
+        ctx.Report(Messages.unknownTable t.Name.Span t.Name.Name)
+        None
+    | schema ->
+        let alias = match t.Alias with Some a -> a.Name | None -> schema.Name
+        Some { Schema = schema; Alias = alias; Columns = [ for c in schema.Columns -> ctx.NewColumn(c.Name, c.Type, not c.NotNull) ] }
+
+let private bindUpdate (ctx: Context) (u: Ast.Update) : Update option =
+    tableRefOf ctx u.Table
+    |> Option.map (fun table ->
+        let entries = table.Columns |> List.map (fun c -> { Qualifier = table.Alias; Column = c; Unqualified = true })
+        let fromSource, fromEntries =
+            match u.From with
+            | [] -> None, []
+            | items ->
+                let q =
+                    QueryBinder.bindQuery ctx Scope.empty
+                        { With = []; Recursive = false; OrderBy = []; Limit = None; Offset = None; Span = u.Span
+                          Body = Ast.Specification { Distinct = false; Items = [ Ast.AllColumns u.Span ]; From = items; Where = None; GroupBy = []; Having = None; Span = u.Span } }
+                Some(DerivedSource(q, "", q.Columns)), q.Columns |> List.map (fun c -> { Qualifier = ""; Column = c; Unqualified = true })
+        let env = { Scope = child Scope.empty (entries @ fromEntries); Aggregates = None; Clause = "UPDATE"; BindQuery = QueryBinder.bindQuery ctx }
+        let assignments =
+            u.Assignments
+            |> List.choose (fun (id, e) ->
+                match table.Schema.Columns |> Seq.tryFind (fun c -> nameEquals id c.Name) with
+                | None ->
+                    ctx.Report(Messages.unknownColumn id.Span id.Name)
+                    None
+                | Some c ->
+                    let b = bind ctx env e
+                    if not (TypeRules.assignable b.Type c.Type) then
+                        ctx.Report(Messages.assignmentTypeMismatch e.Span c.Name (c.Type.Display()) (b.Type.Display()))
+                    elif c.NotNull && b.Kind = Constant VNull then ctx.Report(Messages.nullIntoNotNull e.Span c.Name)
+                    Some { Ordinal = c.Ordinal; Value = castTo ctx c.Type b })
+        let source =
+            match fromSource with
+            | None -> TableSource table
+            | Some f -> JoinSource(Cross, TableSource table, f, None)
+        { Table = table
+          Source = source
+          Where = u.Where |> Option.map (bindCondition ctx { env with Clause = "WHERE" })
+          Assignments = assignments })
+
+let private bindDelete (ctx: Context) (d: Ast.Delete) : Delete option =
+    tableRefOf ctx d.Table
+    |> Option.map (fun table ->
+        let entries = table.Columns |> List.map (fun c -> { Qualifier = table.Alias; Column = c; Unqualified = true })
+        let env = { Scope = child Scope.empty entries; Aggregates = None; Clause = "WHERE"; BindQuery = QueryBinder.bindQuery ctx }
+        { Table = table; Where = d.Where |> Option.map (bindCondition ctx env) })
 
 let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable option =
-    let exists = not (isNull (ctx.Catalog.FindTable c.Name.Name))
+    let exists = not (isNull (ctx.Catalog.FindTable c.Name.Name)) || not (isNull (ctx.Catalog.FindView c.Name.Name))
     if exists && not c.IfNotExists then ctx.Report(Messages.tableAlreadyExists c.Name.Span c.Name.Name)
     let seen = Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    let unsupported span what = ctx.Report(Messages.unsupportedSyntax span what)
     let columns =
         c.Columns
         |> List.map (fun d ->
@@ -335,13 +154,29 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
                 | None ->
                     ctx.Report(Messages.unknownType d.Type.Span d.Type.Name)
                     SqlType.Integer
-            { Name = d.Name.Name; Type = typ; NotNull = d.NotNull || d.PrimaryKey })
-    let inlineKeys = c.Columns |> List.indexed |> List.filter (fun (_, d) -> d.PrimaryKey)
+            for constraintDef in d.Constraints do
+                match constraintDef with
+                | Ast.UniqueConstraint span -> unsupported span "a UNIQUE column constraint (use CREATE UNIQUE INDEX)"
+                | Ast.DefaultConstraint(_, span) -> unsupported span "DEFAULT"
+                | Ast.CheckConstraint(_, span) -> unsupported span "CHECK"
+                | Ast.ReferencesConstraint r -> unsupported r.Span "REFERENCES"
+                | _ -> ()
+            let notNull = d.Constraints |> List.exists (function Ast.NotNullConstraint _ | Ast.PrimaryKeyConstraint _ -> true | _ -> false)
+            { Name = d.Name.Name; Type = typ; NotNull = notNull })
+    let inlineKeys =
+        c.Columns |> List.indexed |> List.filter (fun (_, d) -> d.Constraints |> List.exists (function Ast.PrimaryKeyConstraint _ -> true | _ -> false))
+    let tableKeys =
+        c.Constraints
+        |> List.choose (function
+            | Ast.PrimaryKeyTableConstraint(names, span) -> Some(names, span)
+            | Ast.UniqueTableConstraint(_, span) -> unsupported span "a UNIQUE table constraint (use CREATE UNIQUE INDEX)"; None
+            | Ast.CheckTableConstraint(_, span) -> unsupported span "CHECK"; None
+            | Ast.ForeignKeyTableConstraint(_, _, span) -> unsupported span "FOREIGN KEY"; None)
     let primaryKey =
-        match inlineKeys, c.PrimaryKey with
-        | [], None -> []
-        | [ (i, _) ], None -> [ i ]
-        | [], Some(names, _) ->
+        match inlineKeys, tableKeys with
+        | [], [] -> []
+        | [ (i, _) ], [] -> [ i ]
+        | [], [ (names, _) ] ->
             names
             |> List.choose (fun n ->
                 match c.Columns |> List.tryFindIndex (fun d -> nameEquals n d.Name.Name) with
@@ -355,17 +190,79 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
     let columns = columns |> List.mapi (fun i col -> if List.contains i primaryKey then { col with NotNull = true } else col)
     Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; IfNotExists = c.IfNotExists }
 
+let private bindCreateIndex (ctx: Context) (i: Ast.CreateIndex) : CreateIndex option =
+    if ctx.Catalog.IndexExists i.Name.Name && not i.IfNotExists then ctx.Report(Messages.indexAlreadyExists i.Name.Span i.Name.Name)
+    match ctx.Catalog.FindTable i.Table.Name with
+    | null ->
+        ctx.Report(Messages.unknownTable i.Table.Span i.Table.Name)
+        None
+    | schema ->
+        let columns =
+            i.Columns
+            |> List.choose (fun ic ->
+                match schema.Columns |> Seq.tryFind (fun c -> nameEquals ic.Column c.Name) with
+                | Some c -> Some c.Ordinal
+                | None ->
+                    ctx.Report(Messages.unknownColumn ic.Column.Span ic.Column.Name)
+                    None)
+        Some { Name = i.Name.Name; Table = schema; Columns = columns; Unique = i.Unique; IfNotExists = i.IfNotExists }
+
 /// Binds one statement against the catalog; fails with every binding diagnostic found.
 let bind (catalog: ICatalog) (sourceText: string) (statement: Ast.Statement) : Statement =
     let ctx = Context(catalog, sourceText)
     let bound =
         match statement.Kind with
-        | Ast.Select s -> Some(Select(bindSelect ctx s))
-        | Ast.Insert i -> bindInsert ctx i |> Option.map Insert
+        | Ast.Select q -> Some(Query(QueryBinder.bindQuery ctx Scope.empty q))
+        | Ast.Insert i ->
+            if not i.Returning.IsEmpty then ctx.Report(Messages.unsupportedSyntax i.Span "RETURNING")
+            bindInsert ctx i |> Option.map Insert
+        | Ast.Update u ->
+            if not u.Returning.IsEmpty then ctx.Report(Messages.unsupportedSyntax u.Span "RETURNING")
+            bindUpdate ctx u |> Option.map Update
+        | Ast.Delete d ->
+            if not d.Returning.IsEmpty then ctx.Report(Messages.unsupportedSyntax d.Span "RETURNING")
+            bindDelete ctx d |> Option.map Delete
         | Ast.CreateTable c -> bindCreateTable ctx c |> Option.map CreateTable
         | Ast.DropTable(name, ifExists) ->
             if isNull (catalog.FindTable name.Name) && not ifExists then ctx.Report(Messages.unknownTable name.Span name.Name)
             Some(DropTable(name.Name, ifExists))
+        | Ast.CreateIndex i -> bindCreateIndex ctx i |> Option.map CreateIndex
+        | Ast.DropIndex(name, ifExists) ->
+            if not (catalog.IndexExists name.Name) && not ifExists then ctx.Report(Messages.unknownIndex name.Span name.Name)
+            Some(DropIndex(name.Name, ifExists))
+        | Ast.CreateView v ->
+            let exists = not (isNull (catalog.FindView v.Name.Name)) || not (isNull (catalog.FindTable v.Name.Name))
+            if exists && not v.IfNotExists then ctx.Report(Messages.viewAlreadyExists v.Name.Span v.Name.Name)
+            if v.Columns.IsSome then ctx.Report(Messages.unsupportedSyntax v.Name.Span "a column list on CREATE VIEW")
+            // Bind once now so that a view that cannot work is rejected when it is created.
+            QueryBinder.bindQuery ctx Scope.empty v.Query |> ignore
+            Some(CreateView(v.Name.Name, ctx.TextOf v.Query.Span, v.IfNotExists))
+        | Ast.DropView(name, ifExists) ->
+            if isNull (catalog.FindView name.Name) && not ifExists then ctx.Report(Messages.unknownView name.Span name.Name)
+            Some(DropView(name.Name, ifExists))
+        | Ast.Begin -> Some Begin
+        | Ast.Commit -> Some Commit
+        | Ast.Rollback -> Some Rollback
+        | Ast.Checkpoint -> Some Checkpoint
+        | Ast.AlterTable _ ->
+            ctx.Report(Messages.unsupportedSyntax statement.Span "ALTER TABLE")
+            None
+        | Ast.Analyze _ ->
+            ctx.Report(Messages.unsupportedSyntax statement.Span "ANALYZE")
+            None
+        | Ast.Explain _ ->
+            ctx.Report(Messages.unsupportedSyntax statement.Span "EXPLAIN inside another statement")
+            None
+    // A parameter no context gave a type to (SELECT ?) is an error, as in PostgreSQL; CAST fixes it.
+    let rec untyped (e: Expr) =
+        match e.Kind with
+        | Parameter n when e.Type = SqlType.Null -> [ n, e.Span ]
+        | _ -> Expr.children e |> List.collect untyped
+    match bound with
+    | Some(Query q) ->
+        for (n, span) in q.Body |> (function SelectBody s -> s.Output |> List.collect (snd >> untyped) | _ -> []) |> List.distinctBy fst do
+            ctx.Report(Messages.parameterType span n)
+    | _ -> ()
     match bound with
     | Some b when ctx.Errors.Count = 0 -> b
     | _ -> Diagnostic.fail (List.ofSeq ctx.Errors)

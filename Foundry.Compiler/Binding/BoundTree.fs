@@ -1,6 +1,8 @@
 /// The bound tree: the AST with every name resolved against the catalog and every expression typed.
-/// Its shape follows meaning, not syntax: no parentheses, implicit casts are explicit Cast nodes, and
-/// each node carries the span of the syntax it came from so later phases can still point at the query.
+/// Its shape follows meaning, not syntax: no parentheses; implicit casts are explicit Cast nodes;
+/// BETWEEN, IN lists, COALESCE and NULLIF are rewritten into the comparisons and CASEs they mean;
+/// aggregates are pulled out of expressions into the query's Grouping. Each node keeps the span of
+/// the syntax it came from so that later phases can still point at the query.
 module Foundry.Compiler.Binding.BoundTree
 
 open Foundry.Compiler.Diagnostics
@@ -41,6 +43,45 @@ type BinaryOp =
     | And
     | Or
 
+/// Scalar built-in functions (aggregates are separate: AggregateFunction).
+type ScalarFunction =
+    | Abs
+    | Length
+    | Upper
+    | Lower
+    | Substr
+    | Trim
+    | LTrim
+    | RTrim
+    | Replace
+    | Round
+
+type AggregateFunction =
+    | CountStar
+    | Count
+    | Sum
+    | Avg
+    | Min
+    | Max
+    /// SQLite's total(): a REAL sum that is 0.0, never NULL, on empty input.
+    | Total
+
+type SetOp =
+    | Union
+    | Intersect
+    | Except
+
+type JoinKind =
+    | Inner
+    | LeftOuter
+    | RightOuter
+    | FullOuter
+    | Cross
+    /// Keeps left rows with at least one match (EXISTS, IN after decorrelation); outputs left columns.
+    | Semi
+    /// Keeps left rows with no match (NOT EXISTS); outputs left columns.
+    | Anti
+
 type Expr =
     { Kind: ExprKind
       Type: SqlType
@@ -50,34 +91,98 @@ type Expr =
 and ExprKind =
     | Constant of Value
     | ColumnRef of Column
+    /// Statement parameter n (1-based), of the type its context gave it.
+    | Parameter of int
     | Unary of UnaryOp * Expr
     /// Operands already share a type (the binder inserts casts); comparisons yield BOOLEAN.
     | Binary of BinaryOp * Expr * Expr
     | IsNull of Expr * negated: bool
-    /// A safe implicit conversion: INTEGER to REAL, or any scalar to TEXT for ||.
+    /// a IS [NOT] DISTINCT FROM b: equality where NULL equals NULL; never NULL itself.
+    | IsDistinctFrom of Expr * Expr * negated: bool
+    /// CAST, or a safe implicit conversion (INTEGER to REAL, a scalar to TEXT for ||).
     | Cast of Expr * SqlType
+    /// CASE WHEN c THEN r ... ELSE e END (the simple form is rewritten to this one).
+    | Case of whens: (Expr * Expr) list * elseResult: Expr
+    | Function of ScalarFunction * Expr list
+    /// text [NOT] LIKE pattern [ESCAPE c]
+    | Like of Expr * pattern: Expr * escape: Expr option * negated: bool
+    /// A subquery used as a value, as EXISTS, or as IN; it may read columns of enclosing queries.
+    | Subquery of SubqueryKind * Query
+
+and SubqueryKind =
+    | Scalar
+    | Exists of negated: bool
+    | In of Expr * negated: bool
+
+and SortKey =
+    { Expr: Expr
+      Descending: bool
+      NullsFirst: bool }
 
 /// A table in a FROM clause: its schema and the columns it produces, in ordinal order.
-type TableRef =
+and TableRef =
     { Schema: TableSchema
       Alias: string
       Columns: Column list }
 
-type SortKey = { Expr: Expr; Descending: bool }
+and Source =
+    | TableSource of TableRef
+    /// A subquery in FROM (also a view or a CTE reference): its query and the columns it exposes.
+    | DerivedSource of Query * alias: string * columns: Column list
+    | JoinSource of JoinKind * Source * Source * condition: Expr option
 
-type Select =
-    { Output: (string * Expr) list
-      From: TableRef option
+and AggregateCall =
+    { Function: AggregateFunction
+      Argument: Expr option
+      Distinct: bool
+      Type: SqlType }
+
+/// GROUP BY keys and aggregates; after grouping only their columns are visible.
+and Grouping =
+    { Keys: (Column * Expr) list
+      Aggregates: (Column * AggregateCall) list }
+
+and Select =
+    { From: Source option
       Where: Expr option
+      Grouping: Grouping option
+      Having: Expr option
+      /// Output columns: the visible ones, then hidden ones ORDER BY needs.
+      Output: (Column * Expr) list
+      VisibleCount: int
+      Distinct: bool }
+
+and QueryBody =
+    | SelectBody of Select
+    | ValuesBody of rows: Expr list list * columns: Column list
+    | SetOperation of SetOp * all: bool * QueryBody * QueryBody * columns: Column list
+
+/// A query: its body, then ORDER BY over the body's output columns, then LIMIT/OFFSET.
+and Query =
+    { Body: QueryBody
       OrderBy: SortKey list
-      Limit: int64 option
-      Offset: int64 }
+      Limit: Expr option
+      Offset: Expr option
+      /// The columns the query returns (the body's visible columns).
+      Columns: Column list }
 
 type Insert =
     { Table: TableSchema
-      /// Each row holds one expression per table column, in ordinal order (NULL where not given).
-      Rows: Expr list list
+      /// Rows to insert; each produces one value per table column, in ordinal order.
+      Source: Query
       Span: Span }
+
+type Assignment = { Ordinal: int; Value: Expr }
+
+type Update =
+    { Table: TableRef
+      Source: Source
+      Where: Expr option
+      Assignments: Assignment list }
+
+type Delete =
+    { Table: TableRef
+      Where: Expr option }
 
 type ColumnDefinition = { Name: string; Type: SqlType; NotNull: bool }
 
@@ -87,11 +192,28 @@ type CreateTable =
       PrimaryKey: int list
       IfNotExists: bool }
 
+type CreateIndex =
+    { Name: string
+      Table: TableSchema
+      Columns: int list
+      Unique: bool
+      IfNotExists: bool }
+
 type Statement =
-    | Select of Select
+    | Query of Query
     | Insert of Insert
+    | Update of Update
+    | Delete of Delete
     | CreateTable of CreateTable
     | DropTable of name: string * ifExists: bool
+    | CreateIndex of CreateIndex
+    | DropIndex of name: string * ifExists: bool
+    | CreateView of name: string * sql: string * ifNotExists: bool
+    | DropView of name: string * ifExists: bool
+    | Begin
+    | Commit
+    | Rollback
+    | Checkpoint
 
 module Value =
     let typeOf =
@@ -107,9 +229,7 @@ module Value =
         function
         | VNull -> "NULL"
         | VInteger i -> string i
-        | VReal r ->
-            let s = r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
-            if s.Contains "." || s.Contains "E" || s.Contains "N" || s.Contains "I" then s else s + ".0"
+        | VReal r -> Conversions.ToText r
         | VText s -> "'" + s.Replace("'", "''") + "'"
         | VBoolean b -> if b then "TRUE" else "FALSE"
 
@@ -122,25 +242,70 @@ module Expr =
 
     let column (c: Column) span = make (ColumnRef c) c.Type c.Nullable span
 
-    /// Every column the expression reads.
-    let rec columns (e: Expr) : Column list =
+    /// The direct subexpressions (not those inside subqueries).
+    let children (e: Expr) : Expr list =
         match e.Kind with
-        | Constant _ -> []
-        | ColumnRef c -> [ c ]
+        | Constant _
+        | ColumnRef _
+        | Parameter _ -> []
         | Unary(_, x)
         | IsNull(x, _)
-        | Cast(x, _) -> columns x
-        | Binary(_, a, b) -> columns a @ columns b
+        | Cast(x, _) -> [ x ]
+        | Binary(_, a, b)
+        | IsDistinctFrom(a, b, _) -> [ a; b ]
+        | Case(whens, otherwise) -> (whens |> List.collect (fun (c, r) -> [ c; r ])) @ [ otherwise ]
+        | Function(_, args) -> args
+        | Like(x, p, esc, _) -> [ x; p ] @ Option.toList esc
+        | Subquery(In(x, _), _) -> [ x ]
+        | Subquery _ -> []
+
+    /// The expression with its direct subexpressions replaced, in `children` order.
+    let withChildren (e: Expr) (xs: Expr list) : Expr =
+        let kind =
+            match e.Kind, xs with
+            | (Constant _ | ColumnRef _ | Parameter _), [] -> e.Kind
+            | Unary(op, _), [ x ] -> Unary(op, x)
+            | IsNull(_, n), [ x ] -> IsNull(x, n)
+            | Cast(_, t), [ x ] -> Cast(x, t)
+            | Binary(op, _, _), [ a; b ] -> Binary(op, a, b)
+            | IsDistinctFrom(_, _, n), [ a; b ] -> IsDistinctFrom(a, b, n)
+            | Case(whens, _), xs ->
+                let pairs = xs |> List.take (2 * whens.Length) |> List.chunkBySize 2 |> List.map (fun p -> p[0], p[1])
+                Case(pairs, List.last xs)
+            | Function(f, _), xs -> Function(f, xs)
+            | Like(_, _, None, n), [ x; p ] -> Like(x, p, None, n)
+            | Like(_, _, Some _, n), [ x; p; esc ] -> Like(x, p, Some esc, n)
+            | Subquery(In(_, n), q), [ x ] -> Subquery(In(x, n), q)
+            | Subquery _, [] -> e.Kind
+            | _ -> invalidOp "Foundry bug: Expr.withChildren got the wrong number of children"
+        { e with Kind = kind }
+
+    /// Rewrites bottom-up: children first, then `f` on the rebuilt node.
+    let rec transform (f: Expr -> Expr) (e: Expr) : Expr =
+        let rebuilt =
+            match children e with
+            | [] -> e
+            | xs -> withChildren e (xs |> List.map (transform f))
+        f rebuilt
+
+    /// Every column the expression reads directly (not inside subqueries).
+    let rec columns (e: Expr) : Column list =
+        match e.Kind with
+        | ColumnRef c -> [ c ]
+        | _ -> children e |> List.collect columns
+
+    let rec containsSubquery (e: Expr) =
+        match e.Kind with
+        | Subquery _ -> true
+        | _ -> children e |> List.exists containsSubquery
 
     /// Rebuilds the expression with every column reference replaced by `f column` (or kept when None).
-    let rec substitute (f: Column -> Expr option) (e: Expr) : Expr =
-        match e.Kind with
-        | Constant _ -> e
-        | ColumnRef c -> (match f c with Some r -> r | None -> e)
-        | Unary(op, x) -> { e with Kind = Unary(op, substitute f x) }
-        | IsNull(x, n) -> { e with Kind = IsNull(substitute f x, n) }
-        | Cast(x, t) -> { e with Kind = Cast(substitute f x, t) }
-        | Binary(op, a, b) -> { e with Kind = Binary(op, substitute f a, substitute f b) }
+    let substitute (f: Column -> Expr option) (e: Expr) : Expr =
+        e
+        |> transform (fun x ->
+            match x.Kind with
+            | ColumnRef c -> (match f c with Some r -> r | None -> x)
+            | _ -> x)
 
     /// The conjuncts of an AND tree.
     let rec conjuncts (e: Expr) =

@@ -38,10 +38,14 @@ let private castValue value target =
     match value, target with
     | VNull, _ -> Some VNull
     | VInteger i, SqlType.Real -> Some(VReal(float i))
+    | VReal r, SqlType.Integer when not (System.Double.IsNaN r) && r >= -9.2233720368547758e18 && r < 9.2233720368547758e18 -> Some(VInteger(int64 r))
+    | VBoolean b, SqlType.Integer -> Some(VInteger(if b then 1L else 0L))
+    | VBoolean b, SqlType.Real -> Some(VReal(if b then 1.0 else 0.0))
+    | VInteger i, SqlType.Boolean -> Some(VBoolean(i <> 0L))
     | v, SqlType.Text ->
         match v with
         | VInteger i -> Some(VText(string i))
-        | VReal r -> Some(VText(Value.toSql (VReal r)))
+        | VReal r -> Some(VText(Conversions.ToText r))
         | VBoolean b -> Some(VText(if b then "true" else "false"))
         | VText s -> Some(VText s)
         | VNull -> Some VNull
@@ -52,7 +56,28 @@ let private castValue value target =
 let rec evaluate (e: Expr) : Value option =
     match e.Kind with
     | Constant v -> Some v
-    | ColumnRef _ -> None
+    | ColumnRef _
+    | Parameter _
+    | Subquery _
+    | Function _
+    | Like _ -> None
+    | IsDistinctFrom(a, b, negated) ->
+        match evaluate a, evaluate b with
+        | Some x, Some y ->
+            let same = (x = VNull && y = VNull) || (x <> VNull && y <> VNull && compareValues x y = Some 0)
+            Some(VBoolean(same = negated))
+        | _ -> None
+    | Case(whens, otherwise) ->
+        // The first WHEN that is TRUE decides; stop at one that cannot be evaluated now.
+        let rec pick whens =
+            match whens with
+            | [] -> evaluate otherwise
+            | (condition, result) :: rest ->
+                match evaluate condition with
+                | Some(VBoolean true) -> evaluate result
+                | Some _ -> pick rest
+                | None -> None
+        pick whens
     | Cast(x, t) -> evaluate x |> Option.bind (fun v -> castValue v t)
     | IsNull(x, negated) -> evaluate x |> Option.map (fun v -> VBoolean((v = VNull) <> negated))
     | Unary(Not, x) ->

@@ -5,6 +5,7 @@ module Foundry.Compiler.CodeGen.CodeContext
 
 open System
 open System.Linq.Expressions
+open Foundry.Compiler.Binding.BoundTree
 open Foundry.Runtime
 
 /// A value during one row: `Value` of the CLR type of its SQL type, `IsNull` a bool; `Value` is
@@ -28,10 +29,18 @@ let clrType (t: SqlType) : Type =
 let falseExpr = Expression.Constant(false) :> Expression
 let trueExpr = Expression.Constant(true) :> Expression
 
+let isConstFalse (e: Expression) =
+    match e with
+    | :? ConstantExpression as c -> c.Value = box false
+    | _ -> false
+
 let method<'T> (name: string) (argTypes: Type list) =
     match typeof<'T>.GetMethod(name, Array.ofList argTypes) with
-    | null -> invalidOp (sprintf "Foundry bug: %s.%s not found" typeof<'T>.Name name)
+    | null -> invalidOp (sprintf "Foundry bug: %s.%s(%s) not found" typeof<'T>.Name name (argTypes |> List.map (fun t -> t.Name) |> String.concat ", "))
     | m -> m
+
+/// Slot counters at one moment, to find the slots a piece of generated code allocated.
+type SlotMark = { Cursors: int; Counters: int; Flags: int; Buffers: int; Objects: int }
 
 type EmitContext() =
     let variables = ResizeArray<ParameterExpression>()
@@ -39,6 +48,7 @@ type EmitContext() =
     let mutable counters = 0
     let mutable flags = 0
     let mutable buffers = 0
+    let mutable objects = 0
     let mutable names = 0
 
     /// The generated function's only parameter.
@@ -59,26 +69,46 @@ type EmitContext() =
         names <- names + 1
         Expression.Label(sprintf "%s%d" hint names)
 
+    member private this.Slot(field: string, index: int) =
+        Expression.ArrayAccess(Expression.Field(this.State, field), Expression.Constant(index)) :> Expression
+
     member this.NewCursor() =
         cursors <- cursors + 1
-        Expression.ArrayAccess(Expression.Field(this.State, "Cursors"), Expression.Constant(cursors - 1)) :> Expression
+        this.Slot("Cursors", cursors - 1)
 
     member this.NewCounter() =
         counters <- counters + 1
-        Expression.ArrayAccess(Expression.Field(this.State, "Counters"), Expression.Constant(counters - 1)) :> Expression
+        this.Slot("Counters", counters - 1)
 
     member this.NewFlag() =
         flags <- flags + 1
-        Expression.ArrayAccess(Expression.Field(this.State, "Flags"), Expression.Constant(flags - 1)) :> Expression
+        this.Slot("Flags", flags - 1)
 
     member this.NewBuffer() =
         buffers <- buffers + 1
-        Expression.ArrayAccess(Expression.Field(this.State, "Buffers"), Expression.Constant(buffers - 1)) :> Expression
+        this.Slot("Buffers", buffers - 1)
 
-    member _.Layout = StateLayout(cursors, counters, flags, buffers)
+    member this.NewObject() =
+        objects <- objects + 1
+        this.Slot("Objects", objects - 1)
+
+    member _.Mark = { Cursors = cursors; Counters = counters; Flags = flags; Buffers = buffers; Objects = objects }
+
+    member _.Layout = StateLayout(cursors, counters, flags, buffers, objects)
 
     /// Ids of the columns some expression of the plan reads; scans decode only these.
     member val NeededColumns: Set<int> = Set.empty with get, set
+
+    /// Column values of enclosing queries, visible to a subquery's code (correlated references).
+    member val OuterEnv: Env = Map.empty with get, set
+
+    /// Tables whose scans must expose each row's key (the targets of UPDATE and DELETE): first column
+    /// id of the table -> the local that receives the key.
+    member val RowKeyTargets: Map<int, ParameterExpression> = Map.empty with get, set
+
+    /// Generates a subquery's code (set by QueryCompiler; expressions call it for SubqueryKind nodes).
+    member val EmitSubquery: EmitContext -> Env -> SubqueryKind -> Query -> Expression list * Slot =
+        fun _ _ _ _ -> invalidOp "Foundry bug: no subquery emitter" with get, set
 
 /// `x = x + 1` for an Int64 counter slot.
 let increment (slot: Expression) =
@@ -90,3 +120,8 @@ let block (items: Expression seq) : Expression =
     | [ one ] -> one
     | many -> Expression.Block(many)
 
+/// Runs `body` once per call until it completes; afterwards the code is skipped. Every operator loop
+/// is wrapped in one of these so that a resumed execution never restarts a finished loop.
+let once (ctx: EmitContext) (body: Expression) =
+    let finished = ctx.NewFlag()
+    Expression.IfThen(Expression.Not(finished), block [ body; Expression.Assign(finished, trueExpr) ]) :> Expression

@@ -2,7 +2,7 @@
 /// the Slot holding it. NULL follows three-valued logic; operands of a strict operator are computed
 /// first and the operator itself runs only when neither is NULL, so a NULL operand never reaches a
 /// helper that would fault on its placeholder value (1 / NULL is NULL, not a division by zero).
-/// AND, OR evaluate their right side only when the left does not decide the result.
+/// AND, OR and CASE evaluate only the operands that decide the result.
 module Foundry.Compiler.CodeGen.EmitExpr
 
 open System
@@ -23,11 +23,6 @@ let private constantSlot (v: Value) (t: SqlType) =
     | VText s -> { Value = Expression.Constant(s, typeof<string>); IsNull = falseExpr }
     | VBoolean b -> { Value = Expression.Constant(b); IsNull = falseExpr }
 
-let private isConstFalse (e: Expression) =
-    match e with
-    | :? ConstantExpression as c -> c.Value = box false
-    | _ -> false
-
 /// `a || b` on null flags, simplified when either is known false.
 let orElse (a: Expression) (b: Expression) : Expression =
     if isConstFalse a then b
@@ -35,7 +30,6 @@ let orElse (a: Expression) (b: Expression) : Expression =
     else Expression.OrElse(a, b)
 
 let private compareText = method<Arithmetic> "CompareText" [ typeof<string>; typeof<string> ]
-let private concatText = method<Arithmetic> "Concat" [ typeof<string>; typeof<string> ]
 
 let private arithmetic (op: BinaryOp) (t: SqlType) (a: Expression) (b: Expression) : Expression =
     match op, t with
@@ -47,14 +41,18 @@ let private arithmetic (op: BinaryOp) (t: SqlType) (a: Expression) (b: Expressio
     | Multiply, _ -> Expression.Multiply(a, b)
     | Divide, _ -> Expression.Call(method<Arithmetic> "Divide" [ a.Type; b.Type ], a, b)
     | Modulo, _ -> Expression.Call(method<Arithmetic> "Remainder" [ a.Type; b.Type ], a, b)
-    | Concat, _ -> Expression.Call(concatText, a, b)
+    | Concat, _ -> Expression.Call(method<Arithmetic> "Concat" [ typeof<string>; typeof<string> ], a, b)
     | _ -> invalidOp (sprintf "Foundry bug: %A is not arithmetic" op)
 
-let private comparison (op: BinaryOp) (a: Expression) (b: Expression) : Expression =
-    // Text compares by code point; booleans as 0/1; numbers natively.
+/// A comparison of two non-NULL values of the same CLR type.
+let comparison (op: BinaryOp) (a: Expression) (b: Expression) : Expression =
+    // Text compares by code point; booleans as 0/1; blobs bytewise; numbers natively.
     let a, b =
         if a.Type = typeof<string> then
             Expression.Call(compareText, a, b) :> Expression, Expression.Constant(0) :> Expression
+        elif a.Type = typeof<byte[]> then
+            Expression.Call(method<ColumnComparer> "CompareBlob" [ typeof<byte[]>; typeof<byte[]> ], a, b) :> Expression,
+            Expression.Constant(0) :> Expression
         elif a.Type = typeof<bool> then
             Expression.Condition(a, Expression.Constant(1), Expression.Constant(0)) :> Expression,
             Expression.Condition(b, Expression.Constant(1), Expression.Constant(0)) :> Expression
@@ -68,12 +66,22 @@ let private comparison (op: BinaryOp) (a: Expression) (b: Expression) : Expressi
     | GreaterOrEqual -> Expression.GreaterThanOrEqual(a, b)
     | _ -> invalidOp (sprintf "Foundry bug: %A is not a comparison" op)
 
-let private toText (v: Expression) : Expression =
-    if v.Type = typeof<string> then v
-    else Expression.Call(method<Conversions> "ToText" [ v.Type ], v)
+/// The conversion of a non-NULL value to a target SQL type (the binder allowed it).
+let private convert (value: Expression) (target: SqlType) : Expression =
+    let conv name (t: Type) = Expression.Call(method<Conversions> name [ t ], value) :> Expression
+    match value.Type, target with
+    | t, _ when t = clrType target -> value
+    | _, SqlType.Text -> conv "ToText" value.Type
+    | t, SqlType.Real when t = typeof<int64> -> Expression.Convert(value, typeof<float>)
+    | t, SqlType.Real -> conv "ToDouble" t
+    | t, SqlType.Integer -> conv "ToInt64" t
+    | t, SqlType.Boolean -> conv "ToBoolean" t
+    | t, SqlType.Blob when t = typeof<string> -> conv "ToBlob" t
+    | t, _ -> invalidOp (sprintf "Foundry bug: no conversion from %s to %A" t.Name target)
 
 /// Stores a computed (value, isNull) into fresh locals, so the Slot is cheap to read repeatedly.
-let private materialise (ctx: EmitContext) (t: SqlType) (code: Expression list) (value: Expression) (isNull: Expression) hint =
+/// The value expression is evaluated only when isNull is false.
+let materialise (ctx: EmitContext) (t: SqlType) (code: Expression list) (value: Expression) (isNull: Expression) hint =
     let v = ctx.Local(clrType t, hint)
     if isConstFalse isNull then
         { Code = code @ [ Expression.Assign(v, value) ]; Slot = { Value = v; IsNull = falseExpr } }
@@ -85,34 +93,69 @@ let private materialise (ctx: EmitContext) (t: SqlType) (code: Expression list) 
                 Expression.Assign(v, Expression.Condition(n, Expression.Default(v.Type), value)) ]
           Slot = { Value = v; IsNull = n } }
 
+let private parameterReader (t: SqlType) =
+    match t with
+    | SqlType.Real -> "GetDouble"
+    | SqlType.Text -> "GetText"
+    | SqlType.Boolean -> "GetBoolean"
+    | SqlType.Blob -> "GetBlob"
+    | _ -> "GetInt64"
+
+let private scalarCall (f: ScalarFunction) (args: Expression list) : Expression =
+    let name =
+        match f with
+        | Abs -> "Abs"
+        | Length -> "Length"
+        | Upper -> "Upper"
+        | Lower -> "Lower"
+        | Substr -> "Substr"
+        | Trim -> "Trim"
+        | LTrim -> "LTrim"
+        | RTrim -> "RTrim"
+        | Replace -> "Replace"
+        | Round -> "Round"
+    Expression.Call(method<ScalarFunctions> name (args |> List.map (fun a -> a.Type)), args)
+
 let rec emit (ctx: EmitContext) (env: Env) (e: Expr) : Emitted =
     match e.Kind with
     | Constant v -> { Code = []; Slot = constantSlot v e.Type }
     | ColumnRef c ->
         match env.TryFind c.Id with
         | Some slot -> { Code = []; Slot = slot }
-        | None -> invalidOp (sprintf "Foundry bug: column %s#%d is not available to generated code" c.Name c.Id)
+        | None ->
+            match ctx.OuterEnv.TryFind c.Id with
+            | Some slot -> { Code = []; Slot = slot }
+            | None -> invalidOp (sprintf "Foundry bug: column %s#%d is not available to generated code" c.Name c.Id)
+    | Parameter n ->
+        let t = if e.Type = SqlType.Null then SqlType.Text else e.Type
+        let index = Expression.Constant(n)
+        let isNull = Expression.Call(method<Parameters> "IsNull" [ typeof<StatementContext>; typeof<int> ], ctx.Context, index)
+        let value = Expression.Call(method<Parameters> (parameterReader t) [ typeof<StatementContext>; typeof<int> ], ctx.Context, index)
+        materialise ctx t [] value isNull "param"
     | Cast(x, target) ->
         let inner = emit ctx env x
-        let value =
-            match target with
-            | SqlType.Real when inner.Slot.Value.Type = typeof<int64> -> Expression.Convert(inner.Slot.Value, typeof<float>) :> Expression
-            | SqlType.Text -> toText inner.Slot.Value
-            | _ when inner.Slot.Value.Type = clrType target -> inner.Slot.Value
-            | _ -> invalidOp (sprintf "Foundry bug: no conversion from %A to %A" x.Type target)
-        materialise ctx target inner.Code value inner.Slot.IsNull "cast"
+        materialise ctx target inner.Code (convert inner.Slot.Value target) inner.Slot.IsNull "cast"
     | IsNull(x, negated) ->
         let inner = emit ctx env x
         let test = if negated then Expression.Not(inner.Slot.IsNull) :> Expression else inner.Slot.IsNull
         materialise ctx SqlType.Boolean inner.Code test falseExpr "isnull"
+    | IsDistinctFrom(a, b, negated) ->
+        let l, r = emit ctx env a, emit ctx env b
+        let bothNull = Expression.AndAlso(l.Slot.IsNull, r.Slot.IsNull)
+        let bothEqual =
+            Expression.AndAlso(
+                Expression.AndAlso(Expression.Not(l.Slot.IsNull), Expression.Not(r.Slot.IsNull)),
+                comparison Equal l.Slot.Value r.Slot.Value
+            )
+        let same = Expression.OrElse(bothNull, bothEqual) :> Expression
+        materialise ctx SqlType.Boolean (l.Code @ r.Code) (if negated then same else Expression.Not(same)) falseExpr "distinct"
     | Unary(Not, x) ->
         let inner = emit ctx env x
         materialise ctx SqlType.Boolean inner.Code (Expression.Not(inner.Slot.Value)) inner.Slot.IsNull "not"
     | Unary(Negate, x) ->
         let inner = emit ctx env x
         let value =
-            if e.Type = SqlType.Integer then
-                Expression.Call(method<Arithmetic> "Negate" [ typeof<int64> ], inner.Slot.Value) :> Expression
+            if e.Type = SqlType.Integer then Expression.Call(method<Arithmetic> "Negate" [ typeof<int64> ], inner.Slot.Value) :> Expression
             else Expression.Negate(inner.Slot.Value)
         materialise ctx e.Type inner.Code value inner.Slot.IsNull "neg"
     | Binary(And, a, b) -> emitLogical ctx env true a b
@@ -130,6 +173,32 @@ let rec emit (ctx: EmitContext) (env: Env) (e: Expr) : Emitted =
             | GreaterOrEqual -> comparison op left.Slot.Value right.Slot.Value
             | _ -> arithmetic op e.Type left.Slot.Value right.Slot.Value
         materialise ctx e.Type (left.Code @ right.Code) value (orElse left.Slot.IsNull right.Slot.IsNull) "t"
+    | Case(whens, otherwise) ->
+        let v = ctx.Local(clrType e.Type, "case")
+        let n = ctx.Local(typeof<bool>, "n")
+        let assign (r: Emitted) = block (r.Code @ [ Expression.Assign(v, r.Slot.Value); Expression.Assign(n, r.Slot.IsNull) ])
+        let elseCode = assign (emit ctx env otherwise)
+        let chain =
+            List.foldBack
+                (fun (condition, result) rest ->
+                    let code, test = emitCondition ctx env condition
+                    block (code @ [ Expression.IfThenElse(test, assign (emit ctx env result), rest) ]))
+                whens
+                elseCode
+        { Code = [ chain ]; Slot = { Value = v; IsNull = n } }
+    | Function(f, args) ->
+        let emitted = args |> List.map (emit ctx env)
+        let isNull = emitted |> List.fold (fun acc a -> orElse acc a.Slot.IsNull) falseExpr
+        materialise ctx e.Type (emitted |> List.collect (fun a -> a.Code)) (scalarCall f (emitted |> List.map (fun a -> a.Slot.Value))) isNull "fn"
+    | Like(x, pattern, escape, negated) ->
+        let emitted = [ x; pattern ] @ Option.toList escape |> List.map (emit ctx env)
+        let isNull = emitted |> List.fold (fun acc a -> orElse acc a.Slot.IsNull) falseExpr
+        let values = emitted |> List.map (fun a -> a.Slot.Value)
+        let call = Expression.Call(method<LikeMatcher> "Matches" (values |> List.map (fun v -> v.Type)), values) :> Expression
+        materialise ctx SqlType.Boolean (emitted |> List.collect (fun a -> a.Code)) (if negated then Expression.Not(call) :> Expression else call) isNull "like"
+    | Subquery(kind, q) ->
+        let code, slot = ctx.EmitSubquery ctx env kind q
+        { Code = code; Slot = slot }
 
 /// AND (isAnd) or OR with three-valued logic and short-circuit: the right side runs only when the
 /// left side is not the deciding value (FALSE for AND, TRUE for OR).
@@ -155,8 +224,8 @@ and private emitLogical ctx env (isAnd: bool) (a: Expr) (b: Expr) : Emitted =
             ) ]
     { Code = code; Slot = { Value = v; IsNull = n } }
 
-/// Code that evaluates a condition and is true only when it is TRUE (not FALSE, not NULL).
-let emitCondition (ctx: EmitContext) (env: Env) (e: Expr) : Expression list * Expression =
+/// Code that evaluates a condition, and a test that is true only when it is TRUE (not FALSE or NULL).
+and emitCondition (ctx: EmitContext) (env: Env) (e: Expr) : Expression list * Expression =
     let r = emit ctx env e
     let test =
         if isConstFalse r.Slot.IsNull then r.Slot.Value

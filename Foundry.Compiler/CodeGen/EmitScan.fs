@@ -114,10 +114,18 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
                     code @ assign, env.Add(c.Id, { Value = v; IsNull = n })
                 else code @ [ Expression.Assign(v, read) ], env.Add(c.Id, { Value = v; IsNull = falseExpr }))
             ([], Map.empty)
+    // UPDATE and DELETE identify each row they change by its key.
+    let rowKey =
+        match table.Columns with
+        | first :: _ ->
+            match ctx.RowKeyTargets.TryFind first.Id with
+            | Some target -> [ Expression.Assign(target, Expression.Call(method<StorageAccess> "CurrentKey" [ cursorType ], typedCursor)) :> Expression ]
+            | None -> []
+        | [] -> []
     let body =
         match residual with
         | None -> consume env
         | Some p ->
             let code, test = EmitExpr.emitCondition ctx env p
             block (code @ [ Expression.IfThen(test, consume env) ])
-    Expression.Loop(block ([ advance :> Expression ] @ rangeChecks @ locate @ reads @ [ body ]), breakLabel, continueLabel)
+    once ctx (Expression.Loop(block ([ advance :> Expression ] @ rangeChecks @ locate @ reads @ rowKey @ [ body ]), breakLabel, continueLabel))

@@ -1,7 +1,12 @@
 /// Physical plan -> one expression-tree lambda `bool Next(QueryState state)`, compiled to a delegate.
 /// Each call runs the plan's pipelines until one output row is written to state.Output (true) or the
-/// plan is exhausted (false, and false on every later call). Statements without output (INSERT) run
-/// to completion on the first call and count their rows in counter 0.
+/// plan is exhausted (false, and false on every later call). Statements without output (INSERT,
+/// UPDATE, DELETE) run to completion on the first call and count their rows in counter 0.
+///
+/// Resuming after an output row re-enters the generated loops from the top: every loop keeps its
+/// position in the QueryState (cursors, counters), and finished loops are skipped by flags. A join's
+/// match loop keeps its position in locals, so a join whose output would be returned mid-loop is
+/// first materialised (see `makeResumable`).
 module Foundry.Compiler.CodeGen.QueryCompiler
 
 open System
@@ -20,23 +25,72 @@ type CompiledProgram =
       /// The counter holding the number of rows a statement affected, if it has one.
       AffectedCounter: int option }
 
+/// Ids of every column an expression in the plan reads, and every column a breaker materialises.
+let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
+    let own = expressions plan |> List.collect Expr.columns |> List.map (fun c -> c.Id) |> Set.ofList
+    let below = children plan |> List.map neededColumns |> Set.unionMany
+    let materialised =
+        match plan with
+        | Sort(_, input)
+        | Materialize input
+        | HashDistinct input
+        | Insert(_, input)
+        | Update(_, _, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
+        | HashJoin(_, l, r, _, _, _)
+        | NestedLoopJoin(_, l, r, _)
+        | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id) |> Set.ofList
+        | _ -> Set.empty
+    Set.unionMany [ own; below; materialised ]
+
+/// Inserts Materialize where the statement's output pipeline passes through a join that can emit
+/// several rows per probe row (its match loop cannot be resumed).
+let rec private makeResumable (plan: PhysicalPlan) : PhysicalPlan =
+    match plan with
+    | HashJoin((Semi | Anti), _, _, _, _, _)
+    | NestedLoopJoin((Semi | Anti), _, _, _) -> plan
+    | HashJoin _
+    | NestedLoopJoin _ -> Materialize plan
+    | Filter(p, i) -> Filter(p, makeResumable i)
+    | Project(o, i) -> Project(o, makeResumable i)
+    | Limit(c, o, i) -> Limit(c, o, makeResumable i)
+    | HashDistinct i -> HashDistinct(makeResumable i)
+    | SetOperation(op, all, l, r, cols) -> SetOperation(op, all, makeResumable l, makeResumable r, cols)
+    | _ -> plan
+
+/// True when the plan reads the table with this root page.
+let rec private reads (rootPageId: uint32) (plan: PhysicalPlan) =
+    match plan with
+    | TableScan(t, _, _, _) -> t.Schema.RootPageId = rootPageId
+    | _ -> children plan |> List.exists (reads rootPageId)
+
 /// Dispatches each operator to its emitter.
-let rec private produce (ctx: EmitContext) (helpers: ResizeArray<LambdaExpression>) : Produce =
+let rec private produce (helpers: ResizeArray<LambdaExpression>) (planQuery: Query -> PhysicalPlan) (ctx: EmitContext) : Produce =
     fun plan consume ->
-        let child = produce ctx helpers
+        let child = produce helpers planQuery ctx
         match plan with
         | TableScan(t, access, residual, _) -> EmitScan.produce ctx t access residual consume
         | SingleRow ->
             let emitted = ctx.NewFlag()
             Expression.IfThen(Expression.Not(emitted), block [ Expression.Assign(emitted, trueExpr); consume Map.empty ])
         | Empty _ -> Expression.Empty()
+        | Values(rows, columns) -> EmitValues.produce ctx rows columns consume
         | Filter(p, input) -> EmitFilter.produce ctx child p input consume
         | Project(outputs, input) -> EmitProject.produce ctx child outputs input consume
+        | HashJoin(kind, l, r, lk, rk, residual) -> EmitJoin.produce ctx child kind l r (Some(lk, rk)) residual consume
+        | NestedLoopJoin(kind, l, r, condition) -> EmitJoin.produce ctx child kind l r None condition consume
+        | HashAggregate(keys, aggs, input) -> EmitAggregate.produce ctx child keys aggs input consume
+        | HashDistinct input -> EmitDistinct.produce ctx child input consume
         | Sort(keys, input) ->
             helpers.Add(EmitSort.comparer (outputColumns input) keys)
             EmitSort.produce ctx child keys input consume
+        | Materialize input -> EmitSort.produce ctx child [] input consume
         | Limit(count, offset, input) -> EmitLimit.produce ctx child count offset input consume
-        | Insert(t, rows) -> EmitInsert.produce ctx t rows
+        | SetOperation(op, all, l, r, columns) -> EmitSetOperation.produce ctx child op all l r columns consume
+        | Insert(t, input) ->
+            let input = if reads t.RootPageId input then Materialize input else input
+            EmitDml.produceInsert ctx child t input
+        | Update(t, assignments, input) -> EmitDml.produceChange ctx child t (Some assignments) input
+        | Delete(t, input) -> EmitDml.produceChange ctx child t None input
 
 /// Writes one row's output columns into state.Output, typed by column.
 let private writeOutput (ctx: EmitContext) (columns: Column list) (env: Env) =
@@ -55,29 +109,29 @@ let private writeOutput (ctx: EmitContext) (columns: Column list) (env: Env) =
             | _ -> Expression.Assign(at "Int64s", slot.Value)
         block [ Expression.Assign(at "Nulls", slot.IsNull); value ])
 
-/// Ids of every column an expression in the plan reads.
-let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
-    let own = expressions plan |> List.collect Expr.columns |> List.map (fun c -> c.Id) |> Set.ofList
-    let below = children plan |> List.map neededColumns |> Set.unionMany
-    // A sort materialises all its input columns.
-    let materialised =
-        match plan with
-        | Sort(_, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
-        | _ -> Set.empty
-    Set.unionMany [ own; below; materialised ]
-
-/// Generates the statement's lambda (not yet compiled).
-let generate (plan: PhysicalPlan) : CompiledProgram =
+/// Generates the statement's lambda (not yet compiled). `planQuery` plans subqueries.
+let generate (planQuery: Query -> PhysicalPlan) (plan: PhysicalPlan) : CompiledProgram =
+    let plan = makeResumable plan
     let ctx = EmitContext()
     let outputs = outputColumns plan
     ctx.NeededColumns <- Set.union (neededColumns plan) (outputs |> List.map (fun c -> c.Id) |> Set.ofList)
     let helpers = ResizeArray<LambdaExpression>()
+    let produceWith = produce helpers planQuery
+    ctx.EmitSubquery <-
+        fun ctx env kind q ->
+            let subplan = planQuery q
+            ctx.NeededColumns <- Set.unionMany [ ctx.NeededColumns; neededColumns subplan; outputColumns subplan |> List.map (fun c -> c.Id) |> Set.ofList ]
+            EmitSubquery.emit produceWith subplan ctx env kind
     let finished = ctx.NewFlag()
     let returnLabel = Expression.Label(typeof<bool>, "row_ready")
-    let isInsert = match plan with Insert _ -> true | _ -> false
+    let isChange =
+        match plan with
+        | Insert _
+        | Update _
+        | Delete _ -> true
+        | _ -> false
     let pipelines =
-        produce ctx helpers plan (fun env ->
-            block (writeOutput ctx outputs env @ [ Expression.Return(returnLabel, trueExpr) ]))
+        produceWith ctx plan (fun env -> block (writeOutput ctx outputs env @ [ Expression.Return(returnLabel, trueExpr) ]))
     let body =
         Expression.Block(
             typeof<bool>,
@@ -90,6 +144,6 @@ let generate (plan: PhysicalPlan) : CompiledProgram =
     { Lambda = Expression.Lambda<Func<QueryState, bool>>(body, "next", [ ctx.State ])
       Helpers = List.ofSeq helpers
       Layout = ctx.Layout
-      AffectedCounter = if isInsert then Some 0 else None }
+      AffectedCounter = if isChange then Some 0 else None }
 
 let compile (program: CompiledProgram) : Func<QueryState, bool> = program.Lambda.Compile()

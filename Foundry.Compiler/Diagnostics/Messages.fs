@@ -71,3 +71,56 @@ let notNullInsertMissing span (column: string) =
 
 let nullIntoNotNull span (column: string) =
     err 1018 span (sprintf "null value in column \"%s\" violates its NOT NULL constraint" column)
+
+let aggregateNotAllowed span (clause: string) =
+    err 1019 span (sprintf "aggregate functions are not allowed in %s" clause)
+
+let notGrouped span (column: string) =
+    err 1020 span (sprintf "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function" column)
+
+let distinctOrderBy span =
+    err 1021 span "for SELECT DISTINCT, ORDER BY expressions must appear in the select list"
+
+let functionArity span (name: string) (expected: string) (found: int) =
+    err 1022 span (sprintf "function %s takes %s argument%s, not %d" name expected (if expected = "1" then "" else "s") found)
+
+let unknownFunction span (name: string) =
+    err 1023 span (sprintf "function %s does not exist" name)
+
+let functionArgumentType span (name: string) (types: string list) =
+    err 1024 span (sprintf "function %s(%s) does not exist; check the argument types" name (String.concat ", " types))
+
+let nestedAggregate span = err 1025 span "aggregate function calls cannot be nested"
+
+let subqueryColumns span (found: int) =
+    err 1026 span (sprintf "subquery must return exactly one column, not %d" found)
+
+let setOperationArity span (op: string) (left: int) (right: int) =
+    err 1027 span (sprintf "each %s query must have the same number of columns (%d and %d)" op left right)
+
+let setOperationTypes span (op: string) (position: int) (left: string) (right: string) =
+    err 1028 span (sprintf "%s column %d has types %s and %s, which cannot be matched" op position left right)
+
+let duplicateAlias span (name: string) =
+    err 1029 span (sprintf "table name \"%s\" is specified more than once" name)
+
+let invalidCast span (source: string) (target: string) =
+    err 1030 span (sprintf "cannot cast type %s to %s" source target)
+
+let caseTypes span (left: string) (right: string) =
+    err 1031 span (sprintf "CASE types %s and %s cannot be matched" left right)
+
+let viewAlreadyExists span (name: string) = err 1032 span (sprintf "relation \"%s\" already exists" name)
+
+let unknownView span (name: string) = err 1033 span (sprintf "view \"%s\" does not exist" name)
+
+let unknownIndex span (name: string) = err 1034 span (sprintf "index \"%s\" does not exist" name)
+
+let indexAlreadyExists span (name: string) = err 1035 span (sprintf "index \"%s\" already exists" name)
+
+let derivedColumnCount span (alias: string) (given: int) (available: int) =
+    err 1036 span (sprintf "table \"%s\" has %d columns available but %d columns specified" alias available given)
+
+let usingColumnMissing span (name: string) = err 1037 span (sprintf "column \"%s\" specified in USING clause does not exist in both tables" name)
+
+let parameterType span (index: int) = err 1038 span (sprintf "could not determine the type of parameter $%d" index)

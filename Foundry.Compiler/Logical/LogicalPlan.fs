@@ -1,35 +1,60 @@
 /// Relational algebra over bound expressions. Plans are immutable; rules return new plans.
+/// Output columns are identified by id: a Project creates new columns, except that it may pass an
+/// input column through unchanged under the same id (as the projection that drops hidden ORDER BY
+/// columns does).
 module Foundry.Compiler.Logical.LogicalPlan
 
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Runtime
 
 type LogicalPlan =
-    /// Reads every row of a table; `Predicate` is a filter pushed into the scan (rows failing it are dropped).
+    /// Reads every row of a table; `Predicate` is a filter pushed into the scan.
     | Scan of table: TableRef * predicate: Expr option
     /// One row of no columns: the input of a SELECT without FROM.
     | SingleRow
     /// No rows, with the given columns (a filter that is never true).
     | Empty of columns: Column list
+    /// Literal rows (VALUES, INSERT ... VALUES).
+    | Values of rows: Expr list list * columns: Column list
     | Filter of predicate: Expr * input: LogicalPlan
-    /// Computes new columns from the input's; each output column is a fresh column.
     | Project of outputs: (Column * Expr) list * input: LogicalPlan
+    /// Outputs left then right columns (Semi and Anti: left only). A Cross join has no condition.
+    | Join of JoinKind * left: LogicalPlan * right: LogicalPlan * condition: Expr option
+    /// Groups by the keys; outputs the key columns then the aggregate columns. No keys: one group,
+    /// which exists even for empty input.
+    | Aggregate of keys: (Column * Expr) list * aggregates: (Column * AggregateCall) list * input: LogicalPlan
+    /// Removes duplicate rows (NULLs equal each other).
+    | Distinct of input: LogicalPlan
     | Sort of keys: SortKey list * input: LogicalPlan
-    | Limit of count: int64 option * offset: int64 * input: LogicalPlan
-    /// Inserts rows (one expression per table column, in ordinal order); produces no columns.
-    | Insert of table: TableSchema * rows: Expr list list
+    | Limit of count: Expr option * offset: Expr option * input: LogicalPlan
+    /// Both inputs have the output's column types, position by position.
+    | SetOperation of SetOp * all: bool * left: LogicalPlan * right: LogicalPlan * columns: Column list
+    /// Inserts the input's rows (one value per table column, in ordinal order); produces no columns.
+    | Insert of table: TableSchema * input: LogicalPlan
+    /// Rewrites the table's rows that the input produces (the input starts with the table's columns).
+    | Update of table: TableRef * assignments: Assignment list * input: LogicalPlan
+    /// Deletes the table's rows that the input produces (the input starts with the table's columns).
+    | Delete of table: TableRef * input: LogicalPlan
 
 /// The columns a plan produces, in order.
 let rec outputColumns (plan: LogicalPlan) : Column list =
     match plan with
     | Scan(t, _) -> t.Columns
     | SingleRow -> []
-    | Empty cols -> cols
+    | Empty cols
+    | Values(_, cols)
+    | SetOperation(_, _, _, _, cols) -> cols
     | Filter(_, input)
     | Sort(_, input)
+    | Distinct input
     | Limit(_, _, input) -> outputColumns input
     | Project(outputs, _) -> outputs |> List.map fst
-    | Insert _ -> []
+    | Join((Semi | Anti), l, _, _) -> outputColumns l
+    | Join(_, l, r, _) -> outputColumns l @ outputColumns r
+    | Aggregate(keys, aggs, _) -> (keys |> List.map fst) @ (aggs |> List.map fst)
+    | Insert _
+    | Update _
+    | Delete _ -> []
 
 /// The direct inputs of a node.
 let children (plan: LogicalPlan) =
@@ -37,19 +62,33 @@ let children (plan: LogicalPlan) =
     | Scan _
     | SingleRow
     | Empty _
-    | Insert _ -> []
+    | Values _ -> []
     | Filter(_, i)
     | Project(_, i)
+    | Aggregate(_, _, i)
+    | Distinct i
     | Sort(_, i)
-    | Limit(_, _, i) -> [ i ]
+    | Limit(_, _, i)
+    | Insert(_, i)
+    | Update(_, _, i)
+    | Delete(_, i) -> [ i ]
+    | Join(_, l, r, _)
+    | SetOperation(_, _, l, r, _) -> [ l; r ]
 
 /// The node with its inputs replaced (in order).
 let withChildren (plan: LogicalPlan) (inputs: LogicalPlan list) =
     match plan, inputs with
     | Filter(p, _), [ i ] -> Filter(p, i)
     | Project(o, _), [ i ] -> Project(o, i)
+    | Aggregate(k, a, _), [ i ] -> Aggregate(k, a, i)
+    | Distinct _, [ i ] -> Distinct i
     | Sort(k, _), [ i ] -> Sort(k, i)
     | Limit(c, o, _), [ i ] -> Limit(c, o, i)
+    | Insert(t, _), [ i ] -> Insert(t, i)
+    | Update(t, a, _), [ i ] -> Update(t, a, i)
+    | Delete(t, _), [ i ] -> Delete(t, i)
+    | Join(k, _, _, c), [ l; r ] -> Join(k, l, r, c)
+    | SetOperation(op, all, _, _, cols), [ l; r ] -> SetOperation(op, all, l, r, cols)
     | leaf, [] -> leaf
     | _ -> invalidOp "Foundry bug: withChildren called with the wrong number of inputs"
 
@@ -57,10 +96,18 @@ let withChildren (plan: LogicalPlan) (inputs: LogicalPlan list) =
 let mapExpressions (f: Expr -> Expr) (plan: LogicalPlan) =
     match plan with
     | Scan(t, p) -> Scan(t, Option.map f p)
-    | SingleRow
-    | Empty _ -> plan
+    | Values(rows, cols) -> Values(rows |> List.map (List.map f), cols)
     | Filter(p, i) -> Filter(f p, i)
     | Project(outputs, i) -> Project(outputs |> List.map (fun (c, e) -> c, f e), i)
+    | Join(k, l, r, c) -> Join(k, l, r, Option.map f c)
+    | Aggregate(keys, aggs, i) ->
+        Aggregate(keys |> List.map (fun (c, e) -> c, f e), aggs |> List.map (fun (c, a) -> c, { a with Argument = Option.map f a.Argument }), i)
     | Sort(keys, i) -> Sort(keys |> List.map (fun k -> { k with Expr = f k.Expr }), i)
-    | Limit _ -> plan
-    | Insert(t, rows) -> Insert(t, rows |> List.map (List.map f))
+    | Limit(c, o, i) -> Limit(Option.map f c, Option.map f o, i)
+    | Update(t, assignments, i) -> Update(t, assignments |> List.map (fun a -> { a with Value = f a.Value }), i)
+    | SingleRow
+    | Empty _
+    | Distinct _
+    | SetOperation _
+    | Insert _
+    | Delete _ -> plan

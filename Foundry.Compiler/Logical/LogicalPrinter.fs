@@ -9,20 +9,34 @@ open Foundry.Compiler.Logical.LogicalPlan
 let private columnsText (cols: Column list) =
     "[" + (cols |> List.map columnText |> String.concat ", ") + "]"
 
+let sortKeyText (k: SortKey) =
+    exprText k.Expr + (if k.Descending then " DESC" else " ASC") + (if k.NullsFirst = k.Descending then (if k.NullsFirst then " NULLS FIRST" else " NULLS LAST") else "")
+
 let describe (plan: LogicalPlan) =
     match plan with
     | Scan(t, None) -> sprintf "Scan %s" t.Alias
     | Scan(t, Some p) -> sprintf "Scan %s filter=%s" t.Alias (exprText p)
     | SingleRow -> "SingleRow"
     | Empty _ -> "Empty"
+    | Values(rows, _) -> sprintf "Values rows=%d" rows.Length
     | Filter(p, _) -> sprintf "Filter %s" (exprText p)
     | Project(outputs, _) ->
         "Project " + (outputs |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", ")
-    | Sort(keys, _) ->
-        "Sort " + (keys |> List.map (fun k -> exprText k.Expr + (if k.Descending then " DESC" else " ASC")) |> String.concat ", ")
+    | Join(kind, _, _, condition) ->
+        sprintf "Join %A%s" kind (condition |> Option.map (fun c -> " on " + exprText c) |> Option.defaultValue "")
+    | Aggregate(keys, aggs, _) ->
+        let keyText = keys |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", "
+        let aggText = aggs |> List.map (fun (c, a) -> sprintf "%s := %s" (columnText c) (aggregateText exprText a)) |> String.concat ", "
+        sprintf "Aggregate keys=[%s] aggregates=[%s]" keyText aggText
+    | Distinct _ -> "Distinct"
+    | Sort(keys, _) -> "Sort " + (keys |> List.map sortKeyText |> String.concat ", ")
     | Limit(count, offset, _) ->
-        sprintf "Limit %s offset=%d" (match count with Some c -> string c | None -> "ALL") offset
-    | Insert(t, rows) -> sprintf "Insert %s rows=%d" t.Name rows.Length
+        sprintf "Limit %s offset=%s" (count |> Option.map exprText |> Option.defaultValue "ALL") (offset |> Option.map exprText |> Option.defaultValue "0")
+    | SetOperation(op, all, _, _, _) -> sprintf "%A%s" op (if all then " ALL" else "")
+    | Insert(t, _) -> sprintf "Insert %s" t.Name
+    | Update(t, assignments, _) ->
+        sprintf "Update %s set %s" t.Schema.Name (assignments |> List.map (fun a -> sprintf "%s = %s" t.Schema.Columns[a.Ordinal].Name (exprText a.Value)) |> String.concat ", ")
+    | Delete(t, _) -> sprintf "Delete %s" t.Schema.Name
 
 let print (plan: LogicalPlan) =
     let lines = ResizeArray<string>()

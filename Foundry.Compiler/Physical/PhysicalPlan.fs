@@ -1,4 +1,4 @@
-/// Physical plans: which operator runs and how each table is read.
+/// Physical plans: which operator runs, which join algorithm, how each table is read.
 module Foundry.Compiler.Physical.PhysicalPlan
 
 open Foundry.Compiler.Binding.BoundTree
@@ -21,43 +21,91 @@ type PhysicalPlan =
     | TableScan of table: TableRef * access: AccessPath * residual: Expr option * reason: string
     | SingleRow
     | Empty of columns: Column list
+    | Values of rows: Expr list list * columns: Column list
     | Filter of predicate: Expr * input: PhysicalPlan
     | Project of outputs: (Column * Expr) list * input: PhysicalPlan
-    /// Pipeline breaker: materialises its input, sorts it (stable; NULLs first ascending), then emits.
+    /// Builds a hash table on the right input's keys, then streams the left input probing it; `Residual`
+    /// is tested on each key match. Inner, LeftOuter, FullOuter, Semi and Anti (RightOuter is planned
+    /// as LeftOuter with the inputs swapped).
+    | HashJoin of JoinKind * left: PhysicalPlan * right: PhysicalPlan * leftKeys: Expr list * rightKeys: Expr list * residual: Expr option
+    /// Materialises the right input, then for each left row tests every right row.
+    | NestedLoopJoin of JoinKind * left: PhysicalPlan * right: PhysicalPlan * condition: Expr option
+    /// Pipeline breaker: one group per distinct key (all rows one group when there are no keys).
+    | HashAggregate of keys: (Column * Expr) list * aggregates: (Column * AggregateCall) list * input: PhysicalPlan
+    /// Streams rows, passing each distinct row on its first occurrence.
+    | HashDistinct of input: PhysicalPlan
+    /// Pipeline breaker: materialises its input, sorts it (stable), then emits.
     | Sort of keys: SortKey list * input: PhysicalPlan
-    | Limit of count: int64 option * offset: int64 * input: PhysicalPlan
-    | Insert of table: TableSchema * rows: Expr list list
+    /// Pipeline breaker without reordering: reads its whole input before emitting the first row. Placed
+    /// by the code generator where a pipeline cannot be suspended mid-row (a join's match loop under the
+    /// statement's output) or must not see its own writes (INSERT ... SELECT from the same table).
+    | Materialize of input: PhysicalPlan
+    | Limit of count: Expr option * offset: Expr option * input: PhysicalPlan
+    /// UNION ALL streams both inputs; the other forms use hash sets (see EmitSetOperation).
+    | SetOperation of SetOp * all: bool * left: PhysicalPlan * right: PhysicalPlan * columns: Column list
+    | Insert of table: TableSchema * input: PhysicalPlan
+    | Update of table: TableRef * assignments: Assignment list * input: PhysicalPlan
+    | Delete of table: TableRef * input: PhysicalPlan
 
 let rec outputColumns (plan: PhysicalPlan) : Column list =
     match plan with
     | TableScan(t, _, _, _) -> t.Columns
     | SingleRow -> []
-    | Empty cols -> cols
+    | Empty cols
+    | Values(_, cols)
+    | SetOperation(_, _, _, _, cols) -> cols
     | Filter(_, i)
     | Sort(_, i)
+    | Materialize i
+    | HashDistinct i
     | Limit(_, _, i) -> outputColumns i
     | Project(outputs, _) -> outputs |> List.map fst
-    | Insert _ -> []
+    | HashJoin((Semi | Anti), l, _, _, _, _)
+    | NestedLoopJoin((Semi | Anti), l, _, _) -> outputColumns l
+    | HashJoin(_, l, r, _, _, _)
+    | NestedLoopJoin(_, l, r, _) -> outputColumns l @ outputColumns r
+    | HashAggregate(keys, aggs, _) -> (keys |> List.map fst) @ (aggs |> List.map fst)
+    | Insert _
+    | Update _
+    | Delete _ -> []
 
 let children (plan: PhysicalPlan) =
     match plan with
     | TableScan _
     | SingleRow
     | Empty _
-    | Insert _ -> []
+    | Values _ -> []
     | Filter(_, i)
     | Project(_, i)
+    | HashAggregate(_, _, i)
+    | HashDistinct i
     | Sort(_, i)
-    | Limit(_, _, i) -> [ i ]
+    | Materialize i
+    | Limit(_, _, i)
+    | Insert(_, i)
+    | Update(_, _, i)
+    | Delete(_, i) -> [ i ]
+    | HashJoin(_, l, r, _, _, _)
+    | NestedLoopJoin(_, l, r, _)
+    | SetOperation(_, _, l, r, _) -> [ l; r ]
 
 /// Every expression the node evaluates (not its children's).
 let expressions (plan: PhysicalPlan) : Expr list =
     match plan with
     | TableScan(_, _, residual, _) -> Option.toList residual
+    | Values(rows, _) -> List.concat rows
     | Filter(p, _) -> [ p ]
     | Project(outputs, _) -> outputs |> List.map snd
+    | HashJoin(_, _, _, lk, rk, residual) -> lk @ rk @ Option.toList residual
+    | NestedLoopJoin(_, _, _, condition) -> Option.toList condition
+    | HashAggregate(keys, aggs, _) -> (keys |> List.map snd) @ (aggs |> List.choose (fun (_, a) -> a.Argument))
     | Sort(keys, _) -> keys |> List.map (fun k -> k.Expr)
-    | Insert(_, rows) -> List.concat rows
+    | Limit(c, o, _) -> Option.toList c @ Option.toList o
+    | Update(_, assignments, _) -> assignments |> List.map (fun a -> a.Value)
     | SingleRow
     | Empty _
-    | Limit _ -> []
+    | HashDistinct _
+    | Materialize _
+    | SetOperation _
+    | Insert _
+    | Delete _ -> []

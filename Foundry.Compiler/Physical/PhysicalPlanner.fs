@@ -1,5 +1,5 @@
-/// Optimized logical plan -> physical plan. Operators map one to one except scans, whose access path
-/// PlanScan chooses.
+/// Optimized logical plan -> physical plan. Scans get their access path from PlanScan, joins their
+/// algorithm from PlanJoin; the other operators map one to one.
 module Foundry.Compiler.Physical.PhysicalPlanner
 
 open Foundry.Compiler.Logical
@@ -10,8 +10,15 @@ let rec plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
     | LogicalPlan.Scan(t, predicate) -> PlanScan.plan t predicate
     | LogicalPlan.SingleRow -> SingleRow
     | LogicalPlan.Empty cols -> Empty cols
+    | LogicalPlan.Values(rows, cols) -> Values(rows, cols)
     | LogicalPlan.Filter(p, i) -> Filter(p, plan i)
     | LogicalPlan.Project(o, i) -> Project(o, plan i)
+    | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (plan l) (plan r) condition
+    | LogicalPlan.Aggregate(keys, aggs, i) -> HashAggregate(keys, aggs, plan i)
+    | LogicalPlan.Distinct i -> HashDistinct(plan i)
     | LogicalPlan.Sort(k, i) -> Sort(k, plan i)
     | LogicalPlan.Limit(c, o, i) -> Limit(c, o, plan i)
-    | LogicalPlan.Insert(t, rows) -> Insert(t, rows)
+    | LogicalPlan.SetOperation(op, all, l, r, cols) -> SetOperation(op, all, plan l, plan r, cols)
+    | LogicalPlan.Insert(t, i) -> Insert(t, plan i)
+    | LogicalPlan.Update(t, a, i) -> Update(t, a, plan i)
+    | LogicalPlan.Delete(t, i) -> Delete(t, plan i)

@@ -1,13 +1,16 @@
 /// The canonical text of a physical plan: one operator per line with the facts that explain it
-/// (access path and the reason for it, residual predicate), children indented.
+/// (access path and the reason for it, join keys, residual predicates), children indented.
 module Foundry.Compiler.Physical.PhysicalPrinter
 
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Compiler.Binding.BoundPrinter
+open Foundry.Compiler.Logical
 open Foundry.Compiler.Physical.PhysicalPlan
 
 let private boundText (symbolIncl: string) (symbolExcl: string) (b: KeyBound) =
     sprintf "%s %s" (if b.Inclusive then symbolIncl else symbolExcl) (Value.toSql b.Value)
+
+let private keysText (keys: Expr list) = keys |> List.map exprText |> String.concat ", "
 
 let describe (plan: PhysicalPlan) =
     match plan with
@@ -30,13 +33,28 @@ let describe (plan: PhysicalPlan) =
         sprintf "%s%s (%s)" head filter reason
     | SingleRow -> "SingleRow"
     | Empty _ -> "Empty"
+    | Values(rows, _) -> sprintf "Values rows=%d" rows.Length
     | Filter(p, _) -> "Filter " + exprText p
     | Project(outputs, _) ->
         "Project " + (outputs |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", ")
-    | Sort(keys, _) ->
-        "Sort " + (keys |> List.map (fun k -> exprText k.Expr + (if k.Descending then " DESC" else " ASC")) |> String.concat ", ")
-    | Limit(count, offset, _) -> sprintf "Limit %s offset=%d" (match count with Some c -> string c | None -> "ALL") offset
-    | Insert(t, rows) -> sprintf "Insert %s rows=%d" t.Name rows.Length
+    | HashJoin(kind, _, _, lk, rk, residual) ->
+        sprintf "HashJoin %A probe=[%s] build=[%s]%s" kind (keysText lk) (keysText rk) (residual |> Option.map (fun r -> " filter=" + exprText r) |> Option.defaultValue "")
+    | NestedLoopJoin(kind, _, _, condition) ->
+        sprintf "NestedLoopJoin %A%s" kind (condition |> Option.map (fun c -> " on " + exprText c) |> Option.defaultValue "")
+    | HashAggregate(keys, aggs, _) ->
+        let keyText = keys |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", "
+        let aggText = aggs |> List.map (fun (c, a) -> sprintf "%s := %s" (columnText c) (aggregateText exprText a)) |> String.concat ", "
+        sprintf "HashAggregate keys=[%s] aggregates=[%s]" keyText aggText
+    | HashDistinct _ -> "HashDistinct"
+    | Materialize _ -> "Materialize"
+    | Sort(keys, _) -> "Sort " + (keys |> List.map LogicalPrinter.sortKeyText |> String.concat ", ")
+    | Limit(count, offset, _) ->
+        sprintf "Limit %s offset=%s" (count |> Option.map exprText |> Option.defaultValue "ALL") (offset |> Option.map exprText |> Option.defaultValue "0")
+    | SetOperation(op, all, _, _, _) -> sprintf "%A%s" op (if all then " ALL" else "")
+    | Insert(t, _) -> sprintf "Insert %s" t.Name
+    | Update(t, assignments, _) ->
+        sprintf "Update %s set %s" t.Schema.Name (assignments |> List.map (fun a -> sprintf "%s = %s" t.Schema.Columns[a.Ordinal].Name (exprText a.Value)) |> String.concat ", ")
+    | Delete(t, _) -> sprintf "Delete %s" t.Schema.Name
 
 let print (plan: PhysicalPlan) =
     let lines = ResizeArray<string>()

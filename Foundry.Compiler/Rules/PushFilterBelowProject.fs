@@ -17,13 +17,10 @@ open Foundry.Compiler.Rules.Rule
 
 let rec private mayFail (e: Expr) =
     match e.Kind with
-    | Binary((Divide | Modulo), _, _) -> true
-    | Binary(_, a, b) -> mayFail a || mayFail b
-    | Unary(_, x)
-    | IsNull(x, _)
-    | Cast(x, _) -> mayFail x
-    | Constant _
-    | ColumnRef _ -> false
+    | Binary((Divide | Modulo), _, _)
+    | Subquery _
+    | Cast _ -> true
+    | _ -> Expr.children e |> List.exists mayFail
 
 let rule: Rule =
     { Name = "PushFilterBelowProject"

@@ -5,15 +5,26 @@ using Foundry.Storage;
 namespace Foundry.Engine;
 
 /// <summary>
-/// The catalog: table definitions stored in the database's catalog B+Tree (key: lower-cased table
-/// name as UTF-8; value: <see cref="TableSchema.Serialize"/>), with an in-memory copy for binding.
+/// The catalog: definitions stored in the database's catalog B+Tree, with an in-memory copy for
+/// binding. Keys are a one-byte kind and the lower-cased name as UTF-8:
+/// <code>
+/// 't' name  -> TableSchema.Serialize()
+/// 'v' name  -> the view's defining query, UTF-8
+/// 'i' name  -> IndexSchema.Serialize()
+/// </code>
 /// The copy is rebuilt from the tree after a rollback, so it never shows a change that was undone.
 /// </summary>
 internal sealed class CatalogStore : ICatalog
 {
+    private const byte TableKind = (byte)'t';
+    private const byte ViewKind = (byte)'v';
+    private const byte IndexKind = (byte)'i';
+
     private readonly Pager _pager;
     private readonly Dictionary<string, TableSchema> _tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _savedRowIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _views = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IndexSchema> _indexes = new(StringComparer.Ordinal);
 
     public CatalogStore(Pager pager)
     {
@@ -25,25 +36,71 @@ internal sealed class CatalogStore : ICatalog
 
     public TableSchema? FindTable(string name) => _tables.GetValueOrDefault(TableSchema.CatalogKey(name));
 
+    public string? FindView(string name) => _views.GetValueOrDefault(TableSchema.CatalogKey(name));
+
+    public bool IndexExists(string name) => _indexes.ContainsKey(TableSchema.CatalogKey(name));
+
     public IReadOnlyList<TableSchema> Tables => _tables.Values.OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
+    public IReadOnlyDictionary<string, string> Views => _views;
+
     /// <summary>Creates the table's B+Tree and records its definition.</summary>
-    public TableSchema Create(TableSchema definition)
+    public TableSchema CreateTable(TableSchema definition)
     {
         var table = definition.WithRootPage(BTree.Create(_pager));
-        Tree.Upsert(KeyOf(table.Name), table.Serialize());
+        Tree.Upsert(KeyOf(TableKind, table.Name), table.Serialize());
         _tables[TableSchema.CatalogKey(table.Name)] = table;
         _savedRowIds[TableSchema.CatalogKey(table.Name)] = table.NextRowId;
         return table;
     }
 
-    /// <summary>Frees the table's pages and removes its definition.</summary>
-    public void Drop(TableSchema table)
+    /// <summary>Frees the table's pages and its indexes' and removes their definitions.</summary>
+    public void DropTable(TableSchema table)
     {
+        foreach (var index in table.Indexes.ToList()) DropIndex(index);
         new BTree(_pager, table.RootPageId).Drop();
-        Tree.Delete(KeyOf(table.Name));
+        Tree.Delete(KeyOf(TableKind, table.Name));
         _tables.Remove(TableSchema.CatalogKey(table.Name));
         _savedRowIds.Remove(TableSchema.CatalogKey(table.Name));
+    }
+
+    public void CreateView(string name, string sql)
+    {
+        Tree.Upsert(KeyOf(ViewKind, name), Encoding.UTF8.GetBytes(sql));
+        _views[TableSchema.CatalogKey(name)] = sql;
+    }
+
+    public void DropView(string name)
+    {
+        Tree.Delete(KeyOf(ViewKind, name));
+        _views.Remove(TableSchema.CatalogKey(name));
+    }
+
+    /// <summary>Creates an index's tree, fills it from the table's rows, and records it.</summary>
+    public void CreateIndex(string name, TableSchema table, IReadOnlyList<int> columns, bool unique)
+    {
+        var index = new IndexSchema(name, table.Name, columns, unique, BTree.Create(_pager));
+        using (var cursor = new BTree(_pager, table.RootPageId).OpenCursor())
+        {
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+                IndexMaintenance.Add(_pager, table, index, cursor.Key.ToArray(), cursor.Value.ToArray());
+        }
+        Tree.Upsert(KeyOf(IndexKind, name), index.Serialize());
+        _indexes[TableSchema.CatalogKey(name)] = index;
+        table.Indexes.Add(index);
+    }
+
+    public void DropIndex(string name)
+    {
+        if (_indexes.GetValueOrDefault(TableSchema.CatalogKey(name)) is { } index) DropIndex(index);
+    }
+
+    private void DropIndex(IndexSchema index)
+    {
+        new BTree(_pager, index.RootPageId).Drop();
+        Tree.Delete(KeyOf(IndexKind, index.Name));
+        _indexes.Remove(TableSchema.CatalogKey(index.Name));
+        FindTable(index.Table)?.Indexes.Remove(index);
     }
 
     /// <summary>Writes back the definitions of rowid tables whose next rowid moved, before a commit.</summary>
@@ -52,7 +109,7 @@ internal sealed class CatalogStore : ICatalog
         foreach (var (key, table) in _tables)
         {
             if (!table.HasRowId || _savedRowIds.GetValueOrDefault(key) == table.NextRowId) continue;
-            Tree.Upsert(KeyOf(table.Name), table.Serialize());
+            Tree.Upsert(KeyOf(TableKind, table.Name), table.Serialize());
             _savedRowIds[key] = table.NextRowId;
         }
     }
@@ -62,15 +119,39 @@ internal sealed class CatalogStore : ICatalog
     {
         _tables.Clear();
         _savedRowIds.Clear();
-        using var cursor = Tree.OpenCursor();
-        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        _views.Clear();
+        _indexes.Clear();
+        var indexes = new List<IndexSchema>();
+        using (var cursor = Tree.OpenCursor())
         {
-            var table = TableSchema.Deserialize(cursor.Value);
-            var key = TableSchema.CatalogKey(table.Name);
-            _tables[key] = table;
-            _savedRowIds[key] = table.NextRowId;
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                var kind = cursor.Key[0];
+                var name = Encoding.UTF8.GetString(cursor.Key[1..]);
+                switch (kind)
+                {
+                    case TableKind:
+                        var table = TableSchema.Deserialize(cursor.Value);
+                        _tables[name] = table;
+                        _savedRowIds[name] = table.NextRowId;
+                        break;
+                    case ViewKind:
+                        _views[name] = Encoding.UTF8.GetString(cursor.Value);
+                        break;
+                    case IndexKind:
+                        indexes.Add(IndexSchema.Deserialize(cursor.Value));
+                        break;
+                    default:
+                        throw new StorageException($"catalog entry '{name}' has unknown kind 0x{kind:x2}");
+                }
+            }
+        }
+        foreach (var index in indexes)
+        {
+            _indexes[TableSchema.CatalogKey(index.Name)] = index;
+            FindTable(index.Table)?.Indexes.Add(index);
         }
     }
 
-    private static byte[] KeyOf(string name) => Encoding.UTF8.GetBytes(TableSchema.CatalogKey(name));
+    private static byte[] KeyOf(byte kind, string name) => [kind, .. Encoding.UTF8.GetBytes(TableSchema.CatalogKey(name))];
 }

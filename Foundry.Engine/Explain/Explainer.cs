@@ -9,6 +9,8 @@ public static class Explainer
     private sealed class EmptyCatalog : ICatalog
     {
         public TableSchema? FindTable(string name) => null;
+        public string? FindView(string name) => null;
+        public bool IndexExists(string name) => false;
     }
 
     public static string Explain(Database? db, string sql, ExplainStage stage, ExplainFormat format, CompilerOptions? options = null) =>

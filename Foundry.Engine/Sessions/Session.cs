@@ -19,21 +19,21 @@ public sealed class Session : IDisposable
     /// <summary>Settings for compiler experiments (rules switched off).</summary>
     public CompilerOptions CompilerOptions { get; } = new();
 
-    /// <summary>Runs exactly one statement.</summary>
-    public QueryResult Execute(string sql)
+    /// <summary>Runs exactly one statement; `parameters` are the values of ? / $1, $2, ... in order.</summary>
+    public QueryResult Execute(string sql, params object?[] parameters)
     {
         var statement = ErrorMapper.Run(sql, () => SqlCompiler.ParseOne(sql));
-        return Run(statement);
+        return Run(statement, parameters);
     }
 
     /// <summary>Parses the whole script (a syntax error anywhere stops it before anything runs), then runs its statements in order.</summary>
     public IEnumerable<QueryResult> ExecuteScript(string script)
     {
         var statements = ErrorMapper.Run(script, () => SqlCompiler.Parse(script));
-        return statements.Select(Run);
+        return statements.Select(s => Run(s, []));
     }
 
-    private QueryResult Run(ParsedStatement statement)
+    private QueryResult Run(ParsedStatement statement, object?[] parameters)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         // A result left unread would hold the statement lock: finish it first.
@@ -55,46 +55,72 @@ public sealed class Session : IDisposable
             {
                 case CompiledStatementKind.Query:
                 {
-                    var state = new QueryState(new StatementContext(_database.Pager, []), compiled.Layout, compiled.ColumnNames.Length);
+                    var state = new QueryState(new StatementContext(_database.Pager, parameters), compiled.Layout, compiled.ColumnNames.Length);
                     var rows = new RowSource(compiled.Program, state, sql, Release);
-                    _open = new QueryResult(compiled.ColumnNames, compiled.ColumnTypes, rows, -1, "SELECT");
+                    _open = new QueryResult(compiled.ColumnNames, compiled.ColumnTypes, rows, -1, compiled.CommandTag);
                     return _open;
                 }
-                case CompiledStatementKind.Insert:
+                case CompiledStatementKind.Change:
                 {
                     var affected = Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, []), compiled.Layout, 0);
+                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), compiled.Layout, 0);
                         compiled.Program(state);
                         return state.Counters[compiled.AffectedCounter];
                     });
                     Release();
-                    return new QueryResult([], [], null, affected, "INSERT");
+                    return new QueryResult([], [], null, affected, compiled.CommandTag);
                 }
-                case CompiledStatementKind.CreateTable:
-                    Modify(sql, () =>
-                    {
-                        if (_database.Catalog.FindTable(compiled.TableName) is null) _database.Catalog.Create(compiled.TableToCreate);
-                        return 0L;
-                    });
-                    Release();
-                    return new QueryResult([], [], null, 0, "CREATE TABLE");
-                case CompiledStatementKind.DropTable:
-                    Modify(sql, () =>
-                    {
-                        if (_database.Catalog.FindTable(compiled.TableName) is { } table) _database.Catalog.Drop(table);
-                        return 0L;
-                    });
-                    Release();
-                    return new QueryResult([], [], null, 0, "DROP TABLE");
+                case CompiledStatementKind.Begin:
+                case CompiledStatementKind.Commit:
+                case CompiledStatementKind.Rollback:
+                case CompiledStatementKind.Checkpoint:
+                    throw new FoundryException("FND0003", $"{compiled.CommandTag} is not supported yet: every statement commits on its own", sql, null, null, null,
+                        $"error FND0003: {compiled.CommandTag} is not supported yet: every statement commits on its own");
                 default:
-                    throw new InvalidOperationException($"Foundry bug: unknown statement kind {compiled.Kind}");
+                    Modify(sql, () =>
+                    {
+                        ApplySchemaChange(compiled);
+                        return 0L;
+                    });
+                    Release();
+                    return new QueryResult([], [], null, 0, compiled.CommandTag);
             }
         }
         catch
         {
             Release();
             throw;
+        }
+    }
+
+    /// <summary>CREATE/DROP of tables, views and indexes (the binder checked names; IF [NOT] EXISTS is honoured here).</summary>
+    private void ApplySchemaChange(CompiledStatement compiled)
+    {
+        var catalog = _database.Catalog;
+        var name = compiled.ObjectName;
+        switch (compiled.Kind)
+        {
+            case CompiledStatementKind.CreateTable:
+                if (catalog.FindTable(name) is null && catalog.FindView(name) is null) catalog.CreateTable(compiled.TableToCreate);
+                break;
+            case CompiledStatementKind.DropTable:
+                if (catalog.FindTable(name) is { } table) catalog.DropTable(table);
+                break;
+            case CompiledStatementKind.CreateView:
+                if (catalog.FindView(name) is null && catalog.FindTable(name) is null) catalog.CreateView(name, compiled.ViewSql);
+                break;
+            case CompiledStatementKind.DropView:
+                catalog.DropView(name);
+                break;
+            case CompiledStatementKind.CreateIndex:
+                if (!catalog.IndexExists(name)) catalog.CreateIndex(name, catalog.FindTable(compiled.IndexTable)!, compiled.IndexColumns, compiled.IndexUnique);
+                break;
+            case CompiledStatementKind.DropIndex:
+                catalog.DropIndex(name);
+                break;
+            default:
+                throw new InvalidOperationException($"Foundry bug: {compiled.Kind} is not a schema change");
         }
     }
 

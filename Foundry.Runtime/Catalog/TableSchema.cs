@@ -46,11 +46,19 @@ public sealed class TableSchema
     /// <summary>The next hidden rowid to assign (rowid tables only). Mutated by inserts, which run one at a time.</summary>
     public long NextRowId { get; set; } = 1;
 
+    /// <summary>The table's secondary indexes (kept in their own catalog entries, attached on load).</summary>
+    public List<IndexSchema> Indexes { get; } = [];
+
     /// <summary>The catalog key for a table name: names are case-insensitive.</summary>
     public static string CatalogKey(string name) => name.ToLowerInvariant();
 
     /// <summary>The same definition stored at another root page (a new table's tree is allocated by the engine).</summary>
-    public TableSchema WithRootPage(uint rootPageId) => new(Name, Columns, PrimaryKey, rootPageId) { NextRowId = NextRowId };
+    public TableSchema WithRootPage(uint rootPageId)
+    {
+        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId) { NextRowId = NextRowId };
+        copy.Indexes.AddRange(Indexes);
+        return copy;
+    }
 
     public ColumnSchema? FindColumn(string name) =>
         Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -22,6 +22,9 @@ public static class RuntimeErrors
     public const int NotNullViolation = 5003;
     public const int DuplicateKey = 5004;
     public const int InvalidCast = 5005;
+    public const int SubqueryRows = 5006;
+    public const int MissingParameter = 5007;
+    public const int InvalidArgument = 5008;
 
     [DoesNotReturn]
     public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");
@@ -36,4 +39,28 @@ public static class RuntimeErrors
     [DoesNotReturn]
     public static void ThrowDuplicateKey(string table, string key) =>
         throw new FoundryRuntimeException(DuplicateKey, $"duplicate key value violates the primary key of table \"{table}\": {key} already exists");
+
+    [DoesNotReturn]
+    public static void ThrowSubqueryRows() =>
+        throw new FoundryRuntimeException(SubqueryRows, "more than one row returned by a subquery used as an expression");
+
+    [DoesNotReturn]
+    public static void ThrowMissingParameter(int index, int supplied) =>
+        throw new FoundryRuntimeException(MissingParameter, $"parameter ${index} has no value ({supplied} supplied)");
+
+    [DoesNotReturn]
+    public static void ThrowInvalidCast(string value, string type) =>
+        throw new FoundryRuntimeException(InvalidCast, $"invalid input syntax for type {type}: \"{value}\"");
+
+    [DoesNotReturn]
+    public static void ThrowNegativeSubstringLength() =>
+        throw new FoundryRuntimeException(InvalidArgument, "negative substring length not allowed");
+
+    [DoesNotReturn]
+    public static void ThrowInvalidEscape(string escape) =>
+        throw new FoundryRuntimeException(InvalidArgument, $"invalid escape string \"{escape}\": it must be one character");
+
+    [DoesNotReturn]
+    public static void ThrowNegativeLimit(string clause) =>
+        throw new FoundryRuntimeException(InvalidArgument, $"{clause} must not be negative");
 }

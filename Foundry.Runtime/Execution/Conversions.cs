@@ -15,4 +15,42 @@ public static class Conversions
     }
 
     public static string ToText(bool value) => value ? "true" : "false";
+
+    /// <summary>REAL to INTEGER truncates toward zero (out of range is an error).</summary>
+    public static long ToInt64(double value)
+    {
+        if (double.IsNaN(value) || value < -9.2233720368547758e18 || value >= 9.2233720368547758e18) RuntimeErrors.ThrowIntegerOverflow();
+        return (long)value;
+    }
+
+    public static long ToInt64(bool value) => value ? 1 : 0;
+    public static double ToDouble(bool value) => value ? 1.0 : 0.0;
+    public static bool ToBoolean(long value) => value != 0;
+
+    public static long ToInt64(string value)
+    {
+        if (!long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result)) RuntimeErrors.ThrowInvalidCast(value, "INTEGER");
+        return result;
+    }
+
+    public static double ToDouble(string value)
+    {
+        if (!double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var result)) RuntimeErrors.ThrowInvalidCast(value, "REAL");
+        return result;
+    }
+
+    public static bool ToBoolean(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "true" or "t" or "yes" or "y" or "on" or "1" => true,
+        "false" or "f" or "no" or "n" or "off" or "0" => false,
+        _ => ThrowBoolean(value),
+    };
+
+    public static byte[] ToBlob(string value) => System.Text.Encoding.UTF8.GetBytes(value);
+
+    private static bool ThrowBoolean(string value)
+    {
+        RuntimeErrors.ThrowInvalidCast(value, "BOOLEAN");
+        return false;
+    }
 }

@@ -17,6 +17,7 @@ public sealed class QueryState : IDisposable
         Counters = new long[layout.Counters];
         Flags = new bool[layout.Flags];
         Buffers = new ColumnBuffer?[layout.Buffers];
+        Objects = new object?[layout.Objects];
         Output = new OutputRow(outputWidth);
     }
 
@@ -25,13 +26,33 @@ public sealed class QueryState : IDisposable
     public readonly long[] Counters;
     public readonly bool[] Flags;
     public readonly ColumnBuffer?[] Buffers;
+
+    /// <summary>Operator state other than buffers: hash tables, sets, pending writes.</summary>
+    public readonly object?[] Objects;
     public readonly OutputRow Output;
 
     public void Dispose()
     {
         foreach (var cursor in Cursors) cursor?.Dispose();
     }
+
+    /// <summary>
+    /// Returns the slots a subquery uses to their initial state, so that it runs afresh for the next
+    /// outer row: called from generated code before each evaluation of a subquery.
+    /// </summary>
+    public void ResetSlots(int firstCursor, int cursorCount, int firstCounter, int counterCount, int firstFlag, int flagCount, int firstBuffer, int bufferCount, int firstObject, int objectCount)
+    {
+        for (var i = firstCursor; i < firstCursor + cursorCount; i++)
+        {
+            Cursors[i]?.Dispose();
+            Cursors[i] = null;
+        }
+        Array.Clear(Counters, firstCounter, counterCount);
+        Array.Clear(Flags, firstFlag, flagCount);
+        Array.Clear(Buffers, firstBuffer, bufferCount);
+        Array.Clear(Objects, firstObject, objectCount);
+    }
 }
 
 /// <summary>How many state slots of each kind a compiled statement uses.</summary>
-public sealed record StateLayout(int Cursors, int Counters, int Flags, int Buffers);
+public sealed record StateLayout(int Cursors, int Counters, int Flags, int Buffers, int Objects);

@@ -24,15 +24,19 @@ public static class StorageAccess
         return key.Length < bound.Length ? -1 : 0;
     }
 
+    /// <summary>A copy of the cursor's current key (the row's identity for UPDATE and DELETE).</summary>
+    public static byte[] CurrentKey(BTreeCursor cursor) => cursor.Key.ToArray();
+
     /// <summary>Copies the writer's current key, for bounds kept across rows.</summary>
     public static byte[] KeyBytes(KeyWriter key) => key.ToArray();
 
-    /// <summary>Inserts a row; throws the duplicate-key error when its key is taken.</summary>
-    public static void InsertRow(StatementContext context, uint rootPageId, string table, KeyWriter key, RecordWriter record)
+    /// <summary>Inserts a row and its index entries; throws the duplicate-key error when its key is taken.</summary>
+    public static void InsertRow(StatementContext context, TableSchema table, KeyWriter key, RecordWriter record)
     {
-        var tree = new BTree(context.Pager, rootPageId);
+        var tree = new BTree(context.Pager, table.RootPageId);
         if (!tree.Insert(key.AsSpan(), record.AsSpan()))
-            RuntimeErrors.ThrowDuplicateKey(table, DescribeKey(key.AsSpan()));
+            RuntimeErrors.ThrowDuplicateKey(table.Name, DescribeKey(key.AsSpan()));
+        if (table.Indexes.Count > 0) IndexMaintenance.Add(context.Pager, table, key.AsSpan(), record.ToArray());
     }
 
     /// <summary>Appends a BLOB value (expression trees cannot pass the span the writer takes).</summary>
@@ -41,7 +45,7 @@ public static class StorageAccess
     /// <summary>Takes the next hidden rowid of a table without a declared primary key.</summary>
     public static long NextRowId(TableSchema table) => table.NextRowId++;
 
-    private static string DescribeKey(ReadOnlySpan<byte> key)
+    public static string DescribeKey(ReadOnlySpan<byte> key)
     {
         var parts = KeyReader.Decode(key);
         return "(" + string.Join(", ", parts.Select(p => p switch

@@ -45,6 +45,7 @@ public sealed class ColumnBuffer
     public void SetDouble(int column, int row, double value) => _doubles[column][row] = value;
     public void SetReference(int column, int row, object? value) => _references[column][row] = value;
     public void SetNull(int column, int row) => _nulls[column][row] = true;
+    public void SetNull(int column, int row, bool isNull) => _nulls[column][row] = isNull;
 
     public long GetInt64(int column, int row) => _int64s[column][row];
     public double GetDouble(int column, int row) => _doubles[column][row];
@@ -62,6 +63,14 @@ public sealed class ColumnBuffer
             var c = compare(this, a, b);
             return c != 0 ? c : a.CompareTo(b);
         });
+        Order = order;
+    }
+
+    /// <summary>Output order = insertion order (a materialisation without sorting).</summary>
+    public void KeepOrder()
+    {
+        var order = new int[Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
         Order = order;
     }
 

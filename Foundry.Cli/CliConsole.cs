@@ -1,0 +1,50 @@
+using Spectre.Console;
+
+namespace Foundry.Cli;
+
+/// <summary>
+/// The standard streams a command reads and writes. Commands never touch <see cref="Console"/> directly,
+/// so tests can run them in-process with string readers and writers.
+/// </summary>
+public sealed class CliConsole
+{
+    /// <summary>Width given to Spectre when output is not a terminal, so tables are not wrapped at 80 columns.</summary>
+    private const int RedirectedWidth = 240;
+
+    public CliConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal, bool outputIsTerminal)
+    {
+        In = input;
+        Out = output;
+        Error = error;
+        InputIsTerminal = inputIsTerminal;
+        OutputIsTerminal = outputIsTerminal;
+    }
+
+    public TextReader In { get; }
+    public TextWriter Out { get; }
+    public TextWriter Error { get; }
+    public bool InputIsTerminal { get; }
+    public bool OutputIsTerminal { get; }
+
+    /// <summary>True when a person is typing and watching: line editing, prompts and colours are used.</summary>
+    public bool IsInteractive => InputIsTerminal && OutputIsTerminal;
+
+    public static CliConsole FromSystem() =>
+        new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected, !Console.IsOutputRedirected);
+
+    /// <summary>A Spectre console over standard output: ANSI and colour only when it is a terminal.</summary>
+    public IAnsiConsole CreateAnsiOut() => CreateAnsi(Out, OutputIsTerminal);
+
+    private static IAnsiConsole CreateAnsi(TextWriter writer, bool terminal)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        if (!terminal) console.Profile.Width = RedirectedWidth;
+        return console;
+    }
+}

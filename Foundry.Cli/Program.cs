@@ -1,0 +1,3 @@
+using Foundry.Cli;
+
+return FoundryCli.Run(args, CliConsole.FromSystem());

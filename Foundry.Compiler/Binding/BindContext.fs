@@ -1,0 +1,71 @@
+/// State shared by one statement's binding: the catalog, the statement text, the diagnostics found so
+/// far, fresh column ids, parameter types and common table expressions in scope.
+module Foundry.Compiler.Binding.BindContext
+
+open System
+open System.Collections.Generic
+open Foundry.Compiler.Diagnostics
+open Foundry.Compiler.Syntax
+open Foundry.Compiler.Binding.BoundTree
+open Foundry.Runtime
+
+type Context(catalog: ICatalog, sourceText: string) =
+    let errors = ResizeArray<Diagnostic>()
+    let parameterTypes = Dictionary<int, SqlType>()
+    let mutable nextColumnId = 0
+    let ctes = Stack<Map<string, Ast.CommonTableExpr>>()
+    member _.Catalog = catalog
+    member _.SourceText = sourceText
+    member _.Errors = errors
+    member _.Report(d: Diagnostic) = errors.Add d
+
+    member _.NewColumn(name, typ, nullable) =
+        nextColumnId <- nextColumnId + 1
+        { Id = nextColumnId; Name = name; Type = typ; Nullable = nullable }
+
+    /// The SQL text a span covers, used to name unaliased output columns as the user wrote them.
+    member _.TextOf(span: Span) =
+        if span.IsNone || span.End.Offset > sourceText.Length then ""
+        else sourceText.Substring(span.Start.Offset, span.End.Offset - span.Start.Offset)
+
+    /// Parameter n's type, once some context has fixed it.
+    member _.ParameterType(index: int) =
+        match parameterTypes.TryGetValue index with
+        | true, t -> t
+        | _ -> SqlType.Null
+
+    member _.FixParameterType(index: int, t: SqlType) =
+        if not (parameterTypes.ContainsKey index) && t <> SqlType.Null then parameterTypes[index] <- t
+
+    member _.ParameterTypes = parameterTypes
+
+    /// Runs `f` with the WITH clause's names visible (innermost first).
+    member _.WithCtes(defs: Ast.CommonTableExpr list, f: unit -> 'a) =
+        ctes.Push(defs |> List.map (fun d -> d.Name.Name.ToLowerInvariant(), d) |> Map.ofList)
+        try
+            f ()
+        finally
+            ctes.Pop() |> ignore
+
+    member _.FindCte(name: string) =
+        ctes |> Seq.tryPick (fun m -> m.TryFind(name.ToLowerInvariant()))
+
+    /// A CTE's query is bound where it is referenced, without seeing itself or later CTEs' shadows.
+    member _.WithoutCte(name: string, f: unit -> 'a) =
+        let saved = ctes.ToArray()
+        ctes.Clear()
+        for m in Array.rev saved do
+            ctes.Push(m.Remove(name.ToLowerInvariant()))
+        try
+            f ()
+        finally
+            ctes.Clear()
+            for m in Array.rev saved do
+                ctes.Push m
+
+let nameEquals (id: Ast.Identifier) (name: string) =
+    if id.Quoted then id.Name = name
+    else String.Equals(id.Name, name, StringComparison.OrdinalIgnoreCase)
+
+/// The NULL constant an expression becomes when it fails to bind (every operator accepts it).
+let errorExpr span = Expr.constant VNull span

@@ -1,0 +1,75 @@
+/// Moving rows in and out of typed ColumnBuffers (sort buffers, join build sides, group tables), and
+/// building hash keys from values. Every column keeps a NULL flag, whatever its declared nullability,
+/// because outer joins make any column NULL.
+module Foundry.Compiler.CodeGen.Materialize
+
+open System.Linq.Expressions
+open Foundry.Compiler.Binding.BoundTree
+open Foundry.Compiler.CodeGen.CodeContext
+open Foundry.Runtime
+
+let private bufferType = typeof<ColumnBuffer>
+
+/// `buffer.SetX(column, row, value)` for a value of type t (BOOLEAN as 0/1).
+let setValue (buffer: Expression) (column: int) (row: Expression) (t: SqlType) (value: Expression) : Expression =
+    let idx = Expression.Constant(column)
+    match t with
+    | SqlType.Real -> Expression.Call(buffer, bufferType.GetMethod("SetDouble"), idx, row, value)
+    | SqlType.Boolean ->
+        Expression.Call(buffer, bufferType.GetMethod("SetInt64"), idx, row, Expression.Condition(value, Expression.Constant(1L), Expression.Constant(0L)))
+    | SqlType.Text
+    | SqlType.Blob -> Expression.Call(buffer, bufferType.GetMethod("SetReference"), idx, row, Expression.Convert(value, typeof<obj>))
+    | _ -> Expression.Call(buffer, bufferType.GetMethod("SetInt64"), idx, row, value)
+
+/// `buffer.GetX(column, row)` as a value of type t.
+let getValue (buffer: Expression) (column: int) (row: Expression) (t: SqlType) : Expression =
+    let idx = Expression.Constant(column)
+    match t with
+    | SqlType.Real -> Expression.Call(buffer, bufferType.GetMethod("GetDouble"), idx, row)
+    | SqlType.Boolean -> Expression.NotEqual(Expression.Call(buffer, bufferType.GetMethod("GetInt64"), idx, row), Expression.Constant(0L))
+    | SqlType.Text
+    | SqlType.Blob -> Expression.Convert(Expression.Call(buffer, bufferType.GetMethod("GetReference"), idx, row), clrType t)
+    | _ -> Expression.Call(buffer, bufferType.GetMethod("GetInt64"), idx, row)
+
+let isNullAt (buffer: Expression) (column: int) (row: Expression) : Expression =
+    Expression.Call(buffer, bufferType.GetMethod("IsNull"), Expression.Constant(column), row)
+
+/// Stores slot values into columns [first, first + n) of a buffer row.
+let store (buffer: Expression) (first: int) (row: Expression) (columns: (Column * Slot) list) : Expression list =
+    columns
+    |> List.mapi (fun i (c, slot) ->
+        let set = setValue buffer (first + i) row c.Type slot.Value
+        if isConstFalse slot.IsNull then set
+        else
+            Expression.IfThenElse(slot.IsNull, Expression.Call(buffer, bufferType.GetMethod("SetNull", [| typeof<int>; typeof<int> |]), Expression.Constant(first + i), row), set) :> Expression)
+
+/// Reads columns [first, first + n) of a buffer row into fresh locals; returns the code and the env.
+let load (ctx: EmitContext) (buffer: Expression) (first: int) (row: Expression) (columns: Column list) : Expression list * Env =
+    columns
+    |> List.mapi (fun i c ->
+        let v = ctx.Local(clrType c.Type, c.Name)
+        let n = ctx.Local(typeof<bool>, c.Name + "_null")
+        let code =
+            [ Expression.Assign(n, isNullAt buffer (first + i) row) :> Expression
+              Expression.Assign(v, Expression.Condition(n, Expression.Default(v.Type), getValue buffer (first + i) row c.Type)) ]
+        code, (c.Id, { Value = v :> Expression; IsNull = n :> Expression }))
+    |> List.fold (fun (code, env: Env) (c, (id, slot)) -> code @ c, env.Add(id, slot)) ([], Map.empty)
+
+/// The hash key of some values: one value boxed, several as a CompositeKey; NULL is RowKey.Null.
+let rowKey (slots: Slot list) : Expression =
+    let part (slot: Slot) : Expression =
+        let boxed =
+            if slot.Value.Type = typeof<int64> || slot.Value.Type = typeof<float> || slot.Value.Type = typeof<bool> then
+                Expression.Call(method<RowKey> "Of" [ slot.Value.Type ], slot.Value) :> Expression
+            else Expression.Call(method<RowKey> "Of" [ typeof<obj> ], Expression.Convert(slot.Value, typeof<obj>)) :> Expression
+        if isConstFalse slot.IsNull then boxed
+        else Expression.Condition(slot.IsNull, Expression.Field(null, typeof<RowKey>.GetField("Null")), boxed) :> Expression
+    match slots with
+    | [ one ] -> part one
+    | many -> Expression.Call(method<RowKey> "Composite" [ typeof<obj[]> ], Expression.NewArrayInit(typeof<obj>, many |> List.map part)) :> Expression
+
+/// True when any of the slots is NULL (constant false when none can be).
+let anyNull (slots: Slot list) : Expression =
+    slots |> List.map (fun s -> s.IsNull) |> List.filter (isConstFalse >> not) |> function
+        | [] -> falseExpr
+        | first :: rest -> rest |> List.fold (fun acc n -> Expression.OrElse(acc, n) :> Expression) first

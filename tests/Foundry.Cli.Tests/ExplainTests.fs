@@ -1,0 +1,32 @@
+module Foundry.Cli.Tests.ExplainTests
+
+open System.IO
+open Xunit
+open Foundry.Cli.Tests.Cli
+
+[<Fact>]
+let ``explain --stage ast prints the syntax tree of a statement`` () =
+    let r = run "" [ "explain"; "--stage"; "ast"; "SELECT 1" ]
+    Assert.Equal("", r.Err)
+    Assert.Equal(0, r.ExitCode)
+    Assert.False(System.String.IsNullOrWhiteSpace r.Out)
+
+[<Fact>]
+let ``explain against a database that does not exist is an error and creates nothing`` () =
+    use dir = new TempDir()
+    let db = dir.File "missing.foundry"
+    let r = run "" [ "explain"; db; "--stage"; "ast"; "SELECT 1" ]
+    Assert.Equal(1, r.ExitCode)
+    Assert.Contains("no such database", r.Err)
+    Assert.False(File.Exists db)
+
+[<Fact>]
+let ``explain of bad SQL prints the located error`` () =
+    let r = run "" [ "explain"; "--stage"; "ast"; "SELEC 1" ]
+    Assert.Equal(1, r.ExitCode)
+    Assert.StartsWith("1:1: ", r.Err)
+
+[<Fact>]
+let ``explain rejects an unknown stage`` () =
+    let r = run "" [ "explain"; "--stage"; "tea-leaves"; "SELECT 1" ]
+    Assert.NotEqual(0, r.ExitCode)
