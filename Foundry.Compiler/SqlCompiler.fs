@@ -68,6 +68,8 @@ type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
     member val IndexTable: string = null with get, set
     member val IndexColumns: int[] = [||] with get, set
     member val IndexUnique = false with get, set
+    /// CREATE TABLE: the column sets of its UNIQUE constraints (each becomes a unique index).
+    member val UniqueKeys: int[][] = [||] with get, set
 
 /// One parsed statement and the script text it came from (error locations refer to that text).
 [<AllowNullLiteral>]
@@ -145,7 +147,7 @@ type SqlCompiler =
         match bound with
         | BoundTree.CreateTable c ->
             let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i)) |> Array.ofList
-            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u), ObjectName = c.Name, IfExists = c.IfNotExists)
+            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u), ObjectName = c.Name, IfExists = c.IfNotExists, UniqueKeys = (c.Unique |> List.map Array.ofList |> Array.ofList))
         | BoundTree.DropTable(name, ifExists) -> CompiledStatement(CompiledStatementKind.DropTable, "DROP TABLE", ObjectName = name, IfExists = ifExists)
         | BoundTree.CreateIndex i ->
             CompiledStatement(

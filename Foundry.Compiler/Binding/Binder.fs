@@ -156,7 +156,6 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
                     SqlType.Integer
             for constraintDef in d.Constraints do
                 match constraintDef with
-                | Ast.UniqueConstraint span -> unsupported span "a UNIQUE column constraint (use CREATE UNIQUE INDEX)"
                 | Ast.DefaultConstraint(_, span) -> unsupported span "DEFAULT"
                 | Ast.CheckConstraint(_, span) -> unsupported span "CHECK"
                 | Ast.ReferencesConstraint r -> unsupported r.Span "REFERENCES"
@@ -169,7 +168,7 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
         c.Constraints
         |> List.choose (function
             | Ast.PrimaryKeyTableConstraint(names, span) -> Some(names, span)
-            | Ast.UniqueTableConstraint(_, span) -> unsupported span "a UNIQUE table constraint (use CREATE UNIQUE INDEX)"; None
+            | Ast.UniqueTableConstraint _ -> None
             | Ast.CheckTableConstraint(_, span) -> unsupported span "CHECK"; None
             | Ast.ForeignKeyTableConstraint(_, _, span) -> unsupported span "FOREIGN KEY"; None)
     let primaryKey =
@@ -188,7 +187,19 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
             ctx.Report(Messages.multiplePrimaryKeys c.Span c.Name.Name)
             []
     let columns = columns |> List.mapi (fun i col -> if List.contains i primaryKey then { col with NotNull = true } else col)
-    Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; IfNotExists = c.IfNotExists }
+    let ordinalOf (n: Ast.Identifier) =
+        match c.Columns |> List.tryFindIndex (fun d -> nameEquals n d.Name.Name) with
+        | Some i -> Some i
+        | None ->
+            ctx.Report(Messages.unknownColumn n.Span n.Name)
+            None
+    let unique =
+        (c.Columns
+         |> List.indexed
+         |> List.filter (fun (_, d) -> d.Constraints |> List.exists (function Ast.UniqueConstraint _ -> true | _ -> false))
+         |> List.map (fun (i, _) -> [ i ]))
+        @ (c.Constraints |> List.choose (function Ast.UniqueTableConstraint(names, _) -> Some(names |> List.choose ordinalOf) | _ -> None))
+    Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; Unique = unique; IfNotExists = c.IfNotExists }
 
 let private bindCreateIndex (ctx: Context) (i: Ast.CreateIndex) : CreateIndex option =
     if ctx.Catalog.IndexExists i.Name.Name && not i.IfNotExists then ctx.Report(Messages.indexAlreadyExists i.Name.Span i.Name.Name)

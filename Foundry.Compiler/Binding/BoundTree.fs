@@ -190,6 +190,8 @@ type CreateTable =
     { Name: string
       Columns: ColumnDefinition list
       PrimaryKey: int list
+      /// UNIQUE constraints: each a set of column ordinals, enforced by a unique index.
+      Unique: int list list
       IfNotExists: bool }
 
 type CreateIndex =
@@ -322,3 +324,35 @@ module Expr =
                 make (Binary(And, acc, e)) SqlType.Boolean (acc.Nullable || e.Nullable) (Span.Union(acc.Span, e.Span)))
                 first
             |> Some
+
+module Query =
+    /// Every expression a query holds, at every level of its bodies and sources (not inside the
+    /// subqueries those expressions contain: `Expr.deepColumns` recurses into those).
+    let rec expressions (q: Query) : Expr list =
+        let rec source s =
+            match s with
+            | TableSource _ -> []
+            | DerivedSource(inner, _, _) -> expressions inner
+            | JoinSource(_, l, r, condition) -> source l @ source r @ Option.toList condition
+        let rec body b =
+            match b with
+            | SelectBody s ->
+                (s.From |> Option.map source |> Option.defaultValue [])
+                @ Option.toList s.Where
+                @ (s.Grouping |> Option.map (fun g -> (g.Keys |> List.map snd) @ (g.Aggregates |> List.choose (fun (_, a) -> a.Argument))) |> Option.defaultValue [])
+                @ Option.toList s.Having
+                @ (s.Output |> List.map snd)
+            | ValuesBody(rows, _) -> List.concat rows
+            | SetOperation(_, _, l, r, _) -> body l @ body r
+        body q.Body @ (q.OrderBy |> List.map (fun k -> k.Expr)) @ Option.toList q.Limit @ Option.toList q.Offset
+
+module ExprDeep =
+    /// Every column an expression reads, including those read inside its subqueries (the enclosing
+    /// query's columns a correlated subquery refers to).
+    let rec columns (e: Expr) : Column list =
+        match e.Kind with
+        | Subquery(kind, q) ->
+            let tested = match kind with In(x, _) -> columns x | _ -> []
+            tested @ (Query.expressions q |> List.collect columns)
+        | ColumnRef c -> [ c ]
+        | _ -> Expr.children e |> List.collect columns

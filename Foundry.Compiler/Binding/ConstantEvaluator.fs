@@ -122,3 +122,47 @@ let rec evaluate (e: Expr) : Value option =
             | GreaterOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c >= 0))
             | _ -> arithmetic op x y
         | _ -> None
+
+/// CASE arms with a constant condition: a FALSE or NULL one can never be taken and goes; a TRUE one
+/// is always taken, so it becomes the ELSE and every arm after it goes (COALESCE(x, 52, y) never
+/// reaches y).
+let private simplifyCase (e: Expr) (whens: (Expr * Expr) list) (otherwise: Expr) : Expr =
+    let rec keep arms =
+        match arms with
+        | [] -> [], None
+        | (condition: Expr, result) :: rest ->
+            match condition.Kind with
+            | Constant(VBoolean true) -> [], Some result
+            | Constant(VBoolean false | VNull) -> keep rest
+            | _ ->
+                let kept, final = keep rest
+                (condition, result) :: kept, final
+    let kept, final = keep whens
+    let otherwise = defaultArg final otherwise
+    match kept with
+    | [] -> { otherwise with Span = e.Span }
+    | _ when kept.Length = whens.Length && final.IsNone -> e
+    | _ -> { e with Kind = Case(kept, otherwise) }
+
+/// Folds bottom-up every subexpression that can be computed now (see FoldConstants), and drops the
+/// neutral operand of AND/OR, which three-valued logic allows exactly (x AND TRUE is x).
+let rec fold (e: Expr) : Expr =
+    match e.Kind with
+    | Constant _
+    | ColumnRef _
+    | Parameter _ -> e
+    | _ ->
+        let folded =
+            match Expr.children e with
+            | [] -> e
+            | xs -> Expr.withChildren e (xs |> List.map fold)
+        match evaluate folded with
+        | Some v -> { Kind = Constant v; Type = e.Type; Nullable = (v = VNull); Span = e.Span }
+        | None ->
+            match folded.Kind with
+            | Case(whens, otherwise) -> simplifyCase folded whens otherwise
+            | Binary(And, x, { Kind = Constant(VBoolean true) })
+            | Binary(And, { Kind = Constant(VBoolean true) }, x)
+            | Binary(Or, x, { Kind = Constant(VBoolean false) })
+            | Binary(Or, { Kind = Constant(VBoolean false) }, x) -> x
+            | _ -> folded

@@ -285,6 +285,8 @@ and private bindSelect (ctx: Context) (outer: Scope) (s: Ast.Select) orderBy lim
     let regroup (e: Expr) =
         if not grouped then e
         else
+            // Fold first: COALESCE(59, col0) is 59, which needs no GROUP BY column.
+            let e = ConstantEvaluator.fold e
             let rec replace (x: Expr) =
                 match keyIndex.TryFind(structuralKey x) with
                 | Some c -> Expr.column c x.Span

@@ -27,7 +27,7 @@ type CompiledProgram =
 
 /// Ids of every column an expression in the plan reads, and every column a breaker materialises.
 let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
-    let own = expressions plan |> List.collect Expr.columns |> List.map (fun c -> c.Id) |> Set.ofList
+    let own = expressions plan |> List.collect ExprDeep.columns |> List.map (fun c -> c.Id) |> Set.ofList
     let below = children plan |> List.map neededColumns |> Set.unionMany
     let materialised =
         match plan with

@@ -19,28 +19,7 @@ open Foundry.Compiler.Binding
 open Foundry.Compiler.Logical.LogicalPlan
 open Foundry.Compiler.Rules.Rule
 
-/// Folds bottom-up, so `(1 + 2) * a#1` becomes `3 * a#1`.
-let rec foldExpr (e: Expr) : Expr =
-    match e.Kind with
-    | Constant _
-    | ColumnRef _ -> e
-    | _ ->
-        let folded =
-            match e.Kind with
-            | Unary(op, x) -> { e with Kind = Unary(op, foldExpr x) }
-            | IsNull(x, n) -> { e with Kind = IsNull(foldExpr x, n) }
-            | Cast(x, t) -> { e with Kind = Cast(foldExpr x, t) }
-            | Binary(op, a, b) -> { e with Kind = Binary(op, foldExpr a, foldExpr b) }
-            | _ -> e
-        match ConstantEvaluator.evaluate folded with
-        | Some v -> { Kind = Constant v; Type = e.Type; Nullable = (v = VNull); Span = e.Span }
-        | None ->
-            match folded.Kind with
-            | Binary(And, x, { Kind = Constant(VBoolean true) })
-            | Binary(And, { Kind = Constant(VBoolean true) }, x)
-            | Binary(Or, x, { Kind = Constant(VBoolean false) })
-            | Binary(Or, { Kind = Constant(VBoolean false) }, x) -> x
-            | _ -> folded
+let foldExpr = ConstantEvaluator.fold
 
 let rule: Rule =
     { Name = "FoldConstants"

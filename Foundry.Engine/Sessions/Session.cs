@@ -102,7 +102,16 @@ public sealed class Session : IDisposable
         switch (compiled.Kind)
         {
             case CompiledStatementKind.CreateTable:
-                if (catalog.FindTable(name) is null && catalog.FindView(name) is null) catalog.CreateTable(compiled.TableToCreate);
+                if (catalog.FindTable(name) is null && catalog.FindView(name) is null)
+                {
+                    var created = catalog.CreateTable(compiled.TableToCreate);
+                    // UNIQUE constraints are unique indexes named as PostgreSQL names them.
+                    foreach (var columns in compiled.UniqueKeys)
+                    {
+                        var indexName = $"{created.Name}_{string.Join("_", columns.Select(c => created.Columns[c].Name))}_key";
+                        catalog.CreateIndex(indexName, created, columns, unique: true);
+                    }
+                }
                 break;
             case CompiledStatementKind.DropTable:
                 if (catalog.FindTable(name) is { } table) catalog.DropTable(table);
