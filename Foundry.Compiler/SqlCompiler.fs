@@ -70,6 +70,8 @@ type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
     member val IndexUnique = false with get, set
     /// CREATE TABLE: the column sets of its UNIQUE constraints (each becomes a unique index).
     member val UniqueKeys: int[][] = [||] with get, set
+    /// How many parameter values an execution needs.
+    member val ParameterCount = 0 with get, set
 
 /// One parsed statement and the script text it came from (error locations refer to that text).
 [<AllowNullLiteral>]
@@ -191,7 +193,11 @@ type SqlCompiler =
 
     /// Compiles a parsed statement against the catalog.
     static member Compile(catalog: ICatalog, statement: ParsedStatement, options: CompilerOptions) : CompiledStatement =
-        SqlCompiler.Guard statement.Source (fun () -> SqlCompiler.CompileBound options (Binder.bind catalog statement.Source statement.Ast))
+        SqlCompiler.Guard statement.Source (fun () ->
+            let bound, parameters = Binder.bindWithParameters catalog statement.Source statement.Ast
+            let compiled = SqlCompiler.CompileBound options bound
+            compiled.ParameterCount <- parameters
+            compiled)
 
     /// Compiles one statement up to `stage` (ast, bound, logical, optimized, physical, code) and prints
     /// it as `format` (text or json). The optimized stage in text lists the rules that fired.

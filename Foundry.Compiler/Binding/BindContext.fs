@@ -39,6 +39,9 @@ type Context(catalog: ICatalog, sourceText: string) =
 
     member _.ParameterTypes = parameterTypes
 
+    /// The highest parameter number the statement uses (0 when none).
+    member val ParameterCount = 0 with get, set
+
     /// Runs `f` with the WITH clause's names visible (innermost first).
     member _.WithCtes(defs: Ast.CommonTableExpr list, f: unit -> 'a) =
         ctes.Push(defs |> List.map (fun d -> d.Name.Name.ToLowerInvariant(), d) |> Map.ofList)

@@ -218,8 +218,9 @@ let private bindCreateIndex (ctx: Context) (i: Ast.CreateIndex) : CreateIndex op
                     None)
         Some { Name = i.Name.Name; Table = schema; Columns = columns; Unique = i.Unique; IfNotExists = i.IfNotExists }
 
-/// Binds one statement against the catalog; fails with every binding diagnostic found.
-let bind (catalog: ICatalog) (sourceText: string) (statement: Ast.Statement) : Statement =
+/// Binds one statement against the catalog; fails with every binding diagnostic found. Also returns
+/// the number of parameters the statement takes (its highest parameter number).
+let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.Statement) : Statement * int =
     let ctx = Context(catalog, sourceText)
     let bound =
         match statement.Kind with
@@ -275,5 +276,9 @@ let bind (catalog: ICatalog) (sourceText: string) (statement: Ast.Statement) : S
             ctx.Report(Messages.parameterType span n)
     | _ -> ()
     match bound with
-    | Some b when ctx.Errors.Count = 0 -> b
+    | Some b when ctx.Errors.Count = 0 -> b, ctx.ParameterCount
     | _ -> Diagnostic.fail (List.ofSeq ctx.Errors)
+
+/// Binds one statement against the catalog; fails with every binding diagnostic found.
+let bind (catalog: ICatalog) (sourceText: string) (statement: Ast.Statement) : Statement =
+    fst (bindWithParameters catalog sourceText statement)

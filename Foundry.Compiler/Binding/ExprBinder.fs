@@ -179,7 +179,9 @@ let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
         | Ast.BooleanLiteral b -> Expr.constant (VBoolean b) e.Span
         | Ast.NullLiteral -> Expr.constant VNull e.Span
     | Ast.Parenthesized inner -> { recur inner with Span = e.Span }
-    | Ast.Parameter n -> Expr.make (Parameter n) (ctx.ParameterType n) true e.Span
+    | Ast.Parameter n ->
+        ctx.ParameterCount <- max ctx.ParameterCount n
+        Expr.make (Parameter n) (ctx.ParameterType n) true e.Span
     | Ast.ColumnRef(qualifier, name) ->
         match resolve env.Scope qualifier name with
         | Found c -> Expr.column c e.Span

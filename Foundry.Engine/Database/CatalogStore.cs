@@ -34,6 +34,9 @@ internal sealed class CatalogStore : ICatalog
 
     private BTree Tree => new(_pager, _pager.CatalogRootPageId);
 
+    /// <summary>Changes whenever the definitions (or the objects that hold them) are replaced.</summary>
+    public long Version { get; private set; }
+
     public TableSchema? FindTable(string name) => _tables.GetValueOrDefault(TableSchema.CatalogKey(name));
 
     public string? FindView(string name) => _views.GetValueOrDefault(TableSchema.CatalogKey(name));
@@ -47,6 +50,7 @@ internal sealed class CatalogStore : ICatalog
     /// <summary>Creates the table's B+Tree and records its definition.</summary>
     public TableSchema CreateTable(TableSchema definition)
     {
+        Version++;
         var table = definition.WithRootPage(BTree.Create(_pager));
         Tree.Upsert(KeyOf(TableKind, table.Name), table.Serialize());
         _tables[TableSchema.CatalogKey(table.Name)] = table;
@@ -57,6 +61,7 @@ internal sealed class CatalogStore : ICatalog
     /// <summary>Frees the table's pages and its indexes' and removes their definitions.</summary>
     public void DropTable(TableSchema table)
     {
+        Version++;
         foreach (var index in table.Indexes.ToList()) DropIndex(index);
         new BTree(_pager, table.RootPageId).Drop();
         Tree.Delete(KeyOf(TableKind, table.Name));
@@ -66,12 +71,14 @@ internal sealed class CatalogStore : ICatalog
 
     public void CreateView(string name, string sql)
     {
+        Version++;
         Tree.Upsert(KeyOf(ViewKind, name), Encoding.UTF8.GetBytes(sql));
         _views[TableSchema.CatalogKey(name)] = sql;
     }
 
     public void DropView(string name)
     {
+        Version++;
         Tree.Delete(KeyOf(ViewKind, name));
         _views.Remove(TableSchema.CatalogKey(name));
     }
@@ -79,6 +86,7 @@ internal sealed class CatalogStore : ICatalog
     /// <summary>Creates an index's tree, fills it from the table's rows, and records it.</summary>
     public void CreateIndex(string name, TableSchema table, IReadOnlyList<int> columns, bool unique)
     {
+        Version++;
         var index = new IndexSchema(name, table.Name, columns, unique, BTree.Create(_pager));
         using (var cursor = new BTree(_pager, table.RootPageId).OpenCursor())
         {
@@ -97,6 +105,7 @@ internal sealed class CatalogStore : ICatalog
 
     private void DropIndex(IndexSchema index)
     {
+        Version++;
         new BTree(_pager, index.RootPageId).Drop();
         Tree.Delete(KeyOf(IndexKind, index.Name));
         _indexes.Remove(TableSchema.CatalogKey(index.Name));
@@ -117,6 +126,7 @@ internal sealed class CatalogStore : ICatalog
     /// <summary>Rebuilds the in-memory copy from the catalog tree.</summary>
     public void Reload()
     {
+        Version++;
         _tables.Clear();
         _savedRowIds.Clear();
         _views.Clear();

@@ -42,6 +42,12 @@ public sealed class Database : IDisposable
     internal CatalogStore Catalog { get; }
     internal SemaphoreSlim StatementLock { get; } = new(1, 1);
 
+    /// <summary>
+    /// Increases whenever the catalog's objects may have changed (a schema statement, or a reload of
+    /// the catalog after a rollback); prepared statements compiled for an older version compile again.
+    /// </summary>
+    internal long SchemaVersion => Catalog.Version;
+
     /// <summary>The tables, by name.</summary>
     public IReadOnlyList<TableSchema> Tables => Catalog.Tables;
 

@@ -33,7 +33,29 @@ public sealed class Session : IDisposable
         return statements.Select(s => Run(s, []));
     }
 
-    private QueryResult Run(ParsedStatement statement, object?[] parameters)
+    /// <summary>
+    /// Compiles a statement once for running many times with different parameters. It is compiled
+    /// again, transparently, when the schema has changed since (a table created, dropped or altered).
+    /// </summary>
+    public PreparedStatement Prepare(string sql)
+    {
+        var statement = ErrorMapper.Run(sql, () => SqlCompiler.ParseOne(sql));
+        return new PreparedStatement(this, statement);
+    }
+
+    /// <summary>Compiles against the current catalog, under the statement lock.</summary>
+    internal CompiledStatement Compile(ParsedStatement statement) =>
+        ErrorMapper.Run(statement.Source, () => SqlCompiler.Compile(_database.Catalog, statement, CompilerOptions));
+
+    internal Database Database => _database;
+
+    private QueryResult Run(ParsedStatement statement, object?[] parameters) => Run(statement, parameters, null);
+
+    /// <summary>
+    /// Runs a statement, compiling it unless `prepared` holds a compilation that is still valid for
+    /// the catalog's schema version.
+    /// </summary>
+    internal QueryResult Run(ParsedStatement statement, object?[] parameters, PreparedStatement? prepared)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         // A result left unread would hold the statement lock: finish it first.
@@ -50,7 +72,10 @@ public sealed class Session : IDisposable
         }
         try
         {
-            var compiled = ErrorMapper.Run(sql, () => SqlCompiler.Compile(_database.Catalog, statement, CompilerOptions));
+            var compiled = prepared is null ? Compile(statement) : prepared.CompiledFor(_database.SchemaVersion);
+            if (parameters.Length < compiled.ParameterCount)
+                throw ErrorMapper.Map(sql, new FoundryRuntimeException(RuntimeErrors.MissingParameter,
+                    $"the statement takes {compiled.ParameterCount} parameter(s) but {parameters.Length} were supplied"))!;
             switch (compiled.Kind)
             {
                 case CompiledStatementKind.Query:

@@ -107,3 +107,38 @@ let ``tables list their definitions`` () =
     script s "CREATE TABLE b (x INTEGER NOT NULL); CREATE TABLE a (id INTEGER PRIMARY KEY, t TEXT)"
     Assert.Equal<string list>([ "a"; "b" ], db.Tables |> Seq.map (fun t -> t.Name) |> List.ofSeq)
     Assert.Equal("CREATE TABLE a (id INTEGER PRIMARY KEY, t TEXT)", db.Tables[0].ToSql())
+
+[<Fact>]
+let ``parameters are bound at execution and typed by their context`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL)"
+        use insert = s.Execute("INSERT INTO t VALUES ($1, $2, $3)", 1L, "one", 1.5)
+        Assert.Equal(1L, insert.RowsAffected)
+        use r = s.Execute("SELECT name, score * 2 FROM t WHERE id = ?", 1)
+        Assert.True(r.Read())
+        Assert.Equal("one", r.GetString 0)
+        Assert.Equal(3.0, r.GetDouble 1)
+        Assert.False(r.Read()))
+
+[<Fact>]
+let ``a prepared statement runs many times and recompiles after a schema change`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"
+        let insert = s.Prepare "INSERT INTO t VALUES (?, ?)"
+        for i in 1 .. 100 do
+            insert.Execute(int64 i, sprintf "v%d" i).Dispose()
+        let lookup = s.Prepare "SELECT v FROM t WHERE id = $1"
+        let read (id: int64) =
+            use r = lookup.Execute id
+            if r.Read() then Some(r.GetString 0) else None
+        Assert.Equal(Some "v42", read 42L)
+        Assert.Equal(None, read 420L)
+        // Dropping and recreating the table changes the catalog: the prepared lookup follows.
+        script s "DROP TABLE t; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (42, 'new')"
+        Assert.Equal(Some "new", read 42L))
+
+[<Fact>]
+let ``a parameter with no value is an error naming it`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY)"
+        Assert.Equal("FND5007", (error s "SELECT id FROM t WHERE id = $2").Code))
