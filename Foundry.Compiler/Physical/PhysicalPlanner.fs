@@ -1,8 +1,11 @@
-/// Optimized logical plan -> physical plan. Scans get their access path from PlanScan, joins their
-/// algorithm from PlanJoin; the other operators map one to one.
+/// Optimized logical plan -> physical plan. Inner/cross join trees are reordered by JoinOrder; scans get
+/// their access path from PlanScan, joins their algorithm from PlanJoin; the other operators map one
+/// to one.
 module Foundry.Compiler.Physical.PhysicalPlanner
 
 open Foundry.Compiler.Logical
+open Foundry.Compiler.Cost
+open Foundry.Compiler.Binding
 open Foundry.Compiler.Physical.PhysicalPlan
 
 let rec plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
@@ -13,6 +16,11 @@ let rec plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
     | LogicalPlan.Values(rows, cols) -> Values(rows, cols)
     | LogicalPlan.Filter(p, i) -> Filter(p, plan i)
     | LogicalPlan.Project(o, i) -> Project(o, plan i)
+    | LogicalPlan.Join((BoundTree.Inner | BoundTree.Cross), _, _, _) as join ->
+        match JoinOrder.reorder join with
+        | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (planJoinInput l) (plan r) condition
+        | LogicalPlan.Filter(p, LogicalPlan.Join(kind, l, r, condition)) -> Filter(p, PlanJoin.plan kind (planJoinInput l) (plan r) condition)
+        | other -> plan other
     | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (plan l) (plan r) condition
     | LogicalPlan.Aggregate(keys, aggs, i) -> HashAggregate(keys, aggs, plan i)
     | LogicalPlan.Distinct i -> HashDistinct(plan i)
@@ -22,3 +30,9 @@ let rec plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
     | LogicalPlan.Insert(t, i) -> Insert(t, plan i)
     | LogicalPlan.Update(t, a, i) -> Update(t, a, plan i)
     | LogicalPlan.Delete(t, i) -> Delete(t, plan i)
+
+/// The left input of an already-ordered join chain: its joins keep their order.
+and private planJoinInput (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
+    match logical with
+    | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (planJoinInput l) (plan r) condition
+    | other -> plan other

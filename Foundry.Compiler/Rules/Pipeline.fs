@@ -13,7 +13,7 @@ let batches: Batch list =
       // filter reaches the scan only after it has been merged with everything above it.
       { Name = "PushDownPredicates"
         Strategy = FixedPoint 20
-        Rules = [ MergeFilters.rule; PushFilterBelowProject.rule; PushFilterIntoScan.rule ] }
+        Rules = [ MergeFilters.rule; PushFilterBelowProject.rule; PushFilterIntoJoin.rule; PushFilterIntoScan.rule ] }
       // Pushed predicates are new expressions (substituted projections): fold them once more.
       { Name = "SimplifyAgain"
         Strategy = FixedPoint 10

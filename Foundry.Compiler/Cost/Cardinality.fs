@@ -1,0 +1,45 @@
+/// Row-count estimates for planning decisions. Without statistics (ANALYZE is not implemented yet)
+/// the estimates are heuristics from a plan's shape: a point lookup on a key returns one row, a
+/// filter keeps a tenth of its input, a table scan is assumed to read 1,000 rows. They only need to
+/// order choices sensibly (a selective input before an unfiltered one), not to be accurate.
+module Foundry.Compiler.Cost.Cardinality
+
+open Foundry.Compiler.Binding.BoundTree
+open Foundry.Compiler.Logical.LogicalPlan
+
+let private assumedTableRows = 1000.0
+let private filterSelectivity = 0.1
+
+/// True when the predicate fixes every column of the table's primary key with an equality.
+let private pinsPrimaryKey (t: TableRef) (predicate: Expr) =
+    let equalities =
+        Expr.conjuncts predicate
+        |> List.choose (fun c ->
+            match c.Kind with
+            | Binary(Equal, { Kind = ColumnRef col }, { Kind = Constant _ | Parameter _ })
+            | Binary(Equal, { Kind = Constant _ | Parameter _ }, { Kind = ColumnRef col }) -> Some col.Id
+            | _ -> None)
+        |> Set.ofList
+    not t.Schema.HasRowId && t.Schema.PrimaryKey |> Seq.forall (fun o -> equalities.Contains t.Columns[o].Id)
+
+let rec estimate (plan: LogicalPlan) : float =
+    match plan with
+    | Scan(t, None) -> assumedTableRows
+    | Scan(t, Some p) -> if pinsPrimaryKey t p then 1.0 else assumedTableRows * filterSelectivity
+    | SingleRow -> 1.0
+    | Empty _ -> 0.0
+    | Values(rows, _) -> float rows.Length
+    | Filter(_, i) -> estimate i * filterSelectivity
+    | Project(_, i)
+    | Sort(_, i)
+    | Distinct i -> estimate i
+    | Limit _ -> 100.0
+    | Aggregate([], _, _) -> 1.0
+    | Aggregate(_, _, i) -> max 1.0 (estimate i * filterSelectivity)
+    | Join((Semi | Anti), l, _, _) -> estimate l
+    | Join(_, l, r, None) -> estimate l * estimate r
+    | Join(_, l, r, Some _) -> max (estimate l) (estimate r)
+    | SetOperation(_, _, l, r, _) -> estimate l + estimate r
+    | Insert _
+    | Update _
+    | Delete _ -> 0.0
