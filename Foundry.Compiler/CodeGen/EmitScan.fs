@@ -24,29 +24,25 @@ let private readerFor (t: SqlType) =
 
 let private isNullReader = method<RecordReader> "IsNull" [ typeof<byte[]>; typeof<int>; typeof<int> ]
 
-/// Writes a key bound into the context's KeyWriter and returns the call that yields its bytes.
-let private encodeKey (ctx: EmitContext) (v: Value) : Expression =
+/// Code that evaluates a bound once and stores its encoded key bytes in a state slot; `noRows` runs
+/// when the bound is NULL (a comparison with NULL is never true).
+let private encodeBound (ctx: EmitContext) (bound: KeyBound) (slot: Expression) (noRows: Expression) : Expression =
+    let r = EmitExpr.emit ctx Map.empty bound.Value
     let keys = Expression.Property(ctx.Context, "Keys")
     let reset = Expression.Call(keys, typeof<KeyWriter>.GetMethod("Reset"))
-    let write =
-        match v with
-        | VInteger i -> Expression.Call(reset, typeof<KeyWriter>.GetMethod("WriteInt64"), Expression.Constant(i))
-        | VReal r -> Expression.Call(reset, typeof<KeyWriter>.GetMethod("WriteDouble"), Expression.Constant(r))
-        | VText s -> Expression.Call(reset, typeof<KeyWriter>.GetMethod("WriteText"), Expression.Constant(s))
-        | VBoolean b -> Expression.Call(reset, typeof<KeyWriter>.GetMethod("WriteBoolean"), Expression.Constant(b))
-        | VNull -> Expression.Call(reset, typeof<KeyWriter>.GetMethod("WriteNull"))
-    write :> Expression
-
-/// The encoded bytes of a bound, computed once when the statement is compiled.
-let private keyBytes (v: Value) =
-    let w = KeyWriter()
-    match v with
-    | VInteger i -> w.WriteInt64 i |> ignore
-    | VReal r -> w.WriteDouble r |> ignore
-    | VText s -> w.WriteText s |> ignore
-    | VBoolean b -> w.WriteBoolean b |> ignore
-    | VNull -> w.WriteNull() |> ignore
-    w.ToArray()
+    let writerMethod =
+        match bound.Value.Type with
+        | SqlType.Integer -> "WriteInt64"
+        | SqlType.Real -> "WriteDouble"
+        | SqlType.Text -> "WriteText"
+        | SqlType.Boolean -> "WriteBoolean"
+        | t -> invalidOp (sprintf "Foundry bug: no key encoding for %A" t)
+    let write = Expression.Call(reset, typeof<KeyWriter>.GetMethod(writerMethod, [| r.Slot.Value.Type |]), r.Slot.Value)
+    block (
+        r.Code
+        @ [ Expression.IfThen(r.Slot.IsNull, noRows)
+            Expression.Assign(slot, Expression.Call(method<StorageAccess> "KeyBytes" [ typeof<KeyWriter> ], write)) ]
+    )
 
 let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual: Expr option) (consume: Consume) : Expression =
     let cursor = ctx.NewCursor()
@@ -55,53 +51,59 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
     let typedCursor = Expression.Convert(cursor, cursorType) :> Expression
     let breakLabel = ctx.Label("scan_" + table.Alias + "_end")
     let continueLabel = ctx.Label("scan_" + table.Alias + "_next")
-    let openCursor =
-        Expression.Assign(
-            cursor,
-            Expression.Call(ctx.Context, typeof<StatementContext>.GetMethod("OpenCursor"), Expression.Constant(table.Schema.RootPageId))
-        )
-    let lower, upper =
+    let treeRoot, lower, upper, index =
         match access with
-        | FullScan -> None, None
-        | KeyRange(_, l, u) -> l, u
+        | FullScan -> table.Schema.RootPageId, None, None, None
+        | KeyRange(_, l, u) -> table.Schema.RootPageId, l, u, None
+        | IndexRange(index, _, l, u, covering) -> index.RootPageId, l, u, Some(index, covering)
+    let openCursor =
+        Expression.Assign(cursor, Expression.Call(ctx.Context, typeof<StatementContext>.GetMethod("OpenCursor"), Expression.Constant(treeRoot)))
+    // Bounds are evaluated once, when the scan starts; their encodings live in object slots.
+    let lowerSlot = lower |> Option.map (fun _ -> ctx.NewObject())
+    let upperSlot = upper |> Option.map (fun _ -> ctx.NewObject())
+    let bytes (slot: Expression) = Expression.Convert(slot, typeof<byte[]>) :> Expression
+    let evaluateBounds =
+        [ for bound, slot in [ lower, lowerSlot; upper, upperSlot ] do
+              match bound, slot with
+              | Some b, Some s -> encodeBound ctx b s (Expression.Break(breakLabel))
+              | _ -> () ]
     let position =
-        match lower with
-        | Some l ->
-            Expression.Call(method<StorageAccess> "Seek" [ cursorType; typeof<KeyWriter> ], typedCursor, encodeKey ctx l.Value) :> Expression
+        match lowerSlot with
+        | Some s -> Expression.Call(method<StorageAccess> "SeekBytes" [ cursorType; typeof<byte[]> ], typedCursor, bytes s) :> Expression
         | None -> Expression.Call(typedCursor, cursorType.GetMethod("First")) :> Expression
     let advance =
         Expression.IfThenElse(
             started,
             Expression.IfThen(Expression.Not(Expression.Call(typedCursor, cursorType.GetMethod("Next"))), Expression.Break(breakLabel)),
-            block
-                [ Expression.Assign(started, trueExpr)
-                  openCursor
-                  Expression.IfThen(Expression.Not(position), Expression.Break(breakLabel)) ]
+            block (
+                [ Expression.Assign(started, trueExpr) :> Expression ]
+                @ evaluateBounds
+                @ [ openCursor; Expression.IfThen(Expression.Not(position), Expression.Break(breakLabel)) ]
+            )
         )
-    let comparePrefix (bound: KeyBound) =
-        Expression.Call(method<StorageAccess> "ComparePrefix" [ cursorType; typeof<byte[]> ], typedCursor, Expression.Constant(keyBytes bound.Value))
+    let comparePrefix (slot: Expression) =
+        Expression.Call(method<StorageAccess> "ComparePrefix" [ cursorType; typeof<byte[]> ], typedCursor, bytes slot)
     let rangeChecks =
-        [ match upper with
-          | Some u ->
+        [ match upper, upperSlot with
+          | Some u, Some s ->
               let past =
-                  if u.Inclusive then Expression.GreaterThan(comparePrefix u, Expression.Constant(0))
-                  else Expression.GreaterThanOrEqual(comparePrefix u, Expression.Constant(0))
+                  if u.Inclusive then Expression.GreaterThan(comparePrefix s, Expression.Constant(0))
+                  else Expression.GreaterThanOrEqual(comparePrefix s, Expression.Constant(0))
               Expression.IfThen(past, Expression.Break(breakLabel)) :> Expression
-          | None -> ()
-          match lower with
-          | Some l when not l.Inclusive ->
-              Expression.IfThen(Expression.Equal(comparePrefix l, Expression.Constant(0)), Expression.Continue(continueLabel))
+          | _ -> ()
+          match lower, lowerSlot with
+          | Some l, Some s when not l.Inclusive ->
+              Expression.IfThen(Expression.Equal(comparePrefix s, Expression.Constant(0)), Expression.Continue(continueLabel))
           | _ -> () ]
-    // Decode the columns the plan reads into typed locals.
+    let neededColumns =
+        table.Columns |> List.mapi (fun ordinal c -> ordinal, c) |> List.filter (fun (_, c) -> ctx.NeededColumns.Contains c.Id)
+    // The row's record: in the scanned tree, or fetched from the table by the index entry's key.
     let buffer = ctx.Local(typeof<byte[]>, "page")
     let offset = ctx.Local(typeof<int>, "record")
-    let locate =
-        [ Expression.Assign(buffer, Expression.Property(typedCursor, "CurrentBuffer")) :> Expression
-          Expression.Assign(offset, Expression.Property(typedCursor, "ValueOffset")) ]
-    let reads, env =
-        table.Columns
-        |> List.mapi (fun ordinal c -> ordinal, c)
-        |> List.filter (fun (_, c) -> ctx.NeededColumns.Contains c.Id)
+    let fromRecord (recordCursor: Expression) =
+        [ Expression.Assign(buffer, Expression.Property(recordCursor, "CurrentBuffer")) :> Expression
+          Expression.Assign(offset, Expression.Property(recordCursor, "ValueOffset")) ],
+        neededColumns
         |> List.fold
             (fun (code, env: Env) (ordinal, c) ->
                 let v = ctx.Local(clrType c.Type, c.Name)
@@ -114,12 +116,60 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
                     code @ assign, env.Add(c.Id, { Value = v; IsNull = n })
                 else code @ [ Expression.Assign(v, read) ], env.Add(c.Id, { Value = v; IsNull = falseExpr }))
             ([], Map.empty)
+    let locate, (reads, env) =
+        match index with
+        | None -> fromRecord typedCursor |> fun (l, r) -> l, r
+        | Some(_, false) ->
+            // Fetch the row from the table by the primary key the index entry holds.
+            let tableCursor = ctx.NewCursor()
+            let typedTable = Expression.Convert(tableCursor, cursorType) :> Expression
+            let l, r = fromRecord typedTable
+            [ Expression.IfThen(
+                  Expression.Equal(tableCursor, Expression.Constant(null)),
+                  Expression.Assign(tableCursor, Expression.Call(ctx.Context, typeof<StatementContext>.GetMethod("OpenCursor"), Expression.Constant(table.Schema.RootPageId)))
+              ) :> Expression
+              Expression.IfThen(
+                  Expression.Not(Expression.Call(method<StorageAccess> "SeekRow" [ cursorType; cursorType ], typedTable, typedCursor)),
+                  Expression.Continue(continueLabel)
+              ) ]
+            @ l,
+            r
+        | Some(ix, true) ->
+            // Covering: every needed column is an index column or a primary-key column, decoded from the entry's key.
+            let parts = ctx.Local(typeof<obj[]>, "index_key")
+            let keyParts = ctx.Local(typeof<obj[]>, "primary_key")
+            let part (source: Expression) (i: int) = Expression.ArrayIndex(source, Expression.Constant(i)) :> Expression
+            let columnSource ordinal =
+                match Seq.tryFindIndex ((=) ordinal) ix.Columns with
+                | Some i -> part parts i
+                | None -> part keyParts (Seq.findIndex ((=) ordinal) table.Schema.PrimaryKey)
+            let code, env =
+                neededColumns
+                |> List.fold
+                    (fun (code, env: Env) (ordinal, c) ->
+                        let v = ctx.Local(clrType c.Type, c.Name)
+                        let n = ctx.Local(typeof<bool>, c.Name + "_null")
+                        let raw = columnSource ordinal
+                        code
+                        @ [ Expression.Assign(n, Expression.Equal(raw, Expression.Constant(null))) :> Expression
+                            Expression.Assign(v, Expression.Condition(n, Expression.Default(v.Type), Expression.Convert(raw, v.Type))) ],
+                        env.Add(c.Id, { Value = v; IsNull = n }))
+                    ([], Map.empty)
+            let decode =
+                [ Expression.Assign(parts, Expression.Call(method<StorageAccess> "DecodeKey" [ cursorType ], typedCursor)) :> Expression ]
+                @ (if neededColumns |> List.exists (fun (o, _) -> not (Seq.contains o ix.Columns)) then
+                       [ Expression.Assign(keyParts, Expression.Call(method<StorageAccess> "DecodePrimaryKey" [ typeof<obj[]> ], parts)) ]
+                   else [])
+            decode, (code, env)
     // UPDATE and DELETE identify each row they change by its key.
     let rowKey =
         match table.Columns with
         | first :: _ ->
             match ctx.RowKeyTargets.TryFind first.Id with
-            | Some target -> [ Expression.Assign(target, Expression.Call(method<StorageAccess> "CurrentKey" [ cursorType ], typedCursor)) :> Expression ]
+            | Some target ->
+                // Through an index, the row's key is the entry's value.
+                let keyOf = if index.IsSome then "CurrentValue" else "CurrentKey"
+                [ Expression.Assign(target, Expression.Call(method<StorageAccess> keyOf [ cursorType ], typedCursor)) :> Expression ]
             | None -> []
         | [] -> []
     let body =

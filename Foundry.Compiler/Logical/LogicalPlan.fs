@@ -111,3 +111,38 @@ let mapExpressions (f: Expr -> Expr) (plan: LogicalPlan) =
     | SetOperation _
     | Insert _
     | Delete _ -> plan
+
+/// Every expression the node holds (not its children's).
+let expressions (plan: LogicalPlan) : Expr list =
+    match plan with
+    | Scan(_, p) -> Option.toList p
+    | Values(rows, _) -> List.concat rows
+    | Filter(p, _) -> [ p ]
+    | Project(outputs, _) -> outputs |> List.map snd
+    | Join(_, _, _, c) -> Option.toList c
+    | Aggregate(keys, aggs, _) -> (keys |> List.map snd) @ (aggs |> List.choose (fun (_, a) -> a.Argument))
+    | Sort(keys, _) -> keys |> List.map (fun k -> k.Expr)
+    | Limit(c, o, _) -> Option.toList c @ Option.toList o
+    | Update(_, assignments, _) -> assignments |> List.map (fun a -> a.Value)
+    | SingleRow
+    | Empty _
+    | Distinct _
+    | SetOperation _
+    | Insert _
+    | Delete _ -> []
+
+/// Ids of every column the plan reads anywhere (inside subqueries too), plus the columns it returns
+/// and those its breakers materialise; a scan needs to decode only these.
+let neededColumns (plan: LogicalPlan) : Set<int> =
+    let rec walk (p: LogicalPlan) =
+        let own = expressions p |> List.collect ExprDeep.columns |> List.map (fun c -> c.Id)
+        let passed =
+            match p with
+            | Insert(_, i)
+            | Update(_, _, i)
+            | Delete(_, i) -> outputColumns i |> List.map (fun c -> c.Id)
+            | Distinct i -> outputColumns i |> List.map (fun c -> c.Id)
+            | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id)
+            | _ -> []
+        own @ passed @ (children p |> List.collect walk)
+    walk plan @ (outputColumns plan |> List.map (fun c -> c.Id)) |> Set.ofList

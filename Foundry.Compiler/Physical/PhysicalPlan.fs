@@ -4,7 +4,9 @@ module Foundry.Compiler.Physical.PhysicalPlan
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Runtime
 
-type KeyBound = { Value: Value; Inclusive: bool }
+/// One end of a key range: a column-free expression (a constant or a parameter) evaluated once when
+/// the scan starts; a NULL bound selects no rows.
+type KeyBound = { Value: Expr; Inclusive: bool }
 
 /// How a table is read.
 type AccessPath =
@@ -14,6 +16,10 @@ type AccessPath =
     /// B+Tree to the lower bound and stopping after the upper one. Equal inclusive bounds on a
     /// one-column key are a point lookup (a key seek).
     | KeyRange of column: Column * lower: KeyBound option * upper: KeyBound option
+    /// Rows whose index column (the index's leading column) lies between the bounds, found through
+    /// the index's B+Tree; each entry gives the row's primary key. A covering index holds every column
+    /// the query reads, so the table is not touched.
+    | IndexRange of index: IndexSchema * column: Column * lower: KeyBound option * upper: KeyBound option * covering: bool
 
 type PhysicalPlan =
     /// Reads a table by `Access`, keeping rows that satisfy `Residual` (the predicate conjuncts the
@@ -92,7 +98,14 @@ let children (plan: PhysicalPlan) =
 /// Every expression the node evaluates (not its children's).
 let expressions (plan: PhysicalPlan) : Expr list =
     match plan with
-    | TableScan(_, _, residual, _) -> Option.toList residual
+    | TableScan(_, access, residual, _) ->
+        let bounds (l: KeyBound option) (u: KeyBound option) = [ l; u ] |> List.choose (Option.map (fun b -> b.Value))
+        let accessExprs =
+            match access with
+            | FullScan -> []
+            | KeyRange(_, l, u)
+            | IndexRange(_, _, l, u, _) -> bounds l u
+        accessExprs @ Option.toList residual
     | Values(rows, _) -> List.concat rows
     | Filter(p, _) -> [ p ]
     | Project(outputs, _) -> outputs |> List.map snd

@@ -8,9 +8,11 @@ open Foundry.Compiler.Cost
 open Foundry.Compiler.Binding
 open Foundry.Compiler.Physical.PhysicalPlan
 
-let rec plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
+let rec private planWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
+    let plan = planWith needed
+    let planJoinInput = planJoinInputWith needed
     match logical with
-    | LogicalPlan.Scan(t, predicate) -> PlanScan.plan t predicate
+    | LogicalPlan.Scan(t, predicate) -> PlanScan.plan t predicate needed
     | LogicalPlan.SingleRow -> SingleRow
     | LogicalPlan.Empty cols -> Empty cols
     | LogicalPlan.Values(rows, cols) -> Values(rows, cols)
@@ -32,7 +34,10 @@ let rec plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
     | LogicalPlan.Delete(t, i) -> Delete(t, plan i)
 
 /// The left input of an already-ordered join chain: its joins keep their order.
-and private planJoinInput (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
+and private planJoinInputWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
     match logical with
-    | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (planJoinInput l) (plan r) condition
-    | other -> plan other
+    | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (planJoinInputWith needed l) (planWith needed r) condition
+    | other -> planWith needed other
+
+/// Plans a statement's optimized logical plan.
+let plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan = planWith (LogicalPlan.neededColumns logical) logical

@@ -8,7 +8,13 @@ open Foundry.Compiler.Logical
 open Foundry.Compiler.Physical.PhysicalPlan
 
 let private boundText (symbolIncl: string) (symbolExcl: string) (b: KeyBound) =
-    sprintf "%s %s" (if b.Inclusive then symbolIncl else symbolExcl) (Value.toSql b.Value)
+    sprintf "%s %s" (if b.Inclusive then symbolIncl else symbolExcl) (exprText b.Value)
+
+let private rangeText (column: Column) (lower: KeyBound option) (upper: KeyBound option) =
+    [ lower |> Option.map (boundText ">=" ">"); upper |> Option.map (boundText "<=" "<") ]
+    |> List.choose id
+    |> List.map (fun p -> column.Name + " " + p)
+    |> String.concat " AND "
 
 let private keysText (keys: Expr list) = keys |> List.map exprText |> String.concat ", "
 
@@ -18,17 +24,15 @@ let describe (plan: PhysicalPlan) =
         let head =
             match access with
             | FullScan -> sprintf "FullScan %s" t.Alias
-            | KeyRange(k, Some l, Some u) when l.Inclusive && u.Inclusive && l.Value = u.Value ->
+            | KeyRange(k, Some l, Some u) when l.Inclusive && u.Inclusive && obj.ReferenceEquals(l.Value, u.Value) ->
                 // One row at most only when the key has one column; otherwise it is a prefix range.
                 let kind = if t.Schema.PrimaryKey.Count = 1 then "KeySeek" else "KeyRangeScan"
-                sprintf "%s %s %s = %s" kind t.Alias k.Name (Value.toSql l.Value)
-            | KeyRange(k, lower, upper) ->
-                let parts =
-                    [ lower |> Option.map (boundText ">=" ">")
-                      upper |> Option.map (boundText "<=" "<") ]
-                    |> List.choose id
-                    |> List.map (fun p -> k.Name + " " + p)
-                sprintf "KeyRangeScan %s %s" t.Alias (String.concat " AND " parts)
+                sprintf "%s %s %s = %s" kind t.Alias k.Name (exprText l.Value)
+            | KeyRange(k, lower, upper) -> sprintf "KeyRangeScan %s %s" t.Alias (rangeText k lower upper)
+            | IndexRange(index, k, Some l, Some u, covering) when l.Inclusive && u.Inclusive && obj.ReferenceEquals(l.Value, u.Value) ->
+                sprintf "%s %s using %s %s = %s" (if covering then "CoveringIndexSeek" else "IndexSeek") t.Alias index.Name k.Name (exprText l.Value)
+            | IndexRange(index, k, lower, upper, covering) ->
+                sprintf "%s %s using %s %s" (if covering then "CoveringIndexRangeScan" else "IndexRangeScan") t.Alias index.Name (rangeText k lower upper)
         let filter = residual |> Option.map (fun r -> " filter=" + exprText r) |> Option.defaultValue ""
         sprintf "%s%s (%s)" head filter reason
     | SingleRow -> "SingleRow"

@@ -1,10 +1,14 @@
-/// Access-path selection for a scan: which conjuncts of the scan's predicate the table's primary key
-/// can answer by a B+Tree seek, and which remain to be tested per row.
+/// Access-path selection for a scan: which conjuncts of the scan's predicate a B+Tree — the table's
+/// own (clustered on the primary key) or one of its secondary indexes — can answer by seeking, and
+/// which remain to be tested per row.
 ///
-/// A conjunct `k op c` (or `c op k`) where k is the leading primary-key column, c a non-NULL constant
-/// of k's type and op one of = < <= > >= narrows the key range. The range is exact on the leading key
-/// component (key components are self-delimiting in the key encoding), so those conjuncts are removed
-/// from the residual; everything else stays.
+/// A conjunct `c op e` (or `e op c`) where c is the tree's leading key column, e a column-free
+/// expression of c's type (a constant or a parameter) and op one of = < <= > >= bounds the range. The
+/// range is exact on the leading key component (components are self-delimiting in the key encoding),
+/// so the conjuncts used for the bounds leave the residual; all others stay. Among the candidates the
+/// cheapest by a fixed ranking wins (no statistics yet): a point lookup on a one-column primary key,
+/// then a point lookup through a unique index, an index point lookup, a primary-key range, an index
+/// range, a full scan; a covering index beats a non-covering one at the same rank.
 module Foundry.Compiler.Physical.PlanScan
 
 open Foundry.Compiler.Binding.BoundTree
@@ -14,15 +18,7 @@ open Foundry.Runtime
 type private Bound =
     | Lower of KeyBound
     | Upper of KeyBound
-    | Point of Value
-
-let private compareValues a b =
-    match a, b with
-    | VInteger x, VInteger y -> compare x y
-    | VReal x, VReal y -> compare x y
-    | VText x, VText y -> Arithmetic.CompareText(x, y)
-    | VBoolean x, VBoolean y -> compare x y
-    | _ -> 0
+    | Point of Expr
 
 let private flip =
     function
@@ -32,17 +28,24 @@ let private flip =
     | GreaterOrEqual -> LessOrEqual
     | op -> op
 
-/// The bound a conjunct puts on column `key`, if it is of a shape the key range can express.
+/// A column-free value a seek can use: a non-NULL constant or anything computed without columns.
+let private seekable (key: Column) (value: Expr) =
+    Expr.columns value |> List.isEmpty
+    && not (Expr.containsSubquery value)
+    && value.Type = key.Type
+    && (match value.Kind with Constant VNull -> false | _ -> true)
+
+/// The bound a conjunct puts on column `key`, if it is of a shape a range can express.
 let private boundOf (key: Column) (conjunct: Expr) =
     let shape op (col: Expr) (value: Expr) =
-        match col.Kind, value.Kind with
-        | ColumnRef c, Constant v when c.Id = key.Id && v <> VNull && Value.typeOf v = key.Type ->
+        match col.Kind with
+        | ColumnRef c when c.Id = key.Id && seekable key value ->
             match op with
-            | Equal -> Some(Point v)
-            | Less -> Some(Upper { Value = v; Inclusive = false })
-            | LessOrEqual -> Some(Upper { Value = v; Inclusive = true })
-            | Greater -> Some(Lower { Value = v; Inclusive = false })
-            | GreaterOrEqual -> Some(Lower { Value = v; Inclusive = true })
+            | Equal -> Some(Point value)
+            | Less -> Some(Upper { Value = value; Inclusive = false })
+            | LessOrEqual -> Some(Upper { Value = value; Inclusive = true })
+            | Greater -> Some(Lower { Value = value; Inclusive = false })
+            | GreaterOrEqual -> Some(Lower { Value = value; Inclusive = true })
             | _ -> None
         | _ -> None
     match conjunct.Kind with
@@ -52,45 +55,89 @@ let private boundOf (key: Column) (conjunct: Expr) =
         | None -> shape (flip op) b a
     | _ -> None
 
-let private tighterLower (a: KeyBound) (b: KeyBound) =
-    let c = compareValues a.Value b.Value
-    if c > 0 then a elif c < 0 then b else { a with Inclusive = a.Inclusive && b.Inclusive }
+let private compareConstants (a: Expr) (b: Expr) =
+    match a.Kind, b.Kind with
+    | Constant(VInteger x), Constant(VInteger y) -> Some(compare x y)
+    | Constant(VReal x), Constant(VReal y) -> Some(compare x y)
+    | Constant(VText x), Constant(VText y) -> Some(Arithmetic.CompareText(x, y))
+    | Constant(VBoolean x), Constant(VBoolean y) -> Some(compare x y)
+    | _ -> None
 
-let private tighterUpper (a: KeyBound) (b: KeyBound) =
-    let c = compareValues a.Value b.Value
-    if c < 0 then a elif c > 0 then b else { a with Inclusive = a.Inclusive && b.Inclusive }
+/// The tighter of two bounds when both are constants (`preferGreater` for lower bounds); otherwise the first.
+let private tighter preferGreater (a: KeyBound) (b: KeyBound) =
+    match compareConstants a.Value b.Value with
+    | Some c when c = 0 -> { a with Inclusive = a.Inclusive && b.Inclusive }
+    | Some c -> if (c > 0) = preferGreater then a else b
+    | None -> a
 
-/// Chooses the access path for scanning `table` under `predicate`.
-let plan (table: TableRef) (predicate: Expr option) : PhysicalPlan =
-    let conjuncts = predicate |> Option.map Expr.conjuncts |> Option.defaultValue []
-    let keyColumn =
-        if table.Schema.HasRowId then None
-        else Some table.Columns[table.Schema.PrimaryKey[0]]
-    match keyColumn with
-    | None -> TableScan(table, FullScan, predicate, "no primary key: full scan")
-    | Some key ->
-        let bounded, residual = conjuncts |> List.map (fun c -> c, boundOf key c) |> List.partition (snd >> Option.isSome)
-        let lowers, uppers =
-            bounded
-            |> List.collect (fun (_, b) ->
-                match b with
-                | Some(Point v) -> [ Some { Value = v; Inclusive = true }, None; None, Some { Value = v; Inclusive = true } ]
-                | Some(Lower l) -> [ Some l, None ]
-                | Some(Upper u) -> [ None, Some u ]
-                | None -> [])
-            |> List.unzip
-        let lower = lowers |> List.choose id |> List.fold (fun acc b -> Some(match acc with None -> b | Some a -> tighterLower a b)) None
-        let upper = uppers |> List.choose id |> List.fold (fun acc b -> Some(match acc with None -> b | Some a -> tighterUpper a b)) None
-        let residual = residual |> List.map fst |> Expr.conjoin
+/// The range on `key` that the conjuncts give, with the conjuncts it consumed.
+type private Range =
+    { Lower: KeyBound option
+      Upper: KeyBound option
+      Point: bool
+      Used: Expr list }
+
+let private rangeOn (key: Column) (conjuncts: Expr list) : Range option =
+    let bounds = conjuncts |> List.choose (fun c -> boundOf key c |> Option.map (fun b -> c, b))
+    match bounds |> List.tryPick (function (c, Point v) -> Some(c, v) | _ -> None) with
+    | Some(c, v) -> Some { Lower = Some { Value = v; Inclusive = true }; Upper = Some { Value = v; Inclusive = true }; Point = true; Used = [ c ] }
+    | None ->
+        // Constant bounds: the tightest one implies the others, so all of them are consumed. Otherwise
+        // the first bound is used and the rest stay in the residual.
+        let pick select preferGreater =
+            let candidates = bounds |> List.choose (fun (c, b) -> select b |> Option.map (fun kb -> c, kb))
+            let constants = candidates |> List.filter (fun (_, kb) -> match kb.Value.Kind with Constant _ -> true | _ -> false)
+            match constants, candidates with
+            | [], [] -> None
+            | [], (c, kb) :: _ -> Some([ c ], kb)
+            | (c0, k0) :: rest, _ -> Some(c0 :: List.map fst rest, rest |> List.fold (fun acc (_, kb) -> tighter preferGreater acc kb) k0)
+        let lower = pick (function Lower b -> Some b | _ -> None) true
+        let upper = pick (function Upper b -> Some b | _ -> None) false
         match lower, upper with
-        | None, None -> TableScan(table, FullScan, residual, sprintf "no usable predicate on primary key %s: full scan" key.Name)
+        | None, None -> None
         | _ ->
-            let pointLookup =
-                table.Schema.PrimaryKey.Count = 1
-                && match lower, upper with
-                   | Some l, Some u -> l.Inclusive && u.Inclusive && compareValues l.Value u.Value = 0
-                   | _ -> false
-            let reason =
-                if pointLookup then sprintf "equality on primary key %s: key seek" key.Name
-                else sprintf "bounds on primary key %s: range scan" key.Name
-            TableScan(table, KeyRange(key, lower, upper), residual, reason)
+            Some
+                { Lower = lower |> Option.map snd
+                  Upper = upper |> Option.map snd
+                  Point = false
+                  Used = (lower |> Option.map fst |> Option.defaultValue []) @ (upper |> Option.map fst |> Option.defaultValue []) }
+
+/// Chooses the access path for scanning `table` under `predicate`; `needed` holds the ids of every
+/// column the rest of the statement reads (to tell whether an index covers the query).
+let plan (table: TableRef) (predicate: Expr option) (needed: Set<int>) : PhysicalPlan =
+    let conjuncts = predicate |> Option.map Expr.conjuncts |> Option.defaultValue []
+    let residualWithout (used: Expr list) = conjuncts |> List.filter (fun c -> not (used |> List.exists (fun u -> obj.ReferenceEquals(u, c)))) |> Expr.conjoin
+    let schema = table.Schema
+    let neededOrdinals =
+        table.Columns |> List.indexed |> List.filter (fun (_, c) -> needed.Contains c.Id) |> List.map fst |> Set.ofList
+    let primaryKeyOrdinals = schema.PrimaryKey |> Set.ofSeq
+    let primary =
+        if schema.HasRowId then []
+        else
+            let key = table.Columns[schema.PrimaryKey[0]]
+            match rangeOn key conjuncts with
+            | Some r ->
+                let rank = if r.Point && schema.PrimaryKey.Count = 1 then 1 elif r.Point then 3 else 4
+                let reason =
+                    if r.Point && schema.PrimaryKey.Count = 1 then sprintf "equality on primary key %s: key seek" key.Name
+                    else sprintf "bounds on primary key %s: range scan" key.Name
+                [ (rank, 0), TableScan(table, KeyRange(key, r.Lower, r.Upper), residualWithout r.Used, reason) ]
+            | None -> []
+    let indexed =
+        [ for index in schema.Indexes do
+              let key = table.Columns[index.Columns[0]]
+              match rangeOn key conjuncts with
+              | Some r ->
+                  let covering = Set.isSubset neededOrdinals (Set.union (Set.ofSeq index.Columns) primaryKeyOrdinals)
+                  let rank = if r.Point && index.Unique && index.Columns.Count = 1 then 2 elif r.Point then 3 else 5
+                  let how = if r.Point then "equality" else "bounds"
+                  let reason = sprintf "%s on indexed column %s: index %s%s" how key.Name index.Name (if covering then ", covering (table not read)" else "")
+                  yield (rank, (if covering then 0 else 1)), TableScan(table, IndexRange(index, key, r.Lower, r.Upper, covering), residualWithout r.Used, reason)
+              | None -> () ]
+    match primary @ indexed |> List.sortBy fst with
+    | (_, best) :: _ -> best
+    | [] ->
+        let reason =
+            if schema.HasRowId then "no usable predicate on a key or index: full scan"
+            else sprintf "no usable predicate on primary key %s or an index: full scan" table.Columns[schema.PrimaryKey[0]].Name
+        TableScan(table, FullScan, predicate, reason)

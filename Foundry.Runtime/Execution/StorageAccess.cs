@@ -10,6 +10,24 @@ public static class StorageAccess
 {
     public static bool Seek(BTreeCursor cursor, KeyWriter key) => cursor.Seek(key.AsSpan());
 
+    public static bool SeekBytes(BTreeCursor cursor, byte[] key) => cursor.Seek(key);
+
+    /// <summary>Positions a table cursor on the row an index entry points at (the entry's value is the row's key).</summary>
+    public static bool SeekRow(BTreeCursor table, BTreeCursor index)
+    {
+        var key = index.Value;
+        return table.Seek(key) && table.Key.SequenceEqual(key);
+    }
+
+    /// <summary>A copy of the cursor's current value (through an index: the row's primary key).</summary>
+    public static byte[] CurrentValue(BTreeCursor cursor) => cursor.Value.ToArray();
+
+    /// <summary>An index entry's key parts: the index columns' values, then the row's primary key as bytes.</summary>
+    public static object?[] DecodeKey(BTreeCursor cursor) => KeyReader.Decode(cursor.Key);
+
+    /// <summary>The primary-key column values from an index entry's decoded key (its last part).</summary>
+    public static object?[] DecodePrimaryKey(object?[] indexKey) => KeyReader.Decode((byte[])indexKey[^1]!);
+
     /// <summary>
     /// Compares the first <c>bound.Length</c> bytes of the cursor's current key with an encoded bound.
     /// Key components are self-delimiting, so for a bound on a leading key prefix the result is the

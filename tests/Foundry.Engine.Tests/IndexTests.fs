@@ -1,0 +1,74 @@
+/// Secondary indexes: kept in step by every change, used by the planner for equality and range
+/// predicates on their leading column (read without the table when they cover the query), and
+/// giving exactly the rows a full scan gives.
+module Foundry.Engine.Tests.IndexTests
+
+open Xunit
+open Foundry.Engine
+open Foundry.Engine.Tests.Sql
+
+let private setup () =
+    let db = Database.OpenTemporary()
+    let s = db.OpenSession()
+    script s "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v REAL, s TEXT)"
+    script s ("INSERT INTO t VALUES " + String.concat ", " [ for i in 1 .. 300 -> sprintf "(%d, %d, %d.5, 's%d')" i (i % 17) i (i % 5) ])
+    script s "CREATE INDEX t_k ON t (k)"
+    db, s
+
+let private physical db sql = Explainer.Explain(db, sql, ExplainStage.Physical, ExplainFormat.Text)
+
+[<Fact>]
+let ``equality on an indexed column is an index seek with the same rows as a scan`` () =
+    let db, s = setup ()
+    use _ = db
+    let sql = "SELECT id, v FROM t WHERE k = 3 ORDER BY id"
+    Assert.Contains("IndexSeek t using t_k k = 3", physical db sql)
+    let viaIndex = rows s sql
+    use plain = db.OpenSession()
+    plain.CompilerOptions.DisabledRules <- [| "PushFilterIntoScan" |]
+    Assert.Equal<obj list list>(rows plain sql, viaIndex)
+    Assert.Equal(18, viaIndex.Length)
+
+[<Fact>]
+let ``a covering index answers without reading the table`` () =
+    let db, s = setup ()
+    use _ = db
+    let sql = "SELECT count(*) FROM t WHERE k = $1"
+    Assert.Contains("CoveringIndexSeek", physical db sql)
+    use r = s.Execute(sql, 5L)
+    Assert.True(r.Read())
+    Assert.Equal(18L, r.GetInt64 0)
+    Assert.Equal<obj list list>([ [ box 3L; box 3L ]; [ box 20L; box 3L ] ], rows s "SELECT id, k FROM t WHERE k = 3 AND id < 30 ORDER BY id")
+
+[<Fact>]
+let ``index ranges and parameters in key bounds`` () =
+    let db, s = setup ()
+    use _ = db
+    Assert.Contains("IndexRangeScan", physical db "SELECT s FROM t WHERE k >= 15 AND k < 16")
+    Assert.Equal(17, (rows s "SELECT s FROM t WHERE k >= 15 AND k < 16").Length)
+    Assert.Contains("KeySeek t id = $1", physical db "SELECT v FROM t WHERE id = $1")
+    use r = s.Execute("SELECT v FROM t WHERE id = $1", 42L)
+    Assert.True(r.Read())
+    Assert.Equal(42.5, r.GetDouble 0)
+    Assert.Equal<obj list list>([], rows s "SELECT v FROM t WHERE id = NULL")
+
+[<Fact>]
+let ``changes keep the index in step`` () =
+    let db, s = setup ()
+    use _ = db
+    exec s "UPDATE t SET k = 100 WHERE id <= 10" |> ignore
+    exec s "DELETE FROM t WHERE k = 0" |> ignore
+    exec s "INSERT INTO t VALUES (1000, 100, 0.0, 'new')" |> ignore
+    Assert.Equal<obj list list>([ [ box 11L ] ], rows s "SELECT count(*) FROM t WHERE k = 100")
+    Assert.Equal<obj list list>([ [ box 0L ] ], rows s "SELECT count(*) FROM t WHERE k = 0")
+
+[<Fact>]
+let ``a unique index rejects a duplicate and the statement changes nothing`` () =
+    let db, s = setup ()
+    use _ = db
+    script s "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)"
+    exec s "INSERT INTO u VALUES (1, 'a@x'), (2, NULL), (3, NULL)" |> ignore
+    let e = error s "INSERT INTO u VALUES (4, 'b@x'), (5, 'a@x')"
+    Assert.Equal("FND5004", e.Code)
+    Assert.Equal<obj list list>([ [ box 3L ] ], rows s "SELECT count(*) FROM u")
+    Assert.Equal("FND1035", (error s "CREATE INDEX t_k ON t (v)").Code)
