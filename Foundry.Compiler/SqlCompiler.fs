@@ -138,10 +138,11 @@ type SqlCompiler =
             nextId <- nextId + 1
             { Id = nextId; Name = name; Type = typ; Nullable = nullable }
         let disabled = options |> Option.ofObj |> Option.map (fun o -> Set.ofArray o.DisabledRules) |> Option.defaultValue Set.empty
+        let context: Rule.RuleContext = { BuildQuery = LogicalBuilder.buildQuery newColumn }
         let logical = LogicalBuilder.buildStatement newColumn bound
-        let optimized = Optimizer.optimize disabled logical
+        let optimized = Optimizer.optimize context disabled logical
         let planQuery (q: BoundTree.Query) =
-            PhysicalPlanner.plan (Optimizer.optimize disabled (LogicalBuilder.buildQuery newColumn q)).Plan
+            PhysicalPlanner.plan (Optimizer.optimize context disabled (LogicalBuilder.buildQuery newColumn q)).Plan
         logical, optimized, PhysicalPlanner.plan optimized.Plan, planQuery
 
     static member private CompileBound (options: CompilerOptions) (bound: BoundTree.Statement) : CompiledStatement =

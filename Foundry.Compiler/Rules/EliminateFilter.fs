@@ -15,7 +15,8 @@ open Foundry.Compiler.Rules.Rule
 let rule: Rule =
     { Name = "EliminateFilter"
       Apply =
-        function
+        fun _ plan ->
+        match plan with
         | Filter({ Kind = Constant(VBoolean true) }, input) -> Some input
         | Filter({ Kind = Constant(VBoolean false | VNull) }, input) -> Some(Empty(outputColumns input))
         | Scan(t, Some { Kind = Constant(VBoolean true) }) -> Some(Scan(t, None))

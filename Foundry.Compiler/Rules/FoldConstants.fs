@@ -24,6 +24,6 @@ let foldExpr = ConstantEvaluator.fold
 let rule: Rule =
     { Name = "FoldConstants"
       Apply =
-        fun plan ->
+        fun _ plan ->
             let folded = mapExpressions foldExpr plan
             if folded = plan then None else Some folded }

@@ -14,6 +14,7 @@ open Foundry.Compiler.Rules.Rule
 let rule: Rule =
     { Name = "MergeFilters"
       Apply =
-        function
+        fun _ plan ->
+        match plan with
         | Filter(p, Filter(q, input)) -> Expr.conjoin [ q; p ] |> Option.map (fun c -> Filter(c, input))
         | _ -> None }

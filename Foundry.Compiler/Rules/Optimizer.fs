@@ -30,11 +30,11 @@ let private checkSchema (rule: Rule) (before: LogicalPlan) (after: LogicalPlan) 
         )
 
 /// One pass of one rule over the whole plan, top-down. Returns the new plan and whether it fired.
-let private applyOnce (rule: Rule) (plan: LogicalPlan) =
+let private applyOnce (context: RuleContext) (rule: Rule) (plan: LogicalPlan) =
     let mutable fired = false
     let rec visit node =
         let node =
-            match rule.Apply node with
+            match rule.Apply context node with
             | Some replaced ->
                 checkSchema rule node replaced
                 fired <- true
@@ -47,14 +47,14 @@ let private applyOnce (rule: Rule) (plan: LogicalPlan) =
     result, fired
 
 /// Runs the batches over the plan, skipping rules whose names are in `disabled`.
-let optimizeWith (batches: Batch list) (disabled: Set<string>) (plan: LogicalPlan) : Result =
+let optimizeWith (batches: Batch list) (context: RuleContext) (disabled: Set<string>) (plan: LogicalPlan) : Result =
     let trace = ResizeArray<TraceStep>()
     let runRules (batch: Batch) plan =
         let mutable changed = false
         let mutable current = plan
         for rule in batch.Rules do
             if not (disabled.Contains rule.Name) then
-                let next, fired = applyOnce rule current
+                let next, fired = applyOnce context rule current
                 if fired then
                     changed <- true
                     current <- next
@@ -74,4 +74,4 @@ let optimizeWith (batches: Batch list) (disabled: Set<string>) (plan: LogicalPla
     let final = batches |> List.fold runBatch plan
     { Plan = final; Trace = List.ofSeq trace }
 
-let optimize (disabled: Set<string>) (plan: LogicalPlan) = optimizeWith Pipeline.batches disabled plan
+let optimize (context: RuleContext) (disabled: Set<string>) (plan: LogicalPlan) = optimizeWith Pipeline.batches context disabled plan

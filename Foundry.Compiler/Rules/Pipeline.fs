@@ -4,7 +4,11 @@ module Foundry.Compiler.Rules.Pipeline
 open Foundry.Compiler.Rules.Rule
 
 let batches: Batch list =
-    [ // Simplify first: constants folded here let EliminateFilter see TRUE/FALSE conditions.
+    [ // Subqueries become joins first, so that the joins' predicates take part in pushdown.
+      { Name = "Decorrelate"
+        Strategy = FixedPoint 10
+        Rules = [ DecorrelateSubqueries.rule ] }
+      // Simplify first: constants folded here let EliminateFilter see TRUE/FALSE conditions.
       { Name = "Simplify"
         Strategy = FixedPoint 10
         Rules = [ FoldConstants.rule; EliminateFilter.rule ] }

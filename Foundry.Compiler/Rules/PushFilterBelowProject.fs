@@ -25,7 +25,8 @@ let rec private mayFail (e: Expr) =
 let rule: Rule =
     { Name = "PushFilterBelowProject"
       Apply =
-        function
+        fun _ plan ->
+        match plan with
         | Filter(p, Project(outputs, input)) ->
             let definitions = outputs |> List.map (fun (c, e) -> c.Id, e) |> Map.ofList
             let used = Expr.columns p |> List.choose (fun c -> definitions.TryFind c.Id)

@@ -36,7 +36,8 @@ let private filtered (conjuncts: Expr list) (plan: LogicalPlan) =
 let rule: Rule =
     { Name = "PushFilterIntoJoin"
       Apply =
-        function
+        fun _ plan ->
+        match plan with
         | Filter(p, Join((Inner | Cross | LeftOuter | Semi | Anti) as kind, l, r, condition)) ->
             let leftIds, rightIds = ids l, ids r
             let conjuncts = Expr.conjuncts p

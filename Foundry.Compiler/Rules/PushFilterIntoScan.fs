@@ -15,7 +15,8 @@ open Foundry.Compiler.Rules.Rule
 let rule: Rule =
     { Name = "PushFilterIntoScan"
       Apply =
-        function
+        fun _ plan ->
+        match plan with
         | Filter(p, Scan(t, existing)) ->
             let conjuncts = (existing |> Option.map Expr.conjuncts |> Option.defaultValue []) @ Expr.conjuncts p
             Some(Scan(t, Expr.conjoin conjuncts))
