@@ -84,7 +84,7 @@ public static partial class IntegrityCheck
             if (id % ProgressEveryPages == 0) progress?.Report(new IntegrityProgress("pages", id, scan));
         }
         o.Entries = scan;
-        o.Summary = $"{scan} pages of {pageSize} bytes, every checksum verified";
+        o.Summary = $"{scan} pages of {pageSize} bytes, checksums checked";
         if (!headerSound)
         {
             o.Note("the header page is damaged, so the page count is unknown: every whole page in the file was scanned, and nothing else was checked");

@@ -68,7 +68,7 @@ public static partial class IntegrityCheck
     private static void CheckIndex(Pager pager, TableSchema? table, BTree? tableTree, IndexSchema index, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
     {
         var on = table is null ? index.Table : $"{table.Name} ({string.Join(", ", index.Columns.Select(c => table.Columns[c].Name))})";
-        o.Summary = $"{(index.Unique ? "unique " : "")}on {on}";
+        o.Summary = $"{(index.Unique ? "unique " : "")}on {on}, root page {index.RootPageId}";
         if (OpenTree(pager, index.RootPageId, o) is not { } tree) return;
         o.AddFaults(tree.Validate());
         if (!o.Ok)
@@ -76,7 +76,7 @@ public static partial class IntegrityCheck
             o.Note("entries not cross-checked with the table: the index tree is damaged");
             return;
         }
-        o.Summary += $", {Shape(tree)}";
+        o.Summary += $", depth {tree.Depth}";
         if (table is null || tableTree is null)
         {
             o.Entries = tree.CountEntries();

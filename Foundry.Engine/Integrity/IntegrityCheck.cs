@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Foundry.Runtime;
 using Foundry.Storage;
 
@@ -132,12 +133,26 @@ public static partial class IntegrityCheck
         }
         // Pager.Validate(roots) also re-validates every tree; those faults are already reported per object,
         // so only the file-level ones (free list FL1–FL3, ownership BT11) are kept here.
-        o.AddFaults(pager.Validate(roots).Where(m => m.StartsWith("FL", StringComparison.Ordinal) || m.StartsWith("BT11", StringComparison.Ordinal)));
+        var faults = pager.Validate(roots).Where(m => m.StartsWith("FL", StringComparison.Ordinal) || m.StartsWith("BT11", StringComparison.Ordinal)).ToList();
+        o.AddFaults(faults.Where(m => LeakedPage(m) is null));
+        var leaked = faults.Select(LeakedPage).OfType<string>().ToList();
+        if (leaked.Count > 0)
+        {
+            var listed = string.Join(", ", leaked.Take(50)) + (leaked.Count > 50 ? ", …" : "");
+            o.Fault($"BT11 {leaked.Count} {(leaked.Count == 1 ? "page is" : "pages are")} leaked (neither reachable from a tree root nor on the free list): {listed}");
+        }
         if (damaged && !o.Ok)
         {
-            o.Note("pages below a damaged node or an unreadable catalog are reported as leaked (BT11); fix the damage above first");
+            o.Note("pages the validator could not reach past the damage reported above count as leaked (BT11); fix that damage first");
         }
     }
+
+    /// <summary>The page id of a Pager.Validate "BT11 page N is leaked" message, so leaks are listed on one line; null for other messages.</summary>
+    private static string? LeakedPage(string message) =>
+        LeakedPattern().Match(message) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [GeneratedRegex(@"^BT11 page (\d+) is leaked")]
+    private static partial Regex LeakedPattern();
 
     /// <summary>Runs one object's check; whatever it throws becomes a fault of that object.</summary>
     private static T? Guard<T>(IntegrityObjectReport o, Func<T?> check) where T : class
