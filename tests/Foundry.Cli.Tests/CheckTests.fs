@@ -248,3 +248,32 @@ let ``check runs as a child process and reports through its exit code`` () =
     let code, out = runChild ()
     Assert.Equal(1, code)
     Assert.Contains($"PG4 page {leaf}", out)
+
+[<Fact>]
+let ``rows that do not match their table, and duplicates in a unique index, are reported`` () =
+    use dir = new TempDir()
+    let db = dir.File "rows.foundry"
+    createDatabase db
+    do
+        use pager = Pager.Open db
+        let table = TableSchema.Deserialize(ReadOnlySpan(catalogEntry pager 't' "t"))
+        let tree = BTree(pager, table.RootPageId)
+        // Key 5000, but column a says 6000; and NULL in the NOT NULL column e.
+        let key = KeyWriter().WriteInt64(5000L).ToArray()
+        let record = RecordWriter().Begin(5).WriteInt64(6000L).WriteText("b").WriteDouble(1.0).WriteBoolean(true).WriteNull().ToArray()
+        Assert.True(tree.Insert(ReadOnlySpan key, ReadOnlySpan record))
+        // A record with too few columns.
+        let short = KeyWriter().WriteInt64(5001L).ToArray()
+        Assert.True(tree.Insert(ReadOnlySpan short, ReadOnlySpan(RecordWriter().Begin(2).WriteInt64(5001L).WriteNull().ToArray())))
+        // Declare t_e UNIQUE although e repeats.
+        let index = IndexSchema.Deserialize(ReadOnlySpan(catalogEntry pager 'i' "t_e"))
+        let unique = IndexSchema(index.Name, index.Table, index.Columns, true, index.RootPageId)
+        BTree(pager, pager.CatalogRootPageId).Upsert(ReadOnlySpan(Encoding.UTF8.GetBytes "it_e"), ReadOnlySpan(unique.Serialize()))
+        pager.Commit()
+    let r = run "" [ "check"; db ]
+    Assert.Equal(1, r.ExitCode)
+    Assert.Contains("IC2 row (5000): column e is NULL but declared NOT NULL", r.Out)
+    Assert.Contains("IC2 row (5001): the record has 2 columns, the table has 5", r.Out)
+    Assert.Contains("IC5 index t_b has 240 entries, table t has 242 rows", r.Out)
+    Assert.Contains("IC6 unique index t_e holds rows (", r.Out)
+    Assert.Contains("with equal values (-8)", r.Out)
