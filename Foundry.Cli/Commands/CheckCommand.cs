@@ -20,8 +20,8 @@ public static class CheckCommand
     {
         var database = new Argument<string>("database") { Description = "Path of the database file to check (it is not modified)." };
         var check = new Command("check",
-            "Check a database file: page checksums, B+Tree invariants, catalog, rows and indexes, free list and page accounting. " +
-            "Exit code 0 when clean, 1 when faults were found, 2 when the file could not be checked.")
+            "Check a database file for damage without changing it: page checksums, B+Tree invariants, catalog, rows against indexes, " +
+            "free list and page accounting. Exit code 0 when clean, 1 when faults were found, 2 when the file could not be checked.")
         {
             database,
         };

@@ -30,6 +30,8 @@ namespace Foundry.Engine;
 ///  - IC4 Every index entry points at an existing row, and that row's columns give exactly the entry's key.
 ///  - IC5 An index has exactly as many entries as its table has rows.
 ///  - IC6 A UNIQUE index holds no two entries with equal, non-NULL column values.
+///  - FH  (file header, checked by the pager on open and here first) magic, format version, page size,
+///        checksum, page count and roots in range; a file failing these is reported and not opened further.
 ///  - IC7 The file holds every page the header counts (bytes after the last page are only noted:
 ///        an interrupted commit leaves them, and the next allocation overwrites them).
 ///
@@ -75,6 +77,7 @@ public static partial class IntegrityCheck
         report.FileExists = true;
         if (!ScanPages(report, progress)) return;
 
+        // Created on first use, so the file-level entry comes last in the report — or alone, when the pager cannot open the file.
         var fileObject = new Lazy<IntegrityObjectReport>(() => report.Add(IntegrityObjectKind.File, "file"));
         Pager pager;
         try
