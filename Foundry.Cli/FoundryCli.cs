@@ -14,6 +14,7 @@ public static class FoundryCli
             ShellCommand.Create(console),
             ExecCommand.Create(console),
             ExplainCommand.Create(console),
+            CheckCommand.Create(console),
         };
         var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
         var exitCode = root.Parse(args).Invoke(configuration);

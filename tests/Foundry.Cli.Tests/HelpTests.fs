@@ -4,10 +4,11 @@ open Xunit
 open Foundry.Cli.Tests.Cli
 
 [<Theory>]
-[<InlineData("", "shell|exec|explain")>]
+[<InlineData("", "shell|exec|explain|check")>]
 [<InlineData("shell", "--init|database")>]
 [<InlineData("exec", "--command|-c|--file|-f|--format|--jsonl")>]
 [<InlineData("explain", "--stage|--format|ast|optimized")>]
+[<InlineData("check", "database|checksums|Exit code 0")>]
 let ``--help describes each command`` (command: string, mentions: string) =
     let args = (if command = "" then [] else [ command ]) @ [ "--help" ]
     let r = run "" args

@@ -1,0 +1,204 @@
+using System.Globalization;
+using Foundry.Runtime;
+using Foundry.Storage;
+
+namespace Foundry.Engine;
+
+public static partial class IntegrityCheck
+{
+    private const int ProgressEveryRows = 65536;
+
+    /// <summary>The table's tree (BT1–BT12), then every row (IC2). Returns the tree when it is sound enough to cross-check indexes against.</summary>
+    private static BTree? CheckTable(Pager pager, TableSchema table, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
+    {
+        if (OpenTree(pager, table.RootPageId, o) is not { } tree) return null;
+        o.AddFaults(tree.Validate());
+        if (!o.Ok)
+        {
+            o.Summary = $"root page {table.RootPageId}";
+            o.Note("rows not read and indexes not cross-checked: the tree is damaged");
+            return null;
+        }
+        using (var cursor = tree.OpenCursor())
+        {
+            for (var ok = cursor.First(); ok; ok = cursor.Next())
+            {
+                var key = cursor.Key.ToArray();
+                if (CheckRow(table, key, cursor.Value.ToArray()) is { } problem) o.Fault($"IC2 row {DescribeKey(key)}: {problem}");
+                if (++o.Entries % ProgressEveryRows == 0) progress?.Report(new IntegrityProgress($"table {table.Name}", o.Entries, 0));
+            }
+        }
+        o.Summary = $"{Shape(tree)}, {o.Entries} rows";
+        return tree;
+    }
+
+    /// <summary>What is wrong with one row (IC2), or null.</summary>
+    private static string? CheckRow(TableSchema table, byte[] key, byte[] record)
+    {
+        int n = table.Columns.Count;
+        if (record.Length < 2) return $"the record is {record.Length} bytes, too short for its column count";
+        if (RecordReader.ColumnCount(record, 0) != n) return $"the record has {RecordReader.ColumnCount(record, 0)} columns, the table has {n}";
+        if (record.Length < RecordReader.DataStart(n)) return $"the record is {record.Length} bytes, shorter than its {RecordReader.DataStart(n)}-byte header";
+        for (var i = 0; i < n; i++)
+        {
+            var column = table.Columns[i];
+            int start = RecordReader.ColumnOffset(record, 0, i, out int length);
+            if (length < 0 || start + length > record.Length)
+                return $"column {column.Name} claims bytes [{start}, {start + length}), outside the record's {record.Length} bytes";
+            if (RecordReader.IsNull(record, 0, i))
+            {
+                if (column.NotNull) return $"column {column.Name} is NULL but declared NOT NULL";
+                continue;
+            }
+            int expected = column.Type switch { SqlType.Integer or SqlType.Real => 8, SqlType.Boolean => 1, _ => -1 };
+            if (expected >= 0 && length != expected) return $"column {column.Name} ({column.Type.Display()}) holds {length} bytes, expected {expected}";
+            if (column.Type == SqlType.Text && !IsValidUtf8(record.AsSpan(start, length))) return $"column {column.Name} (TEXT) is not valid UTF-8";
+        }
+        if (table.HasRowId)
+            return KeyReader.Decode(key) is [long] ? null : $"the key of a rowid table is not one INTEGER";
+        var keys = new KeyWriter();
+        EncodeColumns(keys, table, table.PrimaryKey, record);
+        return keys.AsSpan().SequenceEqual(key) ? null : $"the key does not match the row's primary-key columns, which encode as {DescribeKey(keys.ToArray())}";
+    }
+
+    /// <summary>
+    /// The index's tree, then the cross-check with its table (IC3–IC6) when both trees are sound.
+    /// <paramref name="table"/> is null for an index whose table is missing (IC1, reported by the caller).
+    /// </summary>
+    private static void CheckIndex(Pager pager, TableSchema? table, BTree? tableTree, IndexSchema index, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
+    {
+        var on = table is null ? index.Table : $"{table.Name} ({string.Join(", ", index.Columns.Select(c => table.Columns[c].Name))})";
+        o.Summary = $"{(index.Unique ? "unique " : "")}on {on}, root page {index.RootPageId}";
+        if (OpenTree(pager, index.RootPageId, o) is not { } tree) return;
+        o.AddFaults(tree.Validate());
+        if (!o.Ok)
+        {
+            o.Note("entries not cross-checked with the table: the index tree is damaged");
+            return;
+        }
+        o.Summary += $", depth {tree.Depth}";
+        if (table is null || tableTree is null)
+        {
+            o.Entries = tree.CountEntries();
+            o.Summary += $", {o.Entries} entries";
+            if (table is not null) o.Note($"entries not cross-checked: the tree of table {table.Name} is damaged");
+            return;
+        }
+        long rows = CheckRowsHaveEntries(table, tableTree, index, tree, o, progress);
+        CheckEntriesHaveRows(table, tableTree, index, tree, o, progress);
+        if (o.Entries != rows) o.Fault($"IC5 index {index.Name} has {o.Entries} entries, table {table.Name} has {rows} rows");
+        o.Summary += $", {o.Entries} entries";
+    }
+
+    /// <summary>IC3: each row's expected entry is in the index with the row's primary key as its value. Returns the row count.</summary>
+    private static long CheckRowsHaveEntries(TableSchema table, BTree tableTree, IndexSchema index, BTree indexTree, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
+    {
+        var keys = new KeyWriter();
+        long rows = 0;
+        using var cursor = tableTree.OpenCursor();
+        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        {
+            if (++rows % ProgressEveryRows == 0) progress?.Report(new IntegrityProgress($"index {index.Name}", rows, 0));
+            var pk = cursor.Key.ToArray();
+            var record = cursor.Value.ToArray();
+            if (CheckRow(table, pk, record) is not null) continue; // reported under the table; its entry cannot be derived
+            EncodeColumns(keys, table, index.Columns, record);
+            keys.WriteBlob(pk);
+            if (!indexTree.TryGet(keys.AsSpan(), out var value))
+                o.Fault($"IC3 row {DescribeKey(pk)} of table {table.Name} has no entry in index {index.Name} (expected key {DescribeKey(keys.ToArray())})");
+            else if (!value.AsSpan().SequenceEqual(pk))
+                o.Fault($"IC3 the entry of row {DescribeKey(pk)} in index {index.Name} holds primary key {DescribeKey(value)}");
+        }
+        return rows;
+    }
+
+    /// <summary>IC4 and IC6: each entry's row exists and gives exactly that entry; a UNIQUE index has no equal non-NULL values. Counts entries.</summary>
+    private static void CheckEntriesHaveRows(TableSchema table, BTree tableTree, IndexSchema index, BTree indexTree, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
+    {
+        var keys = new KeyWriter();
+        byte[]? previousColumns = null, previousPk = null;
+        using var cursor = indexTree.OpenCursor();
+        for (var ok = cursor.First(); ok; ok = cursor.Next())
+        {
+            if (++o.Entries % ProgressEveryRows == 0) progress?.Report(new IntegrityProgress($"index {index.Name}", o.Entries, 0));
+            var entry = cursor.Key.ToArray();
+            var pk = cursor.Value.ToArray();
+            if (!tableTree.TryGet(pk, out var record))
+            {
+                o.Fault($"IC4 entry {DescribeKey(entry)} of index {index.Name} points at primary key {DescribeKey(pk)}, which is not in table {table.Name}");
+                previousColumns = null;
+                continue;
+            }
+            if (CheckRow(table, pk, record) is not null) continue;
+            bool hasNull = EncodeColumns(keys, table, index.Columns, record);
+            var columns = keys.ToArray();
+            keys.WriteBlob(pk);
+            if (!keys.AsSpan().SequenceEqual(entry))
+                o.Fault($"IC4 entry {DescribeKey(entry)} of index {index.Name} is stale: its row {DescribeKey(pk)} gives key {DescribeKey(keys.ToArray())}");
+            if (index.Unique && !hasNull && previousColumns is not null && columns.AsSpan().SequenceEqual(previousColumns))
+                o.Fault($"IC6 unique index {index.Name} holds rows {DescribeKey(previousPk!)} and {DescribeKey(pk)} with equal values {DescribeKey(columns)}");
+            (previousColumns, previousPk) = hasNull ? (null, null) : (columns, pk);
+        }
+    }
+
+    /// <summary>
+    /// Encodes the given columns of a record as an index or primary key, exactly as IndexMaintenance and the
+    /// generated DML code do (NULL as the NULL tag); true when one of them is NULL. Kept in step with them by
+    /// the clean-database test, which indexes a column of every type.
+    /// </summary>
+    private static bool EncodeColumns(KeyWriter keys, TableSchema table, IReadOnlyList<int> ordinals, byte[] record)
+    {
+        keys.Reset();
+        var hasNull = false;
+        foreach (var ordinal in ordinals)
+        {
+            if (RecordReader.IsNull(record, 0, ordinal))
+            {
+                keys.WriteNull();
+                hasNull = true;
+                continue;
+            }
+            switch (table.Columns[ordinal].Type)
+            {
+                case SqlType.Integer: keys.WriteInt64(RecordReader.GetInt64(record, 0, ordinal)); break;
+                case SqlType.Real: keys.WriteDouble(RecordReader.GetDouble(record, 0, ordinal)); break;
+                case SqlType.Text: keys.WriteText(RecordReader.GetText(record, 0, ordinal)); break;
+                case SqlType.Boolean: keys.WriteBoolean(RecordReader.GetBoolean(record, 0, ordinal)); break;
+                case SqlType.Blob: keys.WriteBlob(RecordReader.GetBlob(record, 0, ordinal)); break;
+                default: keys.WriteNull(); break;
+            }
+        }
+        return hasNull;
+    }
+
+    private static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
+
+    /// <summary>An encoded key as SQL-ish values: <c>(1, 'a')</c>; hex when it does not decode.</summary>
+    private static string DescribeKey(byte[] key)
+    {
+        object?[] parts;
+        try
+        {
+            parts = KeyReader.Decode(key);
+        }
+        catch (StorageException)
+        {
+            return DescribeBytes(key);
+        }
+        var text = string.Join(", ", parts.Select(p => p switch
+        {
+            null => "NULL",
+            bool b => b ? "TRUE" : "FALSE",
+            long l => l.ToString(CultureInfo.InvariantCulture),
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            string s => $"'{Shorten(s.Replace("'", "''"))}'",
+            byte[] bytes => $"x'{Shorten(Convert.ToHexString(bytes))}'",
+            var other => other.ToString(),
+        }));
+        return $"({text})";
+    }
+
+    private static string DescribeBytes(byte[] bytes) => $"0x{Shorten(Convert.ToHexString(bytes))}";
+
+    private static string Shorten(string s) => s.Length <= 64 ? s : s[..64] + "…";
+}
