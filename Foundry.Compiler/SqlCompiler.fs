@@ -149,8 +149,9 @@ type SqlCompiler =
         let simple kind tag = CompiledStatement(kind, tag)
         match bound with
         | BoundTree.CreateTable c ->
-            let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i)) |> Array.ofList
-            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u), ObjectName = c.Name, IfExists = c.IfNotExists, UniqueKeys = (c.Unique |> List.map Array.ofList |> Array.ofList))
+            let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i, Option.toObj col.Default)) |> Array.ofList
+            let checks = c.Checks |> List.map (fun (name, sql) -> CheckConstraint(name, sql)) |> Array.ofList
+            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u, checks), ObjectName = c.Name, IfExists = c.IfNotExists, UniqueKeys = (c.Unique |> List.map Array.ofList |> Array.ofList))
         | BoundTree.DropTable(name, ifExists) -> CompiledStatement(CompiledStatementKind.DropTable, "DROP TABLE", ObjectName = name, IfExists = ifExists)
         | BoundTree.CreateIndex i ->
             CompiledStatement(

@@ -18,6 +18,26 @@ let private valueEnv ctx clause =
 
 let private typedNull (t: SqlType) span = { Expr.constant VNull span with Type = t }
 
+/// Parses and binds a stored expression (DEFAULT, CHECK) in the given environment.
+let private bindStored (ctx: Context) (env: Env) (sql: string) span : Expr =
+    match Parser.parseExpression sql with
+    | Ok e -> bind ctx env e
+    | Result.Error ds ->
+        for d in ds do
+            ctx.Report { d with Span = span }
+        errorExpr span
+
+/// The table's CHECK constraints over fresh columns standing for a row's values.
+let private rowChecks (ctx: Context) (schema: TableSchema) span : RowChecks =
+    let columns = [ for c in schema.Columns -> ctx.NewColumn(c.Name, c.Type, not c.NotNull) ]
+    let env =
+        { Scope = child Scope.empty (columns |> List.map (fun c -> { Qualifier = schema.Name; Column = c; Unqualified = true }))
+          Aggregates = None
+          Clause = "CHECK"
+          BindQuery = QueryBinder.bindQuery ctx }
+    { Columns = columns
+      Conditions = [ for check in schema.Checks -> check.Name, castTo ctx SqlType.Boolean (bindStored ctx env check.Sql span) ] }
+
 /// INSERT: the source becomes a query producing one value per table column, in ordinal order.
 let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
     match ctx.Catalog.FindTable i.Table.Name with
@@ -43,10 +63,15 @@ let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
             | _ -> ()
         if i.Source <> Ast.DefaultValues then
             for c in schema.Columns do
-                if c.NotNull && not (seen.Contains c.Ordinal) then ctx.Report(Messages.notNullInsertMissing i.Table.Span c.Name)
-        /// Values for every table column from the given (target, expression) pairs.
+                if c.NotNull && isNull c.DefaultSql && not (seen.Contains c.Ordinal) then ctx.Report(Messages.notNullInsertMissing i.Table.Span c.Name)
+        /// Values for every table column from the given (target, expression) pairs; a column not given
+        /// takes its DEFAULT, or NULL.
         let complete (given: Map<int, Expr>) =
-            [ for c in schema.Columns -> given.TryFind c.Ordinal |> Option.defaultWith (fun () -> typedNull c.Type i.Span) ]
+            [ for c in schema.Columns ->
+                  match given.TryFind c.Ordinal with
+                  | Some e -> e
+                  | None when not (isNull c.DefaultSql) -> castTo ctx c.Type (bindStored ctx (valueEnv ctx "DEFAULT") c.DefaultSql i.Span)
+                  | None -> typedNull c.Type i.Span ]
         let assign (column: ColumnSchema) (b: Expr) span =
             if not (TypeRules.assignable b.Type column.Type) then
                 ctx.Report(Messages.assignmentTypeMismatch span column.Name (column.Type.Display()) (b.Type.Display()))
@@ -85,7 +110,7 @@ let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
                       VisibleCount = tableColumns.Length
                       Distinct = false }
                 { Body = SelectBody select; OrderBy = []; Limit = None; Offset = None; Columns = tableColumns }
-        Some { Table = schema; Source = source; Span = i.Span }
+        Some { Table = schema; Source = source; Checks = rowChecks ctx schema i.Span; Span = i.Span }
 
 let private tableRefOf (ctx: Context) (t: Ast.TableRef) =
     match ctx.Catalog.FindTable t.Name.Name with
@@ -130,7 +155,8 @@ let private bindUpdate (ctx: Context) (u: Ast.Update) : Update option =
         { Table = table
           Source = source
           Where = u.Where |> Option.map (bindCondition ctx { env with Clause = "WHERE" })
-          Assignments = assignments })
+          Assignments = assignments
+          Checks = rowChecks ctx table.Schema u.Span })
 
 let private bindDelete (ctx: Context) (d: Ast.Delete) : Delete option =
     tableRefOf ctx d.Table
@@ -156,12 +182,18 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
                     SqlType.Integer
             for constraintDef in d.Constraints do
                 match constraintDef with
-                | Ast.DefaultConstraint(_, span) -> unsupported span "DEFAULT"
-                | Ast.CheckConstraint(_, span) -> unsupported span "CHECK"
                 | Ast.ReferencesConstraint r -> unsupported r.Span "REFERENCES"
                 | _ -> ()
             let notNull = d.Constraints |> List.exists (function Ast.NotNullConstraint _ | Ast.PrimaryKeyConstraint _ -> true | _ -> false)
-            { Name = d.Name.Name; Type = typ; NotNull = notNull })
+            let defaultSql =
+                d.Constraints
+                |> List.tryPick (function Ast.DefaultConstraint(e, _) -> Some e | _ -> None)
+                |> Option.map (fun e ->
+                    let b = bind ctx (valueEnv ctx "DEFAULT") e
+                    if Expr.containsSubquery b || not (TypeRules.assignable b.Type typ) then
+                        ctx.Report(Messages.assignmentTypeMismatch e.Span d.Name.Name (typ.Display()) (b.Type.Display()))
+                    ctx.TextOf e.Span)
+            { Name = d.Name.Name; Type = typ; NotNull = notNull; Default = defaultSql })
     let inlineKeys =
         c.Columns |> List.indexed |> List.filter (fun (_, d) -> d.Constraints |> List.exists (function Ast.PrimaryKeyConstraint _ -> true | _ -> false))
     let tableKeys =
@@ -169,7 +201,7 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
         |> List.choose (function
             | Ast.PrimaryKeyTableConstraint(names, span) -> Some(names, span)
             | Ast.UniqueTableConstraint _ -> None
-            | Ast.CheckTableConstraint(_, span) -> unsupported span "CHECK"; None
+            | Ast.CheckTableConstraint _ -> None
             | Ast.ForeignKeyTableConstraint(_, _, span) -> unsupported span "FOREIGN KEY"; None)
     let primaryKey =
         match inlineKeys, tableKeys with
@@ -199,7 +231,30 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
          |> List.filter (fun (_, d) -> d.Constraints |> List.exists (function Ast.UniqueConstraint _ -> true | _ -> false))
          |> List.map (fun (i, _) -> [ i ]))
         @ (c.Constraints |> List.choose (function Ast.UniqueTableConstraint(names, _) -> Some(names |> List.choose ordinalOf) | _ -> None))
-    Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; Unique = unique; IfNotExists = c.IfNotExists }
+    // CHECK constraints, named as PostgreSQL names them (table_column_check, table_check, table_check1, ...).
+    let checkColumns = columns |> List.map (fun col -> ctx.NewColumn(col.Name, col.Type, not col.NotNull))
+    let checkEnv =
+        { Scope = child Scope.empty (checkColumns |> List.map (fun col -> { Qualifier = c.Name.Name; Column = col; Unqualified = true }))
+          Aggregates = None
+          Clause = "CHECK"
+          BindQuery = QueryBinder.bindQuery ctx }
+    let checkExprs =
+        (c.Columns |> List.collect (fun d -> d.Constraints |> List.choose (function Ast.CheckConstraint(e, _) -> Some(Some d.Name.Name, e) | _ -> None)))
+        @ (c.Constraints |> List.choose (function Ast.CheckTableConstraint(e, _) -> Some(None, e) | _ -> None))
+    let mutable unnamed = 0
+    let checks =
+        checkExprs
+        |> List.map (fun (column, e) ->
+            let b = bindCondition ctx checkEnv e
+            if Expr.containsSubquery b then ctx.Report(Messages.unsupportedSyntax e.Span "a subquery in CHECK")
+            let name =
+                match column with
+                | Some col -> sprintf "%s_%s_check" c.Name.Name col
+                | None ->
+                    unnamed <- unnamed + 1
+                    if unnamed = 1 then sprintf "%s_check" c.Name.Name else sprintf "%s_check%d" c.Name.Name (unnamed - 1)
+            name, ctx.TextOf e.Span)
+    Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; Unique = unique; Checks = checks; IfNotExists = c.IfNotExists }
 
 let private bindCreateIndex (ctx: Context) (i: Ast.CreateIndex) : CreateIndex option =
     if ctx.Catalog.IndexExists i.Name.Name && not i.IfNotExists then ctx.Report(Messages.indexAlreadyExists i.Name.Span i.Name.Name)

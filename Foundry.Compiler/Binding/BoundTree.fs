@@ -166,10 +166,17 @@ and Query =
       /// The columns the query returns (the body's visible columns).
       Columns: Column list }
 
+/// A table's CHECK constraints bound over one column per table column (in ordinal order): code that
+/// writes a row binds these columns to the row's values and evaluates each condition.
+type RowChecks =
+    { Columns: Column list
+      Conditions: (string * Expr) list }
+
 type Insert =
     { Table: TableSchema
       /// Rows to insert; each produces one value per table column, in ordinal order.
       Source: Query
+      Checks: RowChecks
       Span: Span }
 
 type Assignment = { Ordinal: int; Value: Expr }
@@ -178,17 +185,25 @@ type Update =
     { Table: TableRef
       Source: Source
       Where: Expr option
-      Assignments: Assignment list }
+      Assignments: Assignment list
+      Checks: RowChecks }
 
 type Delete =
     { Table: TableRef
       Where: Expr option }
 
-type ColumnDefinition = { Name: string; Type: SqlType; NotNull: bool }
+type ColumnDefinition =
+    { Name: string
+      Type: SqlType
+      NotNull: bool
+      /// The DEFAULT expression's SQL text.
+      Default: string option }
 
 type CreateTable =
     { Name: string
       Columns: ColumnDefinition list
+      /// CHECK constraints: (name, condition SQL).
+      Checks: (string * string) list
       PrimaryKey: int list
       /// UNIQUE constraints: each a set of column ordinals, enforced by a unique index.
       Unique: int list list

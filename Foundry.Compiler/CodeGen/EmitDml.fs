@@ -28,6 +28,20 @@ let private writerCall (target: Expression) (writerType: System.Type) (slot: Slo
     if isConstFalse slot.IsNull then value
     else Expression.Condition(slot.IsNull, Expression.Call(target, writerType.GetMethod("WriteNull")), value, writerType) :> Expression
 
+/// CHECK constraints on a row: each condition, with the checks' columns bound to the row's values,
+/// must not be FALSE (NULL passes).
+let private checkRow (ctx: EmitContext) (table: TableSchema) (checks: RowChecks) (values: Slot list) : Expression list =
+    let env = List.zip checks.Columns values |> List.fold (fun (env: Env) (c, slot) -> env.Add(c.Id, slot)) Map.empty
+    checks.Conditions
+    |> List.collect (fun (name, condition) ->
+        let r = EmitExpr.emit ctx env condition
+        let violated = Expression.AndAlso(Expression.Not(r.Slot.IsNull), Expression.Not(r.Slot.Value))
+        r.Code
+        @ [ Expression.IfThen(
+                violated,
+                Expression.Call(method<RuntimeErrors> "ThrowCheckViolation" [ typeof<string>; typeof<string> ], Expression.Constant(table.Name), Expression.Constant(name))
+            ) :> Expression ])
+
 /// NOT NULL checks, then the record and key of one row of `table` from one Slot per column. For a
 /// rowid table the key is `rowid` when given (an UPDATE keeps it), else a new one.
 let private encodeRow (ctx: EmitContext) (table: TableSchema) (values: Slot list) (rowid: Expression option) : Expression list =
@@ -55,13 +69,15 @@ let private encodeRow (ctx: EmitContext) (table: TableSchema) (values: Slot list
            else [ for ordinal in table.PrimaryKey -> writerCall keys typeof<KeyWriter> values[ordinal] table.Columns[ordinal].Type ]
     checks @ record @ key
 
-let produceInsert (ctx: EmitContext) (produceChild: Produce) (table: TableSchema) (input: PhysicalPlan) : Expression =
+let produceInsert (ctx: EmitContext) (produceChild: Produce) (table: TableSchema) (checks: RowChecks) (input: PhysicalPlan) : Expression =
     let affected = ctx.NewCounter()
     let columns = outputColumns input
     let insertRow = method<StorageAccess> "InsertRow" [ typeof<StatementContext>; typeof<TableSchema>; typeof<KeyWriter>; typeof<RecordWriter> ]
     produceChild input (fun env ->
+        let values = columns |> List.map (fun c -> env[c.Id])
         block (
-            encodeRow ctx table (columns |> List.map (fun c -> env[c.Id])) None
+            checkRow ctx table checks values
+            @ encodeRow ctx table values None
             @ [ Expression.Call(
                     insertRow,
                     ctx.Context,
@@ -73,7 +89,7 @@ let produceInsert (ctx: EmitContext) (produceChild: Produce) (table: TableSchema
         ))
 
 /// UPDATE (assignments) or DELETE (None): collect, then apply.
-let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (assignments: Assignment list option) (input: PhysicalPlan) : Expression =
+let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (assignments: (Assignment list * RowChecks) option) (input: PhysicalPlan) : Expression =
     let affected = ctx.NewCounter()
     let batchSlot = ctx.NewObject()
     let batch = Expression.Convert(batchSlot, typeof<WriteBatch>) :> Expression
@@ -83,11 +99,12 @@ let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (
         produceChild input (fun env ->
             match assignments with
             | None -> Expression.Call(batch, typeof<WriteBatch>.GetMethod("Delete"), rowKey) :> Expression
-            | Some assignments ->
+            | Some(assignments, checks) ->
                 let assigned = assignments |> List.map (fun a -> a.Ordinal, EmitExpr.emit ctx env a.Value) |> Map.ofList
                 let values = table.Columns |> List.mapi (fun i c -> match assigned.TryFind i with Some e -> e.Slot | None -> env[c.Id])
                 block (
                     (assigned |> Map.toList |> List.collect (fun (_, e) -> e.Code))
+                    @ checkRow ctx table.Schema checks values
                     @ encodeRow ctx table.Schema values (Some(rowKey :> Expression))
                     @ [ Expression.Call(batch, typeof<WriteBatch>.GetMethod("Replace"), rowKey, Expression.Property(ctx.Context, "Keys"), Expression.Property(ctx.Context, "Records")) :> Expression ]
                 ))

@@ -34,8 +34,8 @@ let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
         | Sort(_, input)
         | Materialize input
         | HashDistinct input
-        | Insert(_, input)
-        | Update(_, _, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
+        | Insert(_, _, input)
+        | Update(_, _, _, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
         | HashJoin(_, l, r, _, _, _)
         | NestedLoopJoin(_, l, r, _)
         | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id) |> Set.ofList
@@ -86,10 +86,10 @@ let rec private produce (helpers: ResizeArray<LambdaExpression>) (planQuery: Que
         | Materialize input -> EmitSort.produce ctx child [] input consume
         | Limit(count, offset, input) -> EmitLimit.produce ctx child count offset input consume
         | SetOperation(op, all, l, r, columns) -> EmitSetOperation.produce ctx child op all l r columns consume
-        | Insert(t, input) ->
+        | Insert(t, checks, input) ->
             let input = if reads t.RootPageId input then Materialize input else input
-            EmitDml.produceInsert ctx child t input
-        | Update(t, assignments, input) -> EmitDml.produceChange ctx child t (Some assignments) input
+            EmitDml.produceInsert ctx child t checks input
+        | Update(t, assignments, checks, input) -> EmitDml.produceChange ctx child t (Some(assignments, checks)) input
         | Delete(t, input) -> EmitDml.produceChange ctx child t None input
 
 /// Writes one row's output columns into state.Output, typed by column.

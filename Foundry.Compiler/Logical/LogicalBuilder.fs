@@ -65,10 +65,10 @@ and buildSelect (newColumn: NewColumn) (s: Select) : LogicalPlan =
 let buildStatement (newColumn: NewColumn) (statement: Statement) : LogicalPlan =
     match statement with
     | Query q -> buildQuery newColumn q
-    | BoundTree.Insert i -> LogicalPlan.Insert(i.Table, buildQuery newColumn i.Source)
+    | BoundTree.Insert i -> LogicalPlan.Insert(i.Table, i.Checks, buildQuery newColumn i.Source)
     | BoundTree.Update u ->
         let source = buildSource newColumn u.Source
-        LogicalPlan.Update(u.Table, u.Assignments, (match u.Where with Some w -> Filter(w, source) | None -> source))
+        LogicalPlan.Update(u.Table, u.Assignments, u.Checks, (match u.Where with Some w -> Filter(w, source) | None -> source))
     | BoundTree.Delete d ->
         let source = Scan(d.Table, None)
         LogicalPlan.Delete(d.Table, (match d.Where with Some w -> Filter(w, source) | None -> source))

@@ -30,9 +30,9 @@ type LogicalPlan =
     /// Both inputs have the output's column types, position by position.
     | SetOperation of SetOp * all: bool * left: LogicalPlan * right: LogicalPlan * columns: Column list
     /// Inserts the input's rows (one value per table column, in ordinal order); produces no columns.
-    | Insert of table: TableSchema * input: LogicalPlan
+    | Insert of table: TableSchema * checks: RowChecks * input: LogicalPlan
     /// Rewrites the table's rows that the input produces (the input starts with the table's columns).
-    | Update of table: TableRef * assignments: Assignment list * input: LogicalPlan
+    | Update of table: TableRef * assignments: Assignment list * checks: RowChecks * input: LogicalPlan
     /// Deletes the table's rows that the input produces (the input starts with the table's columns).
     | Delete of table: TableRef * input: LogicalPlan
 
@@ -69,8 +69,8 @@ let children (plan: LogicalPlan) =
     | Distinct i
     | Sort(_, i)
     | Limit(_, _, i)
-    | Insert(_, i)
-    | Update(_, _, i)
+    | Insert(_, _, i)
+    | Update(_, _, _, i)
     | Delete(_, i) -> [ i ]
     | Join(_, l, r, _)
     | SetOperation(_, _, l, r, _) -> [ l; r ]
@@ -84,8 +84,8 @@ let withChildren (plan: LogicalPlan) (inputs: LogicalPlan list) =
     | Distinct _, [ i ] -> Distinct i
     | Sort(k, _), [ i ] -> Sort(k, i)
     | Limit(c, o, _), [ i ] -> Limit(c, o, i)
-    | Insert(t, _), [ i ] -> Insert(t, i)
-    | Update(t, a, _), [ i ] -> Update(t, a, i)
+    | Insert(t, c, _), [ i ] -> Insert(t, c, i)
+    | Update(t, a, c, _), [ i ] -> Update(t, a, c, i)
     | Delete(t, _), [ i ] -> Delete(t, i)
     | Join(k, _, _, c), [ l; r ] -> Join(k, l, r, c)
     | SetOperation(op, all, _, _, cols), [ l; r ] -> SetOperation(op, all, l, r, cols)
@@ -104,7 +104,7 @@ let mapExpressions (f: Expr -> Expr) (plan: LogicalPlan) =
         Aggregate(keys |> List.map (fun (c, e) -> c, f e), aggs |> List.map (fun (c, a) -> c, { a with Argument = Option.map f a.Argument }), i)
     | Sort(keys, i) -> Sort(keys |> List.map (fun k -> { k with Expr = f k.Expr }), i)
     | Limit(c, o, i) -> Limit(Option.map f c, Option.map f o, i)
-    | Update(t, assignments, i) -> Update(t, assignments |> List.map (fun a -> { a with Value = f a.Value }), i)
+    | Update(t, assignments, c, i) -> Update(t, assignments |> List.map (fun a -> { a with Value = f a.Value }), c, i)
     | SingleRow
     | Empty _
     | Distinct _
@@ -123,12 +123,12 @@ let expressions (plan: LogicalPlan) : Expr list =
     | Aggregate(keys, aggs, _) -> (keys |> List.map snd) @ (aggs |> List.choose (fun (_, a) -> a.Argument))
     | Sort(keys, _) -> keys |> List.map (fun k -> k.Expr)
     | Limit(c, o, _) -> Option.toList c @ Option.toList o
-    | Update(_, assignments, _) -> assignments |> List.map (fun a -> a.Value)
+    | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd)
+    | Insert(_, checks, _) -> checks.Conditions |> List.map snd
     | SingleRow
     | Empty _
     | Distinct _
     | SetOperation _
-    | Insert _
     | Delete _ -> []
 
 /// Ids of every column the plan reads anywhere (inside subqueries too), plus the columns it returns
@@ -138,8 +138,8 @@ let neededColumns (plan: LogicalPlan) : Set<int> =
         let own = expressions p |> List.collect ExprDeep.columns |> List.map (fun c -> c.Id)
         let passed =
             match p with
-            | Insert(_, i)
-            | Update(_, _, i)
+            | Insert(_, _, i)
+            | Update(_, _, _, i)
             | Delete(_, i) -> outputColumns i |> List.map (fun c -> c.Id)
             | Distinct i -> outputColumns i |> List.map (fun c -> c.Id)
             | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id)

@@ -33,8 +33,8 @@ let describe (plan: LogicalPlan) =
     | Limit(count, offset, _) ->
         sprintf "Limit %s offset=%s" (count |> Option.map exprText |> Option.defaultValue "ALL") (offset |> Option.map exprText |> Option.defaultValue "0")
     | SetOperation(op, all, _, _, _) -> sprintf "%A%s" op (if all then " ALL" else "")
-    | Insert(t, _) -> sprintf "Insert %s" t.Name
-    | Update(t, assignments, _) ->
+    | Insert(t, _, _) -> sprintf "Insert %s" t.Name
+    | Update(t, assignments, _, _) ->
         sprintf "Update %s set %s" t.Schema.Name (assignments |> List.map (fun a -> sprintf "%s = %s" t.Schema.Columns[a.Ordinal].Name (exprText a.Value)) |> String.concat ", ")
     | Delete(t, _) -> sprintf "Delete %s" t.Schema.Name
 

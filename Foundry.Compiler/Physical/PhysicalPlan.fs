@@ -49,8 +49,8 @@ type PhysicalPlan =
     | Limit of count: Expr option * offset: Expr option * input: PhysicalPlan
     /// UNION ALL streams both inputs; the other forms use hash sets (see EmitSetOperation).
     | SetOperation of SetOp * all: bool * left: PhysicalPlan * right: PhysicalPlan * columns: Column list
-    | Insert of table: TableSchema * input: PhysicalPlan
-    | Update of table: TableRef * assignments: Assignment list * input: PhysicalPlan
+    | Insert of table: TableSchema * checks: RowChecks * input: PhysicalPlan
+    | Update of table: TableRef * assignments: Assignment list * checks: RowChecks * input: PhysicalPlan
     | Delete of table: TableRef * input: PhysicalPlan
 
 let rec outputColumns (plan: PhysicalPlan) : Column list =
@@ -88,8 +88,8 @@ let children (plan: PhysicalPlan) =
     | Sort(_, i)
     | Materialize i
     | Limit(_, _, i)
-    | Insert(_, i)
-    | Update(_, _, i)
+    | Insert(_, _, i)
+    | Update(_, _, _, i)
     | Delete(_, i) -> [ i ]
     | HashJoin(_, l, r, _, _, _)
     | NestedLoopJoin(_, l, r, _)
@@ -114,11 +114,11 @@ let expressions (plan: PhysicalPlan) : Expr list =
     | HashAggregate(keys, aggs, _) -> (keys |> List.map snd) @ (aggs |> List.choose (fun (_, a) -> a.Argument))
     | Sort(keys, _) -> keys |> List.map (fun k -> k.Expr)
     | Limit(c, o, _) -> Option.toList c @ Option.toList o
-    | Update(_, assignments, _) -> assignments |> List.map (fun a -> a.Value)
+    | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd)
+    | Insert(_, checks, _) -> checks.Conditions |> List.map snd
     | SingleRow
     | Empty _
     | HashDistinct _
     | Materialize _
     | SetOperation _
-    | Insert _
     | Delete _ -> []

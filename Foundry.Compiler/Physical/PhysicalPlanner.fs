@@ -29,8 +29,8 @@ let rec private planWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) :
     | LogicalPlan.Sort(k, i) -> Sort(k, plan i)
     | LogicalPlan.Limit(c, o, i) -> Limit(c, o, plan i)
     | LogicalPlan.SetOperation(op, all, l, r, cols) -> SetOperation(op, all, plan l, plan r, cols)
-    | LogicalPlan.Insert(t, i) -> Insert(t, plan i)
-    | LogicalPlan.Update(t, a, i) -> Update(t, a, plan i)
+    | LogicalPlan.Insert(t, c, i) -> Insert(t, c, plan i)
+    | LogicalPlan.Update(t, a, c, i) -> Update(t, a, c, plan i)
     | LogicalPlan.Delete(t, i) -> Delete(t, plan i)
 
 /// The left input of an already-ordered join chain: its joins keep their order.

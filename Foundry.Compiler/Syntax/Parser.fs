@@ -114,3 +114,10 @@ let isCompleteStatement (text: string) : bool =
             if not (System.Char.IsWhiteSpace c) then lastSignificant <- c
             i <- i + 1
     not unterminated && lastSignificant = ';'
+
+/// Parses one expression (a DEFAULT or CHECK text from the catalog).
+let parseExpression (text: string) : Result<Ast.Expr, Diagnostic list> =
+    match parseStatement ("SELECT " + text) with
+    | Ok { Kind = Ast.Select { Body = Ast.Specification { Items = [ Ast.ExprItem(e, None) ] } } } -> Ok e
+    | Ok other -> Result.Error [ Messages.unsupportedSyntax other.Span (sprintf "the expression '%s'" text) ]
+    | Result.Error ds -> Result.Error ds

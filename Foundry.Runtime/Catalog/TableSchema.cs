@@ -15,19 +15,21 @@ namespace Foundry.Runtime;
 /// u8  format version (1)
 /// str name                       (u16 byte length + UTF-8)
 /// u32 root page id
-/// u16 column count, then per column: str name, u8 type, u8 flags (bit 0 NOT NULL)
+/// u16 column count, then per column: str name, u8 type, u8 flags (bit 0 NOT NULL, bit 1 has DEFAULT), [str default SQL]
 /// u16 primary key column count, then u16 ordinal each (0 columns = rowid table)
 /// i64 next rowid
+/// u16 CHECK count, then per check: str name, str SQL
 /// </code>
 /// The engine rewrites the entry when a statement that assigned rowids commits, so NextRowId survives
 /// a reopen without scanning the table for its largest key.
 /// </remarks>
 public sealed class TableSchema
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
 
-    public TableSchema(string name, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<int> primaryKey, uint rootPageId)
+    public TableSchema(string name, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<int> primaryKey, uint rootPageId, IReadOnlyList<CheckConstraint>? checks = null)
     {
+        Checks = checks ?? [];
         Name = name;
         Columns = columns;
         PrimaryKey = primaryKey;
@@ -41,6 +43,9 @@ public sealed class TableSchema
     public IReadOnlyList<int> PrimaryKey { get; }
 
     public uint RootPageId { get; }
+
+    /// <summary>CHECK constraints: each row must not make one FALSE (NULL passes, as in SQL).</summary>
+    public IReadOnlyList<CheckConstraint> Checks { get; }
     public bool HasRowId => PrimaryKey.Count == 0;
 
     /// <summary>The next hidden rowid to assign (rowid tables only). Mutated by inserts, which run one at a time.</summary>
@@ -55,7 +60,7 @@ public sealed class TableSchema
     /// <summary>The same definition stored at another root page (a new table's tree is allocated by the engine).</summary>
     public TableSchema WithRootPage(uint rootPageId)
     {
-        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId) { NextRowId = NextRowId };
+        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId, Checks) { NextRowId = NextRowId };
         copy.Indexes.AddRange(Indexes);
         return copy;
     }
@@ -75,9 +80,11 @@ public sealed class TableSchema
             sb.Append(c.Name).Append(' ').Append(c.Type.Display());
             if (PrimaryKey.Count == 1 && PrimaryKey[0] == i) sb.Append(" PRIMARY KEY");
             else if (c.NotNull) sb.Append(" NOT NULL");
+            if (c.DefaultSql is not null) sb.Append(" DEFAULT ").Append(c.DefaultSql);
         }
         if (PrimaryKey.Count > 1)
             sb.Append(", PRIMARY KEY (").Append(string.Join(", ", PrimaryKey.Select(o => Columns[o].Name))).Append(')');
+        foreach (var check in Checks) sb.Append(", CONSTRAINT ").Append(check.Name).Append(" CHECK (").Append(check.Sql).Append(')');
         sb.Append(')');
         return sb.ToString();
     }
@@ -92,11 +99,18 @@ public sealed class TableSchema
         {
             WriteString(buffer, c.Name);
             buffer.Add((byte)c.Type);
-            buffer.Add((byte)(c.NotNull ? 1 : 0));
+            buffer.Add((byte)((c.NotNull ? 1 : 0) | (c.DefaultSql is null ? 0 : 2)));
+            if (c.DefaultSql is not null) WriteString(buffer, c.DefaultSql);
         }
         WriteU16(buffer, PrimaryKey.Count);
         foreach (var o in PrimaryKey) WriteU16(buffer, o);
         for (var i = 0; i < 8; i++) buffer.Add((byte)(NextRowId >> (8 * i)));
+        WriteU16(buffer, Checks.Count);
+        foreach (var check in Checks)
+        {
+            WriteString(buffer, check.Name);
+            WriteString(buffer, check.Sql);
+        }
         return buffer.ToArray();
     }
 
@@ -115,14 +129,19 @@ public sealed class TableSchema
         {
             var columnName = ReadString(data, ref pos);
             var type = (SqlType)data[pos++];
-            var notNull = (data[pos++] & 1) != 0;
-            columns.Add(new ColumnSchema(columnName, type, notNull, i));
+            var flags = data[pos++];
+            var defaultSql = (flags & 2) != 0 ? ReadString(data, ref pos) : null;
+            columns.Add(new ColumnSchema(columnName, type, (flags & 1) != 0, i, defaultSql));
         }
         var keyCount = ReadU16(data, ref pos);
         var key = new List<int>(keyCount);
         for (var i = 0; i < keyCount; i++) key.Add(ReadU16(data, ref pos));
         var nextRowId = BinaryPrimitives.ReadInt64LittleEndian(data[pos..]);
-        return new TableSchema(name, columns, key, root) { NextRowId = nextRowId };
+        pos += 8;
+        var checkCount = ReadU16(data, ref pos);
+        var checks = new List<CheckConstraint>(checkCount);
+        for (var i = 0; i < checkCount; i++) checks.Add(new CheckConstraint(ReadString(data, ref pos), ReadString(data, ref pos)));
+        return new TableSchema(name, columns, key, root, checks) { NextRowId = nextRowId };
     }
 
     private static void WriteU16(List<byte> buffer, int value)

@@ -25,6 +25,7 @@ public static class RuntimeErrors
     public const int SubqueryRows = 5006;
     public const int MissingParameter = 5007;
     public const int InvalidArgument = 5008;
+    public const int CheckViolation = 5009;
 
     [DoesNotReturn]
     public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");
@@ -63,4 +64,8 @@ public static class RuntimeErrors
     [DoesNotReturn]
     public static void ThrowNegativeLimit(string clause) =>
         throw new FoundryRuntimeException(InvalidArgument, $"{clause} must not be negative");
+
+    [DoesNotReturn]
+    public static void ThrowCheckViolation(string table, string constraint) =>
+        throw new FoundryRuntimeException(CheckViolation, $"new row for table \"{table}\" violates check constraint \"{constraint}\"");
 }
