@@ -151,7 +151,11 @@ type SqlCompiler =
         | BoundTree.CreateTable c ->
             let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i, Option.toObj col.Default)) |> Array.ofList
             let checks = c.Checks |> List.map (fun (name, sql) -> CheckConstraint(name, sql)) |> Array.ofList
-            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u, checks), ObjectName = c.Name, IfExists = c.IfNotExists, UniqueKeys = (c.Unique |> List.map Array.ofList |> Array.ofList))
+            let foreignKeys =
+                c.ForeignKeys
+                |> List.map (fun f -> ForeignKey(f.Name, Array.ofList f.Columns, f.ParentTable, Array.ofList f.ParentColumns, f.OnDelete))
+                |> Array.ofList
+            CompiledStatement(CompiledStatementKind.CreateTable, "CREATE TABLE", TableToCreate = TableSchema(c.Name, columns, Array.ofList c.PrimaryKey, 0u, checks, foreignKeys), ObjectName = c.Name, IfExists = c.IfNotExists, UniqueKeys = (c.Unique |> List.map Array.ofList |> Array.ofList))
         | BoundTree.DropTable(name, ifExists) -> CompiledStatement(CompiledStatementKind.DropTable, "DROP TABLE", ObjectName = name, IfExists = ifExists)
         | BoundTree.CreateIndex i ->
             CompiledStatement(

@@ -182,7 +182,6 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
                     SqlType.Integer
             for constraintDef in d.Constraints do
                 match constraintDef with
-                | Ast.ReferencesConstraint r -> unsupported r.Span "REFERENCES"
                 | _ -> ()
             let notNull = d.Constraints |> List.exists (function Ast.NotNullConstraint _ | Ast.PrimaryKeyConstraint _ -> true | _ -> false)
             let defaultSql =
@@ -202,7 +201,7 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
             | Ast.PrimaryKeyTableConstraint(names, span) -> Some(names, span)
             | Ast.UniqueTableConstraint _ -> None
             | Ast.CheckTableConstraint _ -> None
-            | Ast.ForeignKeyTableConstraint(_, _, span) -> unsupported span "FOREIGN KEY"; None)
+            | Ast.ForeignKeyTableConstraint _ -> None)
     let primaryKey =
         match inlineKeys, tableKeys with
         | [], [] -> []
@@ -254,7 +253,63 @@ let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable op
                     unnamed <- unnamed + 1
                     if unnamed = 1 then sprintf "%s_check" c.Name.Name else sprintf "%s_check%d" c.Name.Name (unnamed - 1)
             name, ctx.TextOf e.Span)
-    Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; Unique = unique; Checks = checks; IfNotExists = c.IfNotExists }
+    // FOREIGN KEY / REFERENCES: the referenced columns (default: the parent's primary key) must be the
+    // parent's primary key or have a unique index, and match in number and type.
+    let references =
+        (c.Columns
+         |> List.collect (fun d -> d.Constraints |> List.choose (function Ast.ReferencesConstraint r -> Some([ d.Name ], r) | _ -> None)))
+        @ (c.Constraints |> List.choose (function Ast.ForeignKeyTableConstraint(cols, r, _) -> Some(cols, r) | _ -> None))
+    let foreignKeys =
+        references
+        |> List.choose (fun (childNames, r) ->
+            let self = nameEquals r.Table c.Name.Name
+            let parent = if self then None else Option.ofObj (ctx.Catalog.FindTable r.Table.Name)
+            if not self && parent.IsNone then
+                ctx.Report(Messages.unknownTable r.Table.Span r.Table.Name)
+                None
+            else
+                let parentColumns: (string * SqlType) list =
+                    match parent with
+                    | Some p -> [ for col in p.Columns -> col.Name, col.Type ]
+                    | None -> columns |> List.map (fun col -> col.Name, col.Type)
+                let parentKey = match parent with Some p -> List.ofSeq p.PrimaryKey | None -> primaryKey
+                let parentUniques = match parent with Some p -> [ for i in p.Indexes do if i.Unique then List.ofSeq i.Columns ] | None -> unique
+                let parentOrdinals =
+                    if r.Columns.IsEmpty then parentKey
+                    else
+                        r.Columns
+                        |> List.choose (fun n ->
+                            match parentColumns |> List.tryFindIndex (fun (name, _) -> nameEquals n name) with
+                            | Some i -> Some i
+                            | None ->
+                                ctx.Report(Messages.unknownColumn n.Span n.Name)
+                                None)
+                let childOrdinals = childNames |> List.choose ordinalOf
+                if parentOrdinals.IsEmpty || not (parentOrdinals = parentKey || List.contains parentOrdinals parentUniques) then
+                    ctx.Report(Messages.foreignKeyTarget r.Span r.Table.Name)
+                    None
+                elif childOrdinals.Length <> parentOrdinals.Length then
+                    ctx.Report(Messages.foreignKeyShape r.Span (sprintf "%d referencing columns but %d referenced" childOrdinals.Length parentOrdinals.Length))
+                    None
+                elif List.exists2 (fun ch pa -> columns[ch].Type <> snd parentColumns[pa]) childOrdinals parentOrdinals then
+                    ctx.Report(Messages.foreignKeyShape r.Span "the referencing and referenced columns have different types")
+                    None
+                elif r.OnDelete = Ast.SetNull && childOrdinals |> List.exists (fun o -> columns[o].NotNull) then
+                    ctx.Report(Messages.foreignKeyShape r.Span "ON DELETE SET NULL on a NOT NULL column")
+                    None
+                else
+                    Some
+                        { Name = sprintf "%s_%s_fkey" c.Name.Name (childOrdinals |> List.map (fun o -> columns[o].Name) |> String.concat "_")
+                          Columns = childOrdinals
+                          ParentTable = (match parent with Some p -> p.Name | None -> c.Name.Name)
+                          ParentColumns = parentOrdinals
+                          OnDelete =
+                            match r.OnDelete with
+                            | Ast.Cascade -> ReferentialAction.Cascade
+                            | Ast.SetNull -> ReferentialAction.SetNull
+                            | Ast.Restrict -> ReferentialAction.Restrict
+                            | Ast.NoAction -> ReferentialAction.NoAction })
+    Some { Name = c.Name.Name; Columns = columns; PrimaryKey = primaryKey; Unique = unique; Checks = checks; ForeignKeys = foreignKeys; IfNotExists = c.IfNotExists }
 
 let private bindCreateIndex (ctx: Context) (i: Ast.CreateIndex) : CreateIndex option =
     if ctx.Catalog.IndexExists i.Name.Name && not i.IfNotExists then ctx.Report(Messages.indexAlreadyExists i.Name.Span i.Name.Name)
@@ -291,7 +346,11 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
             bindDelete ctx d |> Option.map Delete
         | Ast.CreateTable c -> bindCreateTable ctx c |> Option.map CreateTable
         | Ast.DropTable(name, ifExists) ->
-            if isNull (catalog.FindTable name.Name) && not ifExists then ctx.Report(Messages.unknownTable name.Span name.Name)
+            match catalog.FindTable name.Name with
+            | null -> if not ifExists then ctx.Report(Messages.unknownTable name.Span name.Name)
+            | table ->
+                for (child, _) in table.ReferencedBy do
+                    if not (obj.ReferenceEquals(child, table)) then ctx.Report(Messages.tableReferenced name.Span table.Name child.Name)
             Some(DropTable(name.Name, ifExists))
         | Ast.CreateIndex i -> bindCreateIndex ctx i |> Option.map CreateIndex
         | Ast.DropIndex(name, ifExists) ->

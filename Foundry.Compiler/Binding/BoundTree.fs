@@ -199,11 +199,19 @@ type ColumnDefinition =
       /// The DEFAULT expression's SQL text.
       Default: string option }
 
+type ForeignKeyDefinition =
+    { Name: string
+      Columns: int list
+      ParentTable: string
+      ParentColumns: int list
+      OnDelete: ReferentialAction }
+
 type CreateTable =
     { Name: string
       Columns: ColumnDefinition list
       /// CHECK constraints: (name, condition SQL).
       Checks: (string * string) list
+      ForeignKeys: ForeignKeyDefinition list
       PrimaryKey: int list
       /// UNIQUE constraints: each a set of column ordinals, enforced by a unique index.
       Unique: int list list

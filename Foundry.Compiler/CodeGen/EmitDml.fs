@@ -106,7 +106,7 @@ let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (
                     (assigned |> Map.toList |> List.collect (fun (_, e) -> e.Code))
                     @ checkRow ctx table.Schema checks values
                     @ encodeRow ctx table.Schema values (Some(rowKey :> Expression))
-                    @ [ Expression.Call(batch, typeof<WriteBatch>.GetMethod("Replace"), rowKey, Expression.Property(ctx.Context, "Keys"), Expression.Property(ctx.Context, "Records")) :> Expression ]
+                    @ [ Expression.Call(batch, typeof<WriteBatch>.GetMethod("Replace", [| typeof<byte[]>; typeof<KeyWriter>; typeof<RecordWriter> |]), rowKey, Expression.Property(ctx.Context, "Keys"), Expression.Property(ctx.Context, "Records")) :> Expression ]
                 ))
     block
         [ Expression.Assign(batchSlot, Expression.New(typeof<WriteBatch>))

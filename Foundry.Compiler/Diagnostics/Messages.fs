@@ -124,3 +124,11 @@ let derivedColumnCount span (alias: string) (given: int) (available: int) =
 let usingColumnMissing span (name: string) = err 1037 span (sprintf "column \"%s\" specified in USING clause does not exist in both tables" name)
 
 let parameterType span (index: int) = err 1038 span (sprintf "could not determine the type of parameter $%d" index)
+
+let foreignKeyTarget span (table: string) =
+    err 1039 span (sprintf "there is no primary key or unique constraint on table \"%s\" matching the referenced columns" table)
+
+let foreignKeyShape span (detail: string) = err 1040 span (sprintf "invalid foreign key: %s" detail)
+
+let tableReferenced span (table: string) (child: string) =
+    err 1041 span (sprintf "cannot drop table \"%s\" because table \"%s\" references it (drop that table or its foreign key first)" table child)

@@ -55,6 +55,7 @@ internal sealed class CatalogStore : ICatalog
         Tree.Upsert(KeyOf(TableKind, table.Name), table.Serialize());
         _tables[TableSchema.CatalogKey(table.Name)] = table;
         _savedRowIds[TableSchema.CatalogKey(table.Name)] = table.NextRowId;
+        LinkForeignKeys(table);
         return table;
     }
 
@@ -63,6 +64,7 @@ internal sealed class CatalogStore : ICatalog
     {
         Version++;
         foreach (var index in table.Indexes.ToList()) DropIndex(index);
+        foreach (var key in table.ForeignKeys) key.Parent?.ReferencedBy.RemoveAll(r => ReferenceEquals(r.Child, table));
         new BTree(_pager, table.RootPageId).Drop();
         Tree.Delete(KeyOf(TableKind, table.Name));
         _tables.Remove(TableSchema.CatalogKey(table.Name));
@@ -160,6 +162,17 @@ internal sealed class CatalogStore : ICatalog
         {
             _indexes[TableSchema.CatalogKey(index.Name)] = index;
             FindTable(index.Table)?.Indexes.Add(index);
+        }
+        foreach (var table in _tables.Values) LinkForeignKeys(table);
+    }
+
+    /// <summary>Points the table's foreign keys at their parents and registers them there.</summary>
+    private void LinkForeignKeys(TableSchema table)
+    {
+        foreach (var key in table.ForeignKeys)
+        {
+            key.Parent = FindTable(key.ParentTable);
+            key.Parent?.ReferencedBy.Add((table, key));
         }
     }
 

@@ -19,6 +19,8 @@ namespace Foundry.Runtime;
 /// u16 primary key column count, then u16 ordinal each (0 columns = rowid table)
 /// i64 next rowid
 /// u16 CHECK count, then per check: str name, str SQL
+/// u16 FOREIGN KEY count, then per key: str name, str parent table, u8 on-delete action,
+///     u16 column count, then u16 child ordinal and u16 parent ordinal per column
 /// </code>
 /// The engine rewrites the entry when a statement that assigned rowids commits, so NextRowId survives
 /// a reopen without scanning the table for its largest key.
@@ -27,9 +29,11 @@ public sealed class TableSchema
 {
     private const byte FormatVersion = 2;
 
-    public TableSchema(string name, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<int> primaryKey, uint rootPageId, IReadOnlyList<CheckConstraint>? checks = null)
+    public TableSchema(string name, IReadOnlyList<ColumnSchema> columns, IReadOnlyList<int> primaryKey, uint rootPageId,
+        IReadOnlyList<CheckConstraint>? checks = null, IReadOnlyList<ForeignKey>? foreignKeys = null)
     {
         Checks = checks ?? [];
+        ForeignKeys = foreignKeys ?? [];
         Name = name;
         Columns = columns;
         PrimaryKey = primaryKey;
@@ -46,6 +50,12 @@ public sealed class TableSchema
 
     /// <summary>CHECK constraints: each row must not make one FALSE (NULL passes, as in SQL).</summary>
     public IReadOnlyList<CheckConstraint> Checks { get; }
+
+    /// <summary>This table's references to parent tables.</summary>
+    public IReadOnlyList<ForeignKey> ForeignKeys { get; }
+
+    /// <summary>Foreign keys of other tables (or this one) that reference this table; kept by the catalog.</summary>
+    public List<(TableSchema Child, ForeignKey Key)> ReferencedBy { get; } = [];
     public bool HasRowId => PrimaryKey.Count == 0;
 
     /// <summary>The next hidden rowid to assign (rowid tables only). Mutated by inserts, which run one at a time.</summary>
@@ -60,7 +70,7 @@ public sealed class TableSchema
     /// <summary>The same definition stored at another root page (a new table's tree is allocated by the engine).</summary>
     public TableSchema WithRootPage(uint rootPageId)
     {
-        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId, Checks) { NextRowId = NextRowId };
+        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId, Checks, ForeignKeys) { NextRowId = NextRowId };
         copy.Indexes.AddRange(Indexes);
         return copy;
     }
@@ -85,6 +95,7 @@ public sealed class TableSchema
         if (PrimaryKey.Count > 1)
             sb.Append(", PRIMARY KEY (").Append(string.Join(", ", PrimaryKey.Select(o => Columns[o].Name))).Append(')');
         foreach (var check in Checks) sb.Append(", CONSTRAINT ").Append(check.Name).Append(" CHECK (").Append(check.Sql).Append(')');
+        foreach (var key in ForeignKeys) sb.Append(", ").Append(key.ToSql(this, key.Parent));
         sb.Append(')');
         return sb.ToString();
     }
@@ -110,6 +121,19 @@ public sealed class TableSchema
         {
             WriteString(buffer, check.Name);
             WriteString(buffer, check.Sql);
+        }
+        WriteU16(buffer, ForeignKeys.Count);
+        foreach (var key in ForeignKeys)
+        {
+            WriteString(buffer, key.Name);
+            WriteString(buffer, key.ParentTable);
+            buffer.Add((byte)key.OnDelete);
+            WriteU16(buffer, key.Columns.Count);
+            for (var i = 0; i < key.Columns.Count; i++)
+            {
+                WriteU16(buffer, key.Columns[i]);
+                WriteU16(buffer, key.ParentColumns[i]);
+            }
         }
         return buffer.ToArray();
     }
@@ -141,7 +165,24 @@ public sealed class TableSchema
         var checkCount = ReadU16(data, ref pos);
         var checks = new List<CheckConstraint>(checkCount);
         for (var i = 0; i < checkCount; i++) checks.Add(new CheckConstraint(ReadString(data, ref pos), ReadString(data, ref pos)));
-        return new TableSchema(name, columns, key, root, checks) { NextRowId = nextRowId };
+        var foreignKeyCount = ReadU16(data, ref pos);
+        var foreignKeys = new List<ForeignKey>(foreignKeyCount);
+        for (var i = 0; i < foreignKeyCount; i++)
+        {
+            var keyName = ReadString(data, ref pos);
+            var parent = ReadString(data, ref pos);
+            var action = (ReferentialAction)data[pos++];
+            var count = ReadU16(data, ref pos);
+            var childColumns = new int[count];
+            var parentColumns = new int[count];
+            for (var c = 0; c < count; c++)
+            {
+                childColumns[c] = ReadU16(data, ref pos);
+                parentColumns[c] = ReadU16(data, ref pos);
+            }
+            foreignKeys.Add(new ForeignKey(keyName, childColumns, parent, parentColumns, action));
+        }
+        return new TableSchema(name, columns, key, root, checks, foreignKeys) { NextRowId = nextRowId };
     }
 
     private static void WriteU16(List<byte> buffer, int value)

@@ -26,6 +26,7 @@ public static class RuntimeErrors
     public const int MissingParameter = 5007;
     public const int InvalidArgument = 5008;
     public const int CheckViolation = 5009;
+    public const int ForeignKeyViolation = 5010;
 
     [DoesNotReturn]
     public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");

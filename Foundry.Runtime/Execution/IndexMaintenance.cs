@@ -18,7 +18,7 @@ public static class IndexMaintenance
     public static void Add(Pager pager, TableSchema table, IndexSchema index, ReadOnlySpan<byte> primaryKey, byte[] record)
     {
         var keys = new KeyWriter();
-        var hasNull = WriteColumns(keys, table, index, record);
+        var hasNull = RecordKeys.Encode(keys, table, index.Columns, record);
         var prefix = keys.ToArray();
         var tree = new BTree(pager, index.RootPageId);
         if (index.Unique && !hasNull)
@@ -37,35 +37,9 @@ public static class IndexMaintenance
         foreach (var index in table.Indexes)
         {
             var keys = new KeyWriter();
-            WriteColumns(keys, table, index, record);
+            RecordKeys.Encode(keys, table, index.Columns, record);
             keys.WriteBlob(primaryKey);
             new BTree(pager, index.RootPageId).Delete(keys.AsSpan());
         }
-    }
-
-    /// <summary>Encodes the index columns of a record; true when one of them is NULL.</summary>
-    private static bool WriteColumns(KeyWriter keys, TableSchema table, IndexSchema index, byte[] record)
-    {
-        keys.Reset();
-        var hasNull = false;
-        foreach (var ordinal in index.Columns)
-        {
-            if (RecordReader.IsNull(record, 0, ordinal))
-            {
-                keys.WriteNull();
-                hasNull = true;
-                continue;
-            }
-            switch (table.Columns[ordinal].Type)
-            {
-                case SqlType.Integer: keys.WriteInt64(RecordReader.GetInt64(record, 0, ordinal)); break;
-                case SqlType.Real: keys.WriteDouble(RecordReader.GetDouble(record, 0, ordinal)); break;
-                case SqlType.Text: keys.WriteText(RecordReader.GetText(record, 0, ordinal)); break;
-                case SqlType.Boolean: keys.WriteBoolean(RecordReader.GetBoolean(record, 0, ordinal)); break;
-                case SqlType.Blob: keys.WriteBlob(RecordReader.GetBlob(record, 0, ordinal)); break;
-                default: keys.WriteNull(); break;
-            }
-        }
-        return hasNull;
     }
 }

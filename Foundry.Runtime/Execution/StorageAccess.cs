@@ -54,7 +54,12 @@ public static class StorageAccess
         var tree = new BTree(context.Pager, table.RootPageId);
         if (!tree.Insert(key.AsSpan(), record.AsSpan()))
             RuntimeErrors.ThrowDuplicateKey(table.Name, DescribeKey(key.AsSpan()));
-        if (table.Indexes.Count > 0) IndexMaintenance.Add(context.Pager, table, key.AsSpan(), record.ToArray());
+        if (table.Indexes.Count > 0 || table.ForeignKeys.Count > 0)
+        {
+            var stored = record.ToArray();
+            if (table.Indexes.Count > 0) IndexMaintenance.Add(context.Pager, table, key.AsSpan(), stored);
+            if (table.ForeignKeys.Count > 0) ForeignKeys.CheckParents(context.Pager, table, stored);
+        }
     }
 
     /// <summary>Appends a BLOB value (expression trees cannot pass the span the writer takes).</summary>

@@ -18,6 +18,8 @@ public sealed class WriteBatch
     public void Replace(byte[] oldKey, KeyWriter newKey, RecordWriter record) =>
         _writes.Add((oldKey, newKey.ToArray(), record.ToArray()));
 
+    public void Replace(byte[] oldKey, byte[] newKey, byte[] record) => _writes.Add((oldKey, newKey, record));
+
     /// <summary>
     /// Applies the changes: deletions first, then updates (deleting every changed row's old key
     /// before inserting new keys, so that keys may be swapped between rows).
@@ -26,6 +28,13 @@ public sealed class WriteBatch
     {
         var tree = new BTree(context.Pager, table.RootPageId);
         var indexed = table.Indexes.Count > 0;
+        var referenced = table.ReferencedBy.Count > 0;
+        // Rows referencing a changed row are handled first (errors before anything is written here).
+        if (referenced)
+        {
+            foreach (var (oldKey, _, record) in _writes)
+                if (tree.TryGet(oldKey, out var oldRecord)) ForeignKeys.ParentChanging(context, table, oldRecord, record);
+        }
         // Old index entries go first, with the old rows they were derived from.
         foreach (var (oldKey, newKey, _) in _writes)
         {
@@ -38,6 +47,7 @@ public sealed class WriteBatch
             if (oldKey.AsSpan().SequenceEqual(newKey)) tree.Upsert(newKey, record);
             else if (!tree.Insert(newKey, record)) RuntimeErrors.ThrowDuplicateKey(table.Name, StorageAccess.DescribeKey(newKey));
             if (indexed) IndexMaintenance.Add(context.Pager, table, newKey, record);
+            if (table.ForeignKeys.Count > 0) ForeignKeys.CheckParents(context.Pager, table, record);
         }
     }
 }

@@ -42,3 +42,50 @@ let ``check constraints reject violating rows on insert and update`` () =
     Assert.Equal("FND5009", (error s "UPDATE t SET price = 0 WHERE id = 1").Code)
     Assert.Contains("t_check", (error s "UPDATE t SET price = -1.0").Message)
     Assert.Equal<obj list list>([ [ box 1L; box 5L; box 2.0 ]; [ box 2L; null; null ] ], rows s "SELECT * FROM t")
+
+let private shop () =
+    let db = Database.OpenTemporary()
+    let s = db.OpenSession()
+    script s "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT UNIQUE);
+              CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers ON DELETE CASCADE, note TEXT);
+              CREATE TABLE reviews (id INTEGER PRIMARY KEY, customer_email TEXT, FOREIGN KEY (customer_email) REFERENCES customers (email) ON DELETE SET NULL);
+              CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers (id));
+              INSERT INTO customers VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x');
+              INSERT INTO orders VALUES (10, 1, 'first'), (11, 1, 'second'), (12, 2, 'third'), (13, NULL, 'walk-in');
+              INSERT INTO reviews VALUES (100, 'a@x'), (101, 'b@x');
+              INSERT INTO invoices VALUES (1000, 3)"
+    db, s
+
+[<Fact>]
+let ``a child row must reference an existing parent; NULL references nothing`` () =
+    let db, s = shop ()
+    use _ = db
+    let e = error s "INSERT INTO orders VALUES (14, 9, 'ghost')"
+    Assert.Equal("FND5010", e.Code)
+    Assert.Contains("orders_customer_id_fkey", e.Message)
+    Assert.Equal("FND5010", (error s "UPDATE orders SET customer_id = 42 WHERE id = 10").Code)
+    Assert.Equal("FND5010", (error s "INSERT INTO reviews VALUES (102, 'nobody@x')").Code)
+    Assert.Equal(1L, exec s "INSERT INTO orders VALUES (15, NULL, 'anonymous')")
+
+[<Fact>]
+let ``deleting a parent cascades, sets null or is refused, as each key says`` () =
+    let db, s = shop ()
+    use _ = db
+    // invoices reference customer 3 with NO ACTION: refused, nothing changes.
+    Assert.Equal("FND5010", (error s "DELETE FROM customers WHERE id = 3").Code)
+    Assert.Equal<obj list list>([ [ box 3L ] ], rows s "SELECT count(*) FROM customers")
+    // Customer 1: its orders go (CASCADE), its review loses the reference (SET NULL).
+    Assert.Equal(1L, exec s "DELETE FROM customers WHERE id = 1")
+    Assert.Equal<obj list list>([ [ box 12L ]; [ box 13L ] ], rows s "SELECT id FROM orders")
+    Assert.Equal<obj list list>([ [ box 100L; null ]; [ box 101L; box "b@x" ] ], rows s "SELECT * FROM reviews")
+    // Changing a referenced key is refused while rows reference it.
+    Assert.Equal("FND5010", (error s "UPDATE customers SET id = 20 WHERE id = 2").Code)
+
+[<Fact>]
+let ``foreign keys are checked when declared and protect the parent table`` () =
+    let db, s = shop ()
+    use _ = db
+    Assert.Equal("FND1039", (error s "CREATE TABLE bad (x TEXT REFERENCES orders (note))").Code)
+    Assert.Equal("FND1040", (error s "CREATE TABLE bad (x TEXT REFERENCES customers (id))").Code)
+    Assert.Equal("FND1041", (error s "DROP TABLE customers").Code)
+    script s "DROP TABLE orders; DROP TABLE reviews; DROP TABLE invoices; DROP TABLE customers"
