@@ -17,7 +17,8 @@
 /// - INTERSECT after UNION or EXCEPT in one chain: Foundry gives INTERSECT the higher precedence
 ///   (as PostgreSQL and the standard do), SQLite reads the chain left to right.
 /// - LIMIT without an ORDER BY over every output column (the rows it keeps are not determined).
-/// - Non-ASCII text (documented below at `texts`).
+/// - UPPER and LOWER of non-ASCII text: SQLite changes ASCII letters only, Foundry all letters
+///   (as PostgreSQL does); a case with non-ASCII text generates neither (see `Ctx.Unicode`).
 module Foundry.Differential.Tests.Generators
 
 open FsCheck
@@ -45,6 +46,10 @@ module Exclusions =
     /// ("column a#1 is not available to generated code").
     let groupKeyWithSubquery = true
 
+    /// Bug 4: LENGTH and SUBSTR count UTF-16 code units, not characters: LENGTH('😀') is 2 and
+    /// SUBSTR('😀b', 1, 1) is a lone surrogate (U+FFFD on output). Text beyond U+FFFF is left out.
+    let supplementaryCharacters = true
+
     /// (flag name, the bug) for every flag above, printed by the property test.
     let all : (string * string) list =
         [ if groupKeyWithFoldableConstant then
@@ -54,7 +59,9 @@ module Exclusions =
           if groupKeyWithSubquery then
               yield
                   "groupKeyWithSubquery",
-                  "bugs 2 and 3: GROUP BY an expression with a subquery: FND1020 on the identical select item, or an internal error for a correlated scalar subquery" ]
+                  "bugs 2 and 3: GROUP BY an expression with a subquery: FND1020 on the identical select item, or an internal error for a correlated scalar subquery"
+          if supplementaryCharacters then
+              yield "supplementaryCharacters", "bug 4: LENGTH('😀') = 2 and SUBSTR splits surrogate pairs (UTF-16 code units counted)" ]
 
 // =============================================================================================
 // Values
@@ -63,22 +70,29 @@ let ints = [ -3L .. 9L ]
 
 let reals = [ -1.5; -0.25; 0.0; 0.5; 1.0; 1.25; 2.0; 3.75 ]
 
-/// ASCII only: SQLite's UPPER and LOWER change ASCII letters only, LENGTH counts code points.
-let texts = [ ""; "a"; "A"; "b"; "B"; "ab"; "a b"; "ba"; "O'k"; "z"; "10"; "9" ]
+let asciiTexts = [ ""; "a"; "A"; "b"; "B"; "ab"; "a b"; "ba"; "O'k"; "z"; "10"; "9" ]
 
-let genLit (ty: Ty) : Gen<Value> =
+/// Non-ASCII text: code-point order differs from UTF-16 order for characters beyond U+FFFF
+/// (U+FF5A 'ｚ' < U+1F600), and LENGTH/SUBSTR count code points.
+let unicodeTexts =
+    [ "é"; "ｚ"; "aé"; "Ω" ]
+    @ (if Exclusions.supplementaryCharacters then [] else [ "😀"; "a😀"; "😀b" ])
+
+let texts (unicode: bool) = if unicode then asciiTexts @ unicodeTexts else asciiTexts
+
+let genLit (unicode: bool) (ty: Ty) : Gen<Value> =
     match ty with
     | TInt -> Gen.elements ints |> Gen.map VInt
     | TReal -> Gen.elements reals |> Gen.map VReal
-    | TText -> Gen.elements texts |> Gen.map VText
+    | TText -> Gen.elements (texts unicode) |> Gen.map VText
 
-let genValue (ty: Ty) : Gen<Value> =
-    Gen.frequency [ 4, genLit ty; 1, Gen.constant VNull ]
+let genValue (unicode: bool) (ty: Ty) : Gen<Value> =
+    Gen.frequency [ 4, genLit unicode ty; 1, Gen.constant VNull ]
 
 // =============================================================================================
 // Schema and rows
 
-let genTable (name: string) : Gen<Table> =
+let genTable (unicode: bool) (name: string) : Gen<Table> =
     gen {
         let! n = Gen.choose (1, 4)
         let! tys = Gen.listOfLength n (Gen.elements [ TInt; TInt; TReal; TText; TText ])
@@ -88,16 +102,16 @@ let genTable (name: string) : Gen<Table> =
         let! rowCount = Gen.choose (0, 15)
         let! keys = Gen.shuffle [ -3L .. 30L ] |> Gen.map (Seq.truncate rowCount >> List.ofSeq)
         let! rows =
-            Gen.listOfLength rowCount (columns |> List.map (fun c -> genValue c.Ty) |> Gen.sequenceToList)
+            Gen.listOfLength rowCount (columns |> List.map (fun c -> genValue unicode c.Ty) |> Gen.sequenceToList)
         let rows =
             if pk then List.map2 (fun k (r: Value list) -> VInt k :: List.tail r) keys rows else rows
         return { Name = name; Columns = columns; Rows = rows }
     }
 
-let genTables : Gen<Table list> =
+let genTables (unicode: bool) : Gen<Table list> =
     gen {
         let! n = Gen.choose (2, 4)
-        return! [ for i in 0 .. n - 1 -> genTable (sprintf "t%d" i) ] |> Gen.sequenceToList
+        return! [ for i in 0 .. n - 1 -> genTable unicode (sprintf "t%d" i) ] |> Gen.sequenceToList
     }
 
 // =============================================================================================
@@ -111,7 +125,9 @@ type Ctx =
       Outer: (string * Table) list
       /// 0 for the top-level select; subqueries are one deeper and use their own alias letter.
       Level: int
-      Keys: Expr list option }
+      Keys: Expr list option
+      /// Non-ASCII text in this case: no UPPER or LOWER.
+      Unicode: bool }
 
 let columnsOf (ty: Ty) (scope: (string * Table) list) =
     [ for a, t in scope do
@@ -163,8 +179,15 @@ let rec genExpr (ctx: Ctx) (ty: Ty) (depth: int) : Gen<Expr> =
                   2, caseGen ]
             | TText ->
                 [ 3, Gen.map2 (fun a b -> Concat(a, b)) (sub TText) (sub TText)
-                  1, Gen.map (fun a -> Fn("UPPER", [ a ], TText)) (sub TText)
-                  1, Gen.map (fun a -> Fn("LOWER", [ a ], TText)) (sub TText)
+                  (if ctx.Unicode then 0 else 1), Gen.map (fun a -> Fn("UPPER", [ a ], TText)) (sub TText)
+                  (if ctx.Unicode then 0 else 1), Gen.map (fun a -> Fn("LOWER", [ a ], TText)) (sub TText)
+                  1,
+                  gen {
+                      let! a = sub TText
+                      let! start = Gen.choose (1, 3)
+                      let! len = Gen.choose (0, 3)
+                      return Fn("SUBSTR", [ a; Lit(VInt(int64 start), TInt); Lit(VInt(int64 len), TInt) ], TText)
+                  }
                   1, Gen.map2 (fun a b -> Fn("COALESCE", [ a; b ], TText)) (sub TText) (sub TText)
                   2, caseGen ]
         let scalar =
@@ -174,7 +197,7 @@ let rec genExpr (ctx: Ctx) (ty: Ty) (depth: int) : Gen<Expr> =
 /// A column (of this level or, rarely, an enclosing one), a GROUP BY key or an aggregate in a
 /// grouped context, or a literal.
 and genLeaf (ctx: Ctx) (ty: Ty) : Gen<Expr> =
-    let lit = Gen.map (fun v -> Lit(v, ty)) (genLit ty)
+    let lit = Gen.map (fun v -> Lit(v, ty)) (genLit ctx.Unicode ty)
     match ctx.Keys with
     | None ->
         let local = columnsOf ty ctx.Local
@@ -443,12 +466,12 @@ let private equalityBetween (left: (string * Table) list) (alias: string, table:
     }
 
 /// A select of 1-3 tables at level 0; `itemTys` fixes the output types (for set-operation branches).
-let genSelect (schema: Table list) (itemTys: Ty list option) : Gen<Select> =
+let genSelect (unicode: bool) (schema: Table list) (itemTys: Ty list option) : Gen<Select> =
     gen {
         let! tableCount = Gen.frequency [ 4, Gen.constant 1; 4, Gen.constant 2; 2, Gen.constant 3 ]
         let! tables = Gen.listOfLength tableCount (Gen.elements schema)
         let scope = tables |> List.mapi (fun i t -> sprintf "a%d" i, t)
-        let ctxFor s = { Schema = schema; Local = s; Outer = []; Level = 0; Keys = None }
+        let ctxFor s = { Schema = schema; Local = s; Outer = []; Level = 0; Keys = None; Unicode = unicode }
         let mutable joins = []
         let mutable extraWhere = []
         // Where the current comma-separated FROM item starts: an ON sees only the tables of its own
@@ -518,9 +541,9 @@ let genSelect (schema: Table list) (itemTys: Ty list option) : Gen<Select> =
                   Having = None }
     }
 
-let genQuery (schema: Table list) : Gen<Query> =
+let genQuery (unicode: bool) (schema: Table list) : Gen<Query> =
     gen {
-        let! first = genSelect schema None
+        let! first = genSelect unicode schema None
         let tys = first.Items |> List.map typeOf
         let! branches = Gen.frequency [ 8, Gen.constant 0; 2, Gen.constant 1; 1, Gen.constant 2 ]
         let mutable rest = []
@@ -528,7 +551,7 @@ let genQuery (schema: Table list) : Gen<Query> =
             // INTERSECT only while every operator before it is INTERSECT (see the header).
             let allIntersect = rest |> List.forall (fun (op, _) -> op = Intersect)
             let! op = Gen.elements ([ Union; UnionAll; Except ] @ (if allIntersect then [ Intersect ] else []))
-            let! s = genSelect schema (Some tys)
+            let! s = genSelect unicode schema (Some tys)
             rest <- rest @ [ op, s ]
         let n = tys.Length
         let! mode = Gen.elements [ 0; 1; 2; 3 ]
@@ -559,8 +582,9 @@ let queriesPerCase = 5
 
 let genCase : Gen<Case> =
     gen {
-        let! tables = genTables
-        let! queries = Gen.listOfLength queriesPerCase (genQuery tables)
+        let! unicode = Gen.frequency [ 2, Gen.constant false; 1, Gen.constant true ]
+        let! tables = genTables unicode
+        let! queries = Gen.listOfLength queriesPerCase (genQuery unicode tables)
         return { Tables = tables; Queries = queries }
     }
 

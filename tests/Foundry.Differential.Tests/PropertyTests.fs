@@ -12,8 +12,13 @@ open Xunit.Abstractions
 open Foundry.Differential.Tests.Model
 open Foundry.Differential.Tests.Differential
 
-/// Cases per run; each case runs `Generators.queriesPerCase` queries.
-let cases = 200
+/// Cases per run (each runs `Generators.queriesPerCase` queries); FOUNDRY_DIFF_CASES overrides it
+/// for longer bug-hunting runs.
+let cases =
+    match Environment.GetEnvironmentVariable "FOUNDRY_DIFF_CASES" with
+    | null
+    | "" -> 200
+    | n -> int n
 
 let minimumQueries = 1000
 

@@ -62,3 +62,21 @@ let ``bug 3: GROUP BY a correlated scalar subquery fails with an internal error`
         "CREATE TABLE t (a INTEGER); CREATE TABLE u (x INTEGER); INSERT INTO t VALUES (1), (NULL), (1), (5); INSERT INTO u VALUES (1), (5), (7);"
         "SELECT (SELECT MAX(x) FROM u WHERE u.x = t.a) FROM t GROUP BY (SELECT MAX(x) FROM u WHERE u.x = t.a)"
         false
+
+[<Fact>]
+let ``bug 4: LENGTH counts UTF-16 code units instead of characters`` () =
+    check
+        Exclusions.supplementaryCharacters
+        "bug 4: LENGTH of a character beyond U+FFFF is 2"
+        "CREATE TABLE t (s TEXT); INSERT INTO t VALUES ('😀'), ('a😀'), ('é');"
+        "SELECT s, LENGTH(s) FROM t"
+        false
+
+[<Fact>]
+let ``bug 4: SUBSTR splits a character beyond U+FFFF`` () =
+    check
+        Exclusions.supplementaryCharacters
+        "bug 4: SUBSTR('😀b', 1, 1) returns half a surrogate pair"
+        "CREATE TABLE t (s TEXT); INSERT INTO t VALUES ('😀b');"
+        "SELECT SUBSTR(s, 1, 1), SUBSTR(s, 2, 1) FROM t"
+        false
