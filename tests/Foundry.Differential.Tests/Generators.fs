@@ -551,7 +551,15 @@ let genQuery (unicode: bool) (schema: Table list) : Gen<Query> =
             // INTERSECT only while every operator before it is INTERSECT (see the header).
             let allIntersect = rest |> List.forall (fun (op, _) -> op = Intersect)
             let! op = Gen.elements ([ Union; UnionAll; Except ] @ (if allIntersect then [ Intersect ] else []))
-            let! s = genSelect unicode schema (Some tys)
+            // A branch may answer REAL where the first answers INTEGER (and back): both engines compare
+            // the values numerically, Foundry types the column REAL.
+            let! branchTys =
+                tys
+                |> List.map (fun t ->
+                    if t = TText then Gen.constant t
+                    else Gen.frequency [ 4, Gen.constant t; 1, Gen.elements [ TInt; TReal ] ])
+                |> Gen.sequenceToList
+            let! s = genSelect unicode schema (Some branchTys)
             rest <- rest @ [ op, s ]
         let n = tys.Length
         let! mode = Gen.elements [ 0; 1; 2; 3 ]
@@ -693,8 +701,10 @@ and private predSubsValid (scope: string list) (p: Pred) : bool =
 let queryValid (q: Query) : bool =
     let tys = q.First.Items |> List.map typeOf
     let n = tys.Length
+    let family t = if t = TText then TText else TInt
     selectValid [] false q.First
-    && (q.Rest |> List.forall (fun (_, s) -> selectValid [] false s && (s.Items |> List.map typeOf) = tys))
+    && (q.Rest
+        |> List.forall (fun (_, s) -> selectValid [] false s && (s.Items |> List.map (typeOf >> family)) = List.map family tys))
     && (q.Rest |> List.pairwise |> List.forall (fun ((a, _), (b, _)) -> b <> Intersect || a = Intersect))
     && (q.OrderBy |> List.forall (fun o -> o.Position >= 1 && o.Position <= n))
     && (q.Limit.IsNone || orderIsTotal q)
