@@ -148,8 +148,10 @@ let private castAllowed (source: SqlType) (target: SqlType) =
         | _ -> false)
 
 /// Text with spans removed, used to recognise equal expressions (aggregate dedup, GROUP BY matching).
-/// Two expressions with the same key compute the same value on every row.
-let rec structuralKey (e: Expr) : string =
+/// Two expressions with the same key compute the same value on every row. A subquery is identified by
+/// its SQL text (`textOf` its span): the same text at the same query level binds to the same columns.
+let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
+    let structuralKey = structuralKeyWith textOf
     let args = Expr.children e |> List.map structuralKey |> String.concat ","
     let head =
         match e.Kind with
@@ -164,8 +166,13 @@ let rec structuralKey (e: Expr) : string =
         | Case(whens, _) -> sprintf "case %d" whens.Length
         | Function(f, _) -> sprintf "fn %A" f
         | Like(_, _, esc, n) -> sprintf "like %b %b" n esc.IsSome
-        // Subqueries are never merged: each occurrence is its own.
-        | Subquery _ -> sprintf "subquery %d" e.Span.Start.Offset
+        | Subquery(kind, _) ->
+            let shape =
+                match kind with
+                | Scalar -> "scalar"
+                | Exists n -> sprintf "exists %b" n
+                | In(_, n) -> sprintf "in %b" n
+            sprintf "subquery %s %s" shape (textOf e.Span)
     head + "(" + args + ")"
 
 let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
@@ -354,7 +361,7 @@ and private bindFunction ctx env (e: Ast.Expr) (name: Ast.Identifier) args disti
                     | _, Some a when a.Type = SqlType.Null -> Some(castTo ctx t a)
                     | _ -> argument
                 let call = { Function = f; Argument = argument; Distinct = distinct; Type = t }
-                let key = sprintf "%A|%b|%s" f distinct (argument |> Option.map structuralKey |> Option.defaultValue "*")
+                let key = sprintf "%A|%b|%s" f distinct (argument |> Option.map (structuralKeyWith ctx.TextOf) |> Option.defaultValue "*")
                 let column = collector.Add(call, key, ctx.TextOf e.Span)
                 Expr.column column e.Span
     | Some FunctionBinder.Coalesce ->

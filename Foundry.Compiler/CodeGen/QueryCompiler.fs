@@ -46,8 +46,10 @@ let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
 /// several rows per probe row (its match loop cannot be resumed).
 let rec private makeResumable (plan: PhysicalPlan) : PhysicalPlan =
     match plan with
-    | HashJoin((Semi | Anti), _, _, _, _, _)
-    | NestedLoopJoin((Semi | Anti), _, _, _) -> plan
+    // A semi or anti join emits at most one row per left row, outside its match loop: it can be
+    // resumed itself, but its left input streams through it and must be resumable too.
+    | HashJoin((Semi | Anti) as kind, l, r, lk, rk, residual) -> HashJoin(kind, makeResumable l, r, lk, rk, residual)
+    | NestedLoopJoin((Semi | Anti) as kind, l, r, condition) -> NestedLoopJoin(kind, makeResumable l, r, condition)
     | HashJoin _
     | NestedLoopJoin _ -> Materialize plan
     | Filter(p, i) -> Filter(p, makeResumable i)

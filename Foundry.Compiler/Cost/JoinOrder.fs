@@ -23,10 +23,10 @@ let rec private flatten (plan: LogicalPlan) : LogicalPlan list * Expr list =
         li @ ri, lc @ rc @ (condition |> Option.map Expr.conjuncts |> Option.defaultValue [])
     | other -> [ other ], []
 
-/// Columns a conjunct reads that belong to any of the inputs (outer columns of a correlated
-/// subquery are available everywhere and do not constrain placement).
+/// Columns a conjunct reads, inside its subqueries too, that belong to any of the inputs (outer
+/// columns of an enclosing query are available everywhere and do not constrain placement).
 let private localColumns (all: Set<int>) (e: Expr) =
-    Expr.columns e |> List.map (fun c -> c.Id) |> List.filter all.Contains |> Set.ofList
+    ExprDeep.columns e |> List.map (fun c -> c.Id) |> List.filter all.Contains |> Set.ofList
 
 /// Reorders an inner/cross join tree; returns a tree of Join(Inner|Cross) with filters, or the plan
 /// unchanged when it is not such a tree.

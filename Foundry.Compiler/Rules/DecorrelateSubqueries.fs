@@ -41,7 +41,7 @@ let private split (plan: LogicalPlan) =
         let local = producedIds source
         let correlated, own =
             Expr.conjuncts predicate
-            |> List.partition (fun c -> Expr.columns c |> List.exists (fun col -> not (local.Contains col.Id)))
+            |> List.partition (fun c -> ExprDeep.columns c |> List.exists (fun col -> not (local.Contains col.Id)))
         let outputsLocal = outputs |> List.forall (fun (_, e) -> ExprDeep.columns e |> List.forall (fun c -> local.Contains c.Id))
         if outputsLocal && correlated |> List.forall (fun c -> not (Expr.containsSubquery c)) then
             let input = match Expr.conjoin own with Some p -> Filter(p, source) | None -> source

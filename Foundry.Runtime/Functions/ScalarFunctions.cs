@@ -12,22 +12,36 @@ public static class ScalarFunctions
     public static long Abs(long value) => value == long.MinValue ? ThrowOverflow() : Math.Abs(value);
     public static double Abs(double value) => Math.Abs(value);
 
-    public static long Length(string value) => value.Length;
+    /// <summary>Characters are Unicode code points: a character outside the BMP counts once.</summary>
+    public static long Length(string value)
+    {
+        var count = 0L;
+        foreach (var _ in value.EnumerateRunes()) count++;
+        return count;
+    }
     public static string Upper(string value) => value.ToUpperInvariant();
     public static string Lower(string value) => value.ToLowerInvariant();
 
-    /// <summary>SUBSTR(s, start[, length]) with SQL's 1-based start; a start before 1 shortens the result.</summary>
+    /// <summary>
+    /// SUBSTR(s, start[, length]) with SQL's 1-based start, counting code points; a start before 1
+    /// shortens the result.
+    /// </summary>
     public static string Substr(string value, long start, long length)
     {
         if (length < 0) RuntimeErrors.ThrowNegativeSubstringLength();
         var first = start - 1;
         var end = first + length;
-        first = Math.Clamp(first, 0, value.Length);
-        end = Math.Clamp(end, 0, value.Length);
-        return end <= first ? string.Empty : value.Substring((int)first, (int)(end - first));
+        var builder = new StringBuilder();
+        var position = 0L;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (position >= first && position < end) builder.Append(rune.ToString());
+            position++;
+        }
+        return builder.ToString();
     }
 
-    public static string Substr(string value, long start) => Substr(value, start, Math.Max(0, value.Length - start + 1));
+    public static string Substr(string value, long start) => Substr(value, start, Math.Max(0, Length(value) - start + 1));
 
     public static string Trim(string value) => value.Trim(' ');
     public static string Trim(string value, string characters) => value.Trim(characters.ToCharArray());

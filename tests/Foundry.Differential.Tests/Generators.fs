@@ -38,17 +38,17 @@ module Exclusions =
     /// widened to REAL as in `r + 1` with r REAL, a signed literal as in `a + (-1)`, `1 + 1`, a
     /// CASE arm `WHEN 1 = 1`) no longer matches the identical select item or HAVING expression:
     /// FND1020 "column must appear in the GROUP BY clause or be used in an aggregate function".
-    let groupKeyWithFoldableConstant = true
+    let groupKeyWithFoldableConstant = false
 
     /// Bug 2: a GROUP BY expression with a subquery inside (`CASE WHEN EXISTS (SELECT 1 FROM u)
     /// THEN a END`) rejects the identical select item or HAVING expression with FND1020; and
     /// bug 3: GROUP BY a correlated scalar subquery, selected as well, fails with an internal error
     /// ("column a#1 is not available to generated code").
-    let groupKeyWithSubquery = true
+    let groupKeyWithSubquery = false
 
     /// Bug 4: LENGTH and SUBSTR count UTF-16 code units, not characters: LENGTH('😀') is 2 and
     /// SUBSTR('😀b', 1, 1) is a lone surrogate (U+FFFD on output). Text beyond U+FFFF is left out.
-    let supplementaryCharacters = true
+    let supplementaryCharacters = false
 
     /// (flag name, the bug) for every flag above, printed by the property test.
     let all : (string * string) list =
@@ -508,8 +508,9 @@ let genSelect (unicode: bool) (schema: Table list) (itemTys: Ty list option) : G
             let! keyCount = Gen.frequency [ 1, Gen.constant 0; 3, Gen.constant 1; 2, Gen.constant 2 ]
             let! keys =
                 Gen.listOfLength keyCount (anyTy |> Gen.bind (fun t -> Gen.frequency [ 4, genLeaf ctx t; 1, genExpr ctx t 1 ]))
-            // A bare literal in GROUP BY is an output position in SQLite (and PostgreSQL).
-            let keys = keys |> List.filter (function Lit _ -> false | _ -> true) |> List.distinct
+            // A bare literal in GROUP BY is an output position in SQLite (and PostgreSQL), and SQLite
+            // treats any constant term, such as (- 0), the same way: keys must read a column.
+            let keys = keys |> List.filter (constant >> not) |> List.distinct
             let keys =
                 keys |> List.filter (excludedKey >> not)
             let gctx = { ctx with Keys = Some keys }
@@ -884,7 +885,7 @@ and shrinkSelect (s: Select) : Select seq =
                 yield { s with Items = List.updateAt i e' s.Items }
         for i in 0 .. s.GroupBy.Length - 1 do
             let k = s.GroupBy.[i]
-            for k' in shrinkExpr k do
+            for k' in shrinkExpr k |> Seq.filter (constant >> not) do
                 // A key and its uses in the items change together.
                 yield
                     { s with
