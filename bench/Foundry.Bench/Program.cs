@@ -11,13 +11,15 @@ var workloads = new Option<string>("--workloads") { Description = $"Comma-separa
 var reps = new Option<int>("--reps") { Description = "Timed repetitions per workload (after one warm-up); the median is reported.", DefaultValueFactory = _ => 5 };
 var cacheMb = new Option<int>("--cache-mb") { Description = "Page cache for each engine, MiB (Foundry's buffer pool and SQLite's cache_size).", DefaultValueFactory = _ => 256 };
 var output = new Option<string>("--out") { Description = "Where to write the machine-readable results.", DefaultValueFactory = _ => "bench-results.json" };
+var pointLookups = new Option<int>("--point-lookups") { Description = "W2 lookups per repetition (WORKLOADS.md: 100,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultPointLookups };
+var indexLookups = new Option<int>("--index-lookups") { Description = "W7 queries per repetition (WORKLOADS.md: 10,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultIndexLookups };
 rows.Validators.Add(r => { if (r.GetValue(rows) < 100) r.AddError("--rows must be at least 100"); });
 reps.Validators.Add(r => { if (r.GetValue(reps) < 1) r.AddError("--reps must be at least 1"); });
 cacheMb.Validators.Add(r => { if (r.GetValue(cacheMb) < 1) r.AddError("--cache-mb must be at least 1"); });
 
 var root = new RootCommand("Foundry.Bench: the workloads of shared/bench/WORKLOADS.md on Foundry and on SQLite, side by side.")
 {
-    rows, workloads, reps, cacheMb, output,
+    rows, workloads, reps, cacheMb, output, pointLookups, indexLookups,
 };
 root.SetAction(parse =>
 {
@@ -33,7 +35,8 @@ root.SetAction(parse =>
         }
         selected.Add(id);
     }
-    var options = new BenchOptions(parse.GetValue(rows), selected, parse.GetValue(reps), parse.GetValue(cacheMb), parse.GetValue(output)!);
+    var options = new BenchOptions(parse.GetValue(rows), selected, parse.GetValue(reps), parse.GetValue(cacheMb), parse.GetValue(output)!,
+        parse.GetValue(pointLookups), parse.GetValue(indexLookups));
     var report = new BenchReport
     {
         Date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),

@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace Foundry.Bench;
 
-public sealed record BenchOptions(int Rows, IReadOnlySet<string> Workloads, int Reps, int CacheMb, string Out);
+public sealed record BenchOptions(int Rows, IReadOnlySet<string> Workloads, int Reps, int CacheMb, string Out,
+    int PointLookups = Runner.DefaultPointLookups, int IndexLookups = Runner.DefaultIndexLookups);
 
 /// <summary>
 /// Runs the workloads of WORKLOADS.md on both engines in one process: the same data, the same

@@ -3,9 +3,11 @@ namespace Foundry.Bench;
 /// <summary>W1..W9 of WORKLOADS.md.</summary>
 public sealed partial class Runner
 {
-    private const int PointLookups = 100_000;
+    public const int DefaultPointLookups = 100_000;
+    public const int DefaultIndexLookups = 10_000;
     private const int RangeQueries = 1_000;
-    private const int IndexLookups = 10_000;
+    private int PointLookups => _options.PointLookups;
+    private int IndexLookups => _options.IndexLookups;
     private const int DurableCommits = 10_000;
 
     /// <summary>Statements prepared once per engine, outside the timed region.</summary>
@@ -22,6 +24,12 @@ public sealed partial class Runner
     {
         foreach (var statement in _prepared.Values) statement.Dispose();
         _prepared.Clear();
+    }
+
+    private void Deviation(string note)
+    {
+        Progress("DEVIATION from WORKLOADS.md: " + note);
+        _report.Notes.Add("DEVIATION from WORKLOADS.md: " + note);
     }
 
     private static ResultSet TableSummary(IEngine e)
@@ -114,6 +122,7 @@ public sealed partial class Runner
         });
         result.Operations = PointLookups;
         result.Unit = "lookups";
+        if (PointLookups != DefaultPointLookups) Deviation($"W2 ran {PointLookups:#,0} lookups per repetition, not {DefaultPointLookups:#,0} (--point-lookups)");
         return result;
     }
 
@@ -275,6 +284,7 @@ public sealed partial class Runner
         });
         result.Operations = IndexLookups;
         result.Unit = "queries";
+        if (IndexLookups != DefaultIndexLookups) Deviation($"W7 ran {IndexLookups:#,0} queries per repetition, not {DefaultIndexLookups:#,0} (--index-lookups)");
         result.Extra["index_build_foundry_s"] = Median(fBuild);
         result.Extra["index_build_sqlite_s"] = Median(sBuild);
         result.Extra["index_build_ratio"] = Median(fBuild) / Median(sBuild);
