@@ -78,7 +78,7 @@ public sealed class FoundryEngine : IEngine
     public static readonly bool UseTransactions = false;
 
     /// <summary>Rows per multi-row INSERT while <see cref="UseTransactions"/> is false.</summary>
-    public const int LoadBatchRows = 1000;
+    public static int LoadBatchRows { get; set; } = 1000;
 
     public static string LoadMethod => UseTransactions
         ? "BEGIN; prepared single-row INSERT per row; COMMIT"

@@ -13,16 +13,25 @@ var cacheMb = new Option<int>("--cache-mb") { Description = "Page cache for each
 var output = new Option<string>("--out") { Description = "Where to write the machine-readable results.", DefaultValueFactory = _ => "bench-results.json" };
 var pointLookups = new Option<int>("--point-lookups") { Description = "W2 lookups per repetition (WORKLOADS.md: 100,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultPointLookups };
 var indexLookups = new Option<int>("--index-lookups") { Description = "W7 queries per repetition (WORKLOADS.md: 10,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultIndexLookups };
+var loadBatch = new Option<int>("--load-batch") { Description = "Rows per multi-row INSERT in Foundry's W1 load while it has no BEGIN/COMMIT.", DefaultValueFactory = _ => FoundryEngine.LoadBatchRows };
+var breakdown = new Option<bool>("--breakdown") { Description = "Instead of the workloads: Stopwatch splits on Foundry alone that show where its time goes (see bench/README.md)." };
 rows.Validators.Add(r => { if (r.GetValue(rows) < 100) r.AddError("--rows must be at least 100"); });
 reps.Validators.Add(r => { if (r.GetValue(reps) < 1) r.AddError("--reps must be at least 1"); });
 cacheMb.Validators.Add(r => { if (r.GetValue(cacheMb) < 1) r.AddError("--cache-mb must be at least 1"); });
 
 var root = new RootCommand("Foundry.Bench: the workloads of shared/bench/WORKLOADS.md on Foundry and on SQLite, side by side.")
 {
-    rows, workloads, reps, cacheMb, output, pointLookups, indexLookups,
+    rows, workloads, reps, cacheMb, output, pointLookups, indexLookups, loadBatch, breakdown,
 };
 root.SetAction(parse =>
 {
+    FoundryEngine.LoadBatchRows = parse.GetValue(loadBatch);
+    if (parse.GetValue(breakdown))
+    {
+        Console.WriteLine($"Foundry breakdown, N={parse.GetValue(rows):#,0}");
+        Breakdown.Run(parse.GetValue(rows), parse.GetValue(cacheMb));
+        return 0;
+    }
     var selected = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
     foreach (var w in parse.GetValue(workloads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
     {
