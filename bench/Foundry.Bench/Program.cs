@@ -13,6 +13,7 @@ var cacheMb = new Option<int>("--cache-mb") { Description = "Page cache for each
 var output = new Option<string>("--out") { Description = "Where to write the machine-readable results.", DefaultValueFactory = _ => "bench-results.json" };
 var pointLookups = new Option<int>("--point-lookups") { Description = "W2 lookups per repetition (WORKLOADS.md: 100,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultPointLookups };
 var indexLookups = new Option<int>("--index-lookups") { Description = "W7 queries per repetition (WORKLOADS.md: 10,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultIndexLookups };
+var rangeQueries = new Option<int>("--range-queries") { Description = "W3 queries per repetition (WORKLOADS.md: 1,000; fewer only to keep a slow engine's run short, reported as a deviation).", DefaultValueFactory = _ => Runner.DefaultRangeQueries };
 var loadBatch = new Option<int>("--load-batch") { Description = "Rows per multi-row INSERT in Foundry's W1 load while it has no BEGIN/COMMIT.", DefaultValueFactory = _ => FoundryEngine.LoadBatchRows };
 var breakdown = new Option<bool>("--breakdown") { Description = "Instead of the workloads: Stopwatch splits on Foundry alone that show where its time goes (see bench/README.md)." };
 rows.Validators.Add(r => { if (r.GetValue(rows) < 100) r.AddError("--rows must be at least 100"); });
@@ -21,7 +22,7 @@ cacheMb.Validators.Add(r => { if (r.GetValue(cacheMb) < 1) r.AddError("--cache-m
 
 var root = new RootCommand("Foundry.Bench: the workloads of shared/bench/WORKLOADS.md on Foundry and on SQLite, side by side.")
 {
-    rows, workloads, reps, cacheMb, output, pointLookups, indexLookups, loadBatch, breakdown,
+    rows, workloads, reps, cacheMb, output, pointLookups, indexLookups, rangeQueries, loadBatch, breakdown,
 };
 root.SetAction(parse =>
 {
@@ -45,7 +46,7 @@ root.SetAction(parse =>
         selected.Add(id);
     }
     var options = new BenchOptions(parse.GetValue(rows), selected, parse.GetValue(reps), parse.GetValue(cacheMb), parse.GetValue(output)!,
-        parse.GetValue(pointLookups), parse.GetValue(indexLookups));
+        parse.GetValue(pointLookups), parse.GetValue(indexLookups), parse.GetValue(rangeQueries));
     var report = new BenchReport
     {
         Date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Foundry.Bench;
 
 public sealed record BenchOptions(int Rows, IReadOnlySet<string> Workloads, int Reps, int CacheMb, string Out,
-    int PointLookups = Runner.DefaultPointLookups, int IndexLookups = Runner.DefaultIndexLookups);
+    int PointLookups = Runner.DefaultPointLookups, int IndexLookups = Runner.DefaultIndexLookups,
+    int RangeQueries = Runner.DefaultRangeQueries);
 
 /// <summary>
 /// Runs the workloads of WORKLOADS.md on both engines in one process: the same data, the same

@@ -5,7 +5,8 @@ public sealed partial class Runner
 {
     public const int DefaultPointLookups = 100_000;
     public const int DefaultIndexLookups = 10_000;
-    private const int RangeQueries = 1_000;
+    public const int DefaultRangeQueries = 1_000;
+    private int RangeQueries => _options.RangeQueries;
     private int PointLookups => _options.PointLookups;
     private int IndexLookups => _options.IndexLookups;
     private const int DurableCommits = 10_000;
@@ -149,6 +150,7 @@ public sealed partial class Runner
         });
         result.Operations = RangeQueries;
         result.Unit = "queries";
+        if (RangeQueries != DefaultRangeQueries) Deviation($"W3 ran {RangeQueries:#,0} queries per repetition, not {DefaultRangeQueries:#,0} (--range-queries)");
         return result;
     }
 
