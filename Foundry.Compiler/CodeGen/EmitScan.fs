@@ -100,10 +100,11 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
     // The row's record: in the scanned tree, or fetched from the table by the index entry's key.
     let buffer = ctx.Local(typeof<byte[]>, "page")
     let offset = ctx.Local(typeof<int>, "record")
-    let fromRecord (recordCursor: Expression) =
-        [ Expression.Assign(buffer, Expression.Property(recordCursor, "CurrentBuffer")) :> Expression
-          Expression.Assign(offset, Expression.Property(recordCursor, "ValueOffset")) ],
-        neededColumns
+    // Columns the residual predicate reads are decoded first; the others only for rows that pass it.
+    let residualIds = residual |> Option.map (ExprDeep.columns >> List.map (fun c -> c.Id) >> Set.ofList) |> Option.defaultValue Set.empty
+    let firstColumns, laterColumns = neededColumns |> List.partition (fun (_, c) -> residualIds.Contains c.Id)
+    let decode (columns: (int * Column) list) =
+        columns
         |> List.fold
             (fun (code, env: Env) (ordinal, c) ->
                 let v = ctx.Local(clrType c.Type, c.Name)
@@ -116,6 +117,10 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
                     code @ assign, env.Add(c.Id, { Value = v; IsNull = n })
                 else code @ [ Expression.Assign(v, read) ], env.Add(c.Id, { Value = v; IsNull = falseExpr }))
             ([], Map.empty)
+    let fromRecord (recordCursor: Expression) =
+        [ Expression.Assign(buffer, Expression.Property(recordCursor, "CurrentBuffer")) :> Expression
+          Expression.Assign(offset, Expression.Property(recordCursor, "ValueOffset")) ],
+        decode firstColumns
     let locate, (reads, env) =
         match index with
         | None -> fromRecord typedCursor |> fun (l, r) -> l, r
@@ -172,10 +177,17 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
                 [ Expression.Assign(target, Expression.Call(method<StorageAccess> keyOf [ cursorType ], typedCursor)) :> Expression ]
             | None -> []
         | [] -> []
+    // The covering path decodes every needed column up front; the record paths decode the rest here.
+    let laterCode, fullEnv =
+        match index with
+        | Some(_, true) -> [], env
+        | _ ->
+            let code, laterEnv = decode laterColumns
+            code, Map.fold (fun (acc: Env) k v -> acc.Add(k, v)) env laterEnv
     let body =
         match residual with
-        | None -> consume env
+        | None -> block (laterCode @ [ consume fullEnv ])
         | Some p ->
             let code, test = EmitExpr.emitCondition ctx env p
-            block (code @ [ Expression.IfThen(test, consume env) ])
+            block (code @ [ Expression.IfThen(test, block (laterCode @ [ consume fullEnv ])) ])
     once ctx (Expression.Loop(block ([ advance :> Expression ] @ rangeChecks @ locate @ reads @ rowKey @ [ body ]), breakLabel, continueLabel))

@@ -85,7 +85,56 @@ let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (inp
         Expression.Loop(
             block (
                 [ Expression.IfThen(
-                      Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.Property(buffer, "Count"), typeof<int64>)),
+                      Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.ArrayLength(Expression.Property(buffer, "Order")), typeof<int64>)),
+                      Expression.Break(endLabel)
+                  )
+                  Expression.Assign(row, Expression.ArrayIndex(Expression.Property(buffer, "Order"), Expression.Convert(position, typeof<int>)))
+                  increment position ]
+                @ reads
+                @ [ consume env ]
+            ),
+            endLabel
+        )
+    block [ fill; emitLoop ]
+
+/// ORDER BY ... LIMIT k: like `produce`, but rows pass through a TopNBuffer that keeps the best k.
+let produceTop (ctx: EmitContext) (produceChild: Produce) (count: int64) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
+    let columns = outputColumns input
+    let topType = typeof<TopNBuffer>
+    let topSlot = ctx.NewObject()
+    let top = Expression.Convert(topSlot, topType) :> Expression
+    let buffer = Expression.Property(top, "Rows") :> Expression
+    let position = ctx.NewCounter()
+    let compare = (comparer columns keys).Compile()
+    let fill =
+        once ctx (
+            block
+                [ Expression.Assign(
+                      topSlot,
+                      Expression.New(
+                          topType.GetConstructor([| typeof<int>; typeof<int64>; typeof<Func<ColumnBuffer, int, int, int>> |]),
+                          Expression.Constant(columns.Length),
+                          Expression.Constant(count),
+                          Expression.Constant(compare)
+                      )
+                  )
+                  produceChild input (fun env ->
+                      let row = ctx.Local(typeof<int>, "row")
+                      block (
+                          (Expression.Assign(row, Expression.Call(top, topType.GetMethod("NextSlot"))) :> Expression
+                           :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id])))
+                          @ [ Expression.Call(top, topType.GetMethod("Offer"), row) ]
+                      ))
+                  Expression.Call(top, topType.GetMethod("Finish")) ]
+        )
+    let endLabel = ctx.Label("top_end")
+    let row = ctx.Local(typeof<int>, "top")
+    let reads, env = Materialize.load ctx buffer 0 row columns
+    let emitLoop =
+        Expression.Loop(
+            block (
+                [ Expression.IfThen(
+                      Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.ArrayLength(Expression.Property(buffer, "Order")), typeof<int64>)),
                       Expression.Break(endLabel)
                   )
                   Expression.Assign(row, Expression.ArrayIndex(Expression.Property(buffer, "Order"), Expression.Convert(position, typeof<int>)))

@@ -34,14 +34,14 @@ let getValue (buffer: Expression) (column: int) (row: Expression) (t: SqlType) :
 let isNullAt (buffer: Expression) (column: int) (row: Expression) : Expression =
     Expression.Call(buffer, bufferType.GetMethod("IsNull"), Expression.Constant(column), row)
 
-/// Stores slot values into columns [first, first + n) of a buffer row.
+/// Stores slot values into columns [first, first + n) of a buffer row. The NULL flag is always
+/// written, so a reused row (a Top-N's freed slot) never keeps a stale one.
 let store (buffer: Expression) (first: int) (row: Expression) (columns: (Column * Slot) list) : Expression list =
     columns
     |> List.mapi (fun i (c, slot) ->
+        let setNull = Expression.Call(buffer, bufferType.GetMethod("SetNull", [| typeof<int>; typeof<int>; typeof<bool> |]), Expression.Constant(first + i), row, slot.IsNull)
         let set = setValue buffer (first + i) row c.Type slot.Value
-        if isConstFalse slot.IsNull then set
-        else
-            Expression.IfThenElse(slot.IsNull, Expression.Call(buffer, bufferType.GetMethod("SetNull", [| typeof<int>; typeof<int> |]), Expression.Constant(first + i), row), set) :> Expression)
+        Expression.Block(setNull, set) :> Expression)
 
 /// Reads columns [first, first + n) of a buffer row into fresh locals; returns the code and the env.
 let load (ctx: EmitContext) (buffer: Expression) (first: int) (row: Expression) (columns: Column list) : Expression list * Env =

@@ -32,6 +32,7 @@ let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
     let materialised =
         match plan with
         | Sort(_, input)
+        | TopN(_, _, input)
         | Materialize input
         | HashDistinct input
         | Insert(_, _, input)
@@ -86,6 +87,9 @@ let rec private produce (helpers: ResizeArray<LambdaExpression>) (planQuery: Que
             helpers.Add(EmitSort.comparer (outputColumns input) keys)
             EmitSort.produce ctx child keys input consume
         | Materialize input -> EmitSort.produce ctx child [] input consume
+        | TopN(count, keys, input) ->
+            helpers.Add(EmitSort.comparer (outputColumns input) keys)
+            EmitSort.produceTop ctx child count keys input consume
         | Limit(count, offset, input) -> EmitLimit.produce ctx child count offset input consume
         | SetOperation(op, all, l, r, columns) -> EmitSetOperation.produce ctx child op all l r columns consume
         | Insert(t, checks, input) ->

@@ -42,6 +42,8 @@ type PhysicalPlan =
     | HashDistinct of input: PhysicalPlan
     /// Pipeline breaker: materialises its input, sorts it (stable), then emits.
     | Sort of keys: SortKey list * input: PhysicalPlan
+    /// ORDER BY with a constant LIMIT: keeps only the best `count` rows (limit + offset) while reading.
+    | TopN of count: int64 * keys: SortKey list * input: PhysicalPlan
     /// Pipeline breaker without reordering: reads its whole input before emitting the first row. Placed
     /// by the code generator where a pipeline cannot be suspended mid-row (a join's match loop under the
     /// statement's output) or must not see its own writes (INSERT ... SELECT from the same table).
@@ -62,6 +64,7 @@ let rec outputColumns (plan: PhysicalPlan) : Column list =
     | SetOperation(_, _, _, _, cols) -> cols
     | Filter(_, i)
     | Sort(_, i)
+    | TopN(_, _, i)
     | Materialize i
     | HashDistinct i
     | Limit(_, _, i) -> outputColumns i
@@ -86,6 +89,7 @@ let children (plan: PhysicalPlan) =
     | HashAggregate(_, _, i)
     | HashDistinct i
     | Sort(_, i)
+    | TopN(_, _, i)
     | Materialize i
     | Limit(_, _, i)
     | Insert(_, _, i)
@@ -112,7 +116,8 @@ let expressions (plan: PhysicalPlan) : Expr list =
     | HashJoin(_, _, _, lk, rk, residual) -> lk @ rk @ Option.toList residual
     | NestedLoopJoin(_, _, _, condition) -> Option.toList condition
     | HashAggregate(keys, aggs, _) -> (keys |> List.map snd) @ (aggs |> List.choose (fun (_, a) -> a.Argument))
-    | Sort(keys, _) -> keys |> List.map (fun k -> k.Expr)
+    | Sort(keys, _)
+    | TopN(_, keys, _) -> keys |> List.map (fun k -> k.Expr)
     | Limit(c, o, _) -> Option.toList c @ Option.toList o
     | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd)
     | Insert(_, checks, _) -> checks.Conditions |> List.map snd

@@ -27,6 +27,15 @@ let rec private planWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) :
     | LogicalPlan.Aggregate(keys, aggs, i) -> HashAggregate(keys, aggs, plan i)
     | LogicalPlan.Distinct i -> HashDistinct(plan i)
     | LogicalPlan.Sort(k, i) -> Sort(k, plan i)
+    // ORDER BY with a constant LIMIT (and OFFSET) keeps only the rows it can return.
+    | LogicalPlan.Limit(Some({ Kind = BoundTree.Constant(BoundTree.VInteger count) } as c), o, LogicalPlan.Sort(keys, i)) when
+        (match o with
+         | None -> true
+         | Some { Kind = BoundTree.Constant(BoundTree.VInteger _) } -> true
+         | _ -> false)
+        ->
+        let offset = match o with Some { Kind = BoundTree.Constant(BoundTree.VInteger n) } -> n | _ -> 0L
+        Limit(Some c, o, TopN(count + offset, keys, plan i))
     | LogicalPlan.Limit(c, o, i) -> Limit(c, o, plan i)
     | LogicalPlan.SetOperation(op, all, l, r, cols) -> SetOperation(op, all, plan l, plan r, cols)
     | LogicalPlan.Insert(t, c, i) -> Insert(t, c, plan i)

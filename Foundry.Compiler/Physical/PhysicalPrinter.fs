@@ -51,6 +51,7 @@ let describe (plan: PhysicalPlan) =
         sprintf "HashAggregate keys=[%s] aggregates=[%s]" keyText aggText
     | HashDistinct _ -> "HashDistinct"
     | Materialize _ -> "Materialize"
+    | TopN(count, keys, _) -> sprintf "TopN %d by %s" count (keys |> List.map LogicalPrinter.sortKeyText |> String.concat ", ")
     | Sort(keys, _) -> "Sort " + (keys |> List.map LogicalPrinter.sortKeyText |> String.concat ", ")
     | Limit(count, offset, _) ->
         sprintf "Limit %s offset=%s" (count |> Option.map exprText |> Option.defaultValue "ALL") (offset |> Option.map exprText |> Option.defaultValue "0")

@@ -66,6 +66,9 @@ public sealed class ColumnBuffer
         Order = order;
     }
 
+    /// <summary>Sets the output order to the given rows (a Top-N keeps only some).</summary>
+    public void SetOrder(int[] order) => Order = order;
+
     /// <summary>Output order = insertion order (a materialisation without sorting).</summary>
     public void KeepOrder()
     {

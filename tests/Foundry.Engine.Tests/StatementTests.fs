@@ -142,3 +142,18 @@ let ``a parameter with no value is an error naming it`` () =
     withSession (fun s ->
         script s "CREATE TABLE t (id INTEGER PRIMARY KEY)"
         Assert.Equal("FND5007", (error s "SELECT id FROM t WHERE id = $2").Code))
+
+[<Fact>]
+let ``ORDER BY with LIMIT keeps only the best rows and breaks ties by arrival`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)"
+        script s ("INSERT INTO t VALUES " + String.concat ", " [ for i in 1 .. 500 -> sprintf "(%d, %s)" i (if i % 50 = 0 then "NULL" else string (i % 37)) ])
+        use db2 = Database.OpenTemporary()
+        Assert.Contains("TopN 8", Explainer.Explain(null, "SELECT 1 ORDER BY 1 LIMIT 5 OFFSET 3", ExplainStage.Physical, ExplainFormat.Text))
+        let expected = rows s "SELECT id, v FROM t ORDER BY v DESC NULLS LAST, id" |> List.skip 3 |> List.truncate 5
+        Assert.Equal<obj list list>(expected, rows s "SELECT id, v FROM t ORDER BY v DESC NULLS LAST, id LIMIT 5 OFFSET 3")
+        // Equal keys: the earlier row (lower id, read first) comes first, as in a stable sort.
+        Assert.Equal<obj list list>(
+            rows s "SELECT id FROM t ORDER BY v NULLS FIRST" |> List.truncate 12,
+            rows s "SELECT id FROM t ORDER BY v NULLS FIRST LIMIT 12")
+        Assert.Equal<obj list list>([], rows s "SELECT id FROM t ORDER BY v LIMIT 0"))
