@@ -531,7 +531,7 @@ public sealed partial class Pager : IDisposable
             int batch = 0;
             foreach (Frame other in _replacer)
             {
-                if (batch++ == 1024)
+                if (batch++ == 32)
                 {
                     break;
                 }
