@@ -57,7 +57,7 @@ type CrashTests(output: ITestOutputHelper) =
             if not (ready.Wait(TimeSpan.FromSeconds 60.0)) then
                 try proc.Kill true with _ -> ()
                 failwithf "round %d: the worker did not start: %s" round (errors.ToString())
-            Threading.Thread.Sleep(rng.Next(0, 250))
+            Threading.Thread.Sleep(rng.Next(0, 600))
             try proc.Kill true with _ -> ()
             proc.WaitForExit()
             Assert.True(errors.Length = 0, sprintf "round %d: worker failed: %s" round (errors.ToString()))
