@@ -4,10 +4,15 @@ using Foundry.Storage;
 namespace Foundry.Engine;
 
 /// <summary>
-/// An open database: one file of pages (locked against other processes while open), its catalog, and
-/// the sessions that run SQL on it. Statements run one at a time across all sessions: a statement
-/// takes <see cref="StatementLock"/> before it compiles and holds it until its result is read or
-/// disposed. (Concurrent transactions arrive with the WAL and lock manager.)
+/// An open database: one file of pages with its write-ahead log (locked against other processes while
+/// open), its catalog, and the sessions that run SQL on it.
+///
+/// Concurrency: sessions run on any threads. Isolation is serializable by strict two-phase locking at
+/// table granularity (<see cref="LockManager"/>, held by each <see cref="Transaction"/> until it ends).
+/// The storage layer is single-threaded: a thread touches pages only inside <see cref="Latched{T}"/>,
+/// a database-wide mutex held for one statement step (compile, run a change, fetch one row) and never
+/// while waiting for a lock or for the log to be durable. So transactions interleave statement by
+/// statement and the locks make the interleaving serializable.
 /// </summary>
 public sealed class Database : IDisposable
 {
@@ -20,7 +25,6 @@ public sealed class Database : IDisposable
         IsTemporary = temporary;
         _deleteOnDispose = temporary;
         Catalog = new CatalogStore(pager);
-        // Formatting a new file leaves the header and catalog root dirty; make them durable now.
         Pager.Commit();
     }
 
@@ -40,7 +44,50 @@ public sealed class Database : IDisposable
 
     internal Pager Pager { get; }
     internal CatalogStore Catalog { get; }
-    internal SemaphoreSlim StatementLock { get; } = new(1, 1);
+    internal LockManager Locks { get; } = new();
+
+    private readonly object _latch = new();
+
+    /// <summary>Runs <paramref name="action"/> holding the storage latch (see the type comment).</summary>
+    internal T Latched<T>(Func<T> action)
+    {
+        lock (_latch)
+        {
+            return action();
+        }
+    }
+
+    internal void Latched(Action action)
+    {
+        lock (_latch)
+        {
+            action();
+        }
+    }
+
+    /// <summary>What crash recovery did when this database was opened (<see cref="RecoveryReport.Ran"/> is false when there was nothing to recover); its ToString() is a one-line summary for the CLI.</summary>
+    public RecoveryReport Recovery => Pager.Recovery;
+
+    /// <summary>Bytes in the write-ahead log since the last checkpoint.</summary>
+    public long LogSizeBytes => Latched(() => Pager.LogSizeBytes);
+
+    /// <summary>fsyncs of the write-ahead log so far (group commit lets concurrent commits share them).</summary>
+    public long LogSyncCount => Pager.LogSyncCount;
+
+    /// <summary>
+    /// Checks the file's structure: the free list, and every B+Tree the catalog names (tables and indexes)
+    /// plus the catalog itself, with no page leaked or shared. Returns one message per violation (empty = OK).
+    /// </summary>
+    public IReadOnlyList<string> Validate() => Latched(() =>
+    {
+        var roots = new List<uint>();
+        foreach (var t in Catalog.Tables)
+        {
+            roots.Add(t.RootPageId);
+            roots.AddRange(t.Indexes.Select(i => i.RootPageId));
+        }
+        return Pager.Validate(roots);
+    });
 
     /// <summary>
     /// Increases whenever the catalog's objects may have changed (a schema statement, or a reload of
@@ -62,14 +109,23 @@ public sealed class Database : IDisposable
         if (_disposed) return;
         _disposed = true;
         var path = Pager.Path;
-        Pager.Dispose();
-        StatementLock.Dispose();
-        if (_deleteOnDispose) File.Delete(path);
+        var logPath = Pager.LogPath;
+        Latched(() => Pager.Dispose());
+        if (_deleteOnDispose)
+        {
+            File.Delete(path);
+            File.Delete(logPath);
+        }
     }
 
     private static PagerOptions ToPagerOptions(DatabaseOptions? options)
     {
         options ??= new DatabaseOptions();
-        return new PagerOptions { PageSizeBytes = options.PageSizeBytes, CacheFrames = options.CacheFrames };
+        return new PagerOptions
+        {
+            PageSizeBytes = options.PageSizeBytes,
+            CacheFrames = options.CacheFrames,
+            CheckpointLogBytes = options.CheckpointLogBytes,
+        };
     }
 }

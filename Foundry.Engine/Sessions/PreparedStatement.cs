@@ -26,7 +26,7 @@ public sealed class PreparedStatement
     /// <summary>Runs the statement with these parameter values.</summary>
     public QueryResult Execute(params object?[] parameters) => _session.Run(_statement, parameters, this);
 
-    /// <summary>The compilation valid for `schemaVersion`, compiling when there is none (called under the statement lock).</summary>
+    /// <summary>The compilation valid for `schemaVersion`, compiling when there is none (called under the storage latch).</summary>
     internal CompiledStatement CompiledFor(long schemaVersion)
     {
         if (_compiled is null || _version != schemaVersion)

@@ -1,23 +1,43 @@
+using System.Runtime.CompilerServices;
 using Foundry.Compiler;
 using Foundry.Runtime;
 
 namespace Foundry.Engine;
 
 /// <summary>
-/// A connection to a database: runs statements one after another. Each statement is atomic: it
-/// commits when it succeeds, and when it fails every page it changed is discarded and the catalog
-/// reloaded, so it changed nothing. (BEGIN/COMMIT across statements arrives with the WAL.)
+/// A connection to a database: runs statements one after another, in autocommit mode or inside
+/// BEGIN … COMMIT/ROLLBACK. Locks (see <see cref="LockManager"/>) a statement takes before it runs:
+///
+/// | statement          | locks                                                           |
+/// |--------------------|-----------------------------------------------------------------|
+/// | query              | catalog S, S on every table it reads                            |
+/// | INSERT/UPDATE/DELETE | catalog S, writer X, X on every table the statement names     |
+/// | CREATE/DROP …      | catalog X, writer X                                             |
+/// | CHECKPOINT         | writer X (outside a transaction only)                           |
+///
+/// All are held until the transaction ends (strict 2PL) — for an autocommit query, until its rows are
+/// read or the result disposed. A statement that fails undoes its own changes (statement savepoint:
+/// Pager.RollbackStatement and a catalog reload) and an explicit transaction goes on; in autocommit the
+/// transaction is rolled back. A deadlock victim's whole transaction is rolled back.
 /// </summary>
 public sealed class Session : IDisposable
 {
+    private const string CatalogResource = "catalog";
+    private const string WriterResource = "writer";
+    private static readonly ConditionalWeakTable<CompiledStatement, string[]> s_tables = new();
+
     private readonly Database _database;
     private QueryResult? _open;
+    private Transaction? _explicit;
     private bool _disposed;
 
     internal Session(Database database) => _database = database;
 
     /// <summary>Settings for compiler experiments (rules switched off).</summary>
     public CompilerOptions CompilerOptions { get; } = new();
+
+    /// <summary>True between BEGIN and COMMIT/ROLLBACK.</summary>
+    public bool InTransaction => _explicit is not null;
 
     /// <summary>Runs exactly one statement; `parameters` are the values of ? / $1, $2, ... in order.</summary>
     public QueryResult Execute(string sql, params object?[] parameters)
@@ -43,9 +63,23 @@ public sealed class Session : IDisposable
         return new PreparedStatement(this, statement);
     }
 
-    /// <summary>Compiles against the current catalog, under the statement lock.</summary>
-    internal CompiledStatement Compile(ParsedStatement statement) =>
-        ErrorMapper.Run(statement.Source, () => SqlCompiler.Compile(_database.Catalog, statement, CompilerOptions));
+    /// <summary>BEGIN.</summary>
+    public void Begin() => Execute("BEGIN").Dispose();
+
+    /// <summary>COMMIT.</summary>
+    public void Commit() => Execute("COMMIT").Dispose();
+
+    /// <summary>ROLLBACK.</summary>
+    public void Rollback() => Execute("ROLLBACK").Dispose();
+
+    /// <summary>Compiles against the current catalog (caller holds the storage latch), recording the tables it names.</summary>
+    internal CompiledStatement Compile(ParsedStatement statement)
+    {
+        var recorder = new RecordingCatalog(_database.Catalog);
+        var compiled = ErrorMapper.Run(statement.Source, () => SqlCompiler.Compile(recorder, statement, CompilerOptions));
+        s_tables.AddOrUpdate(compiled, recorder.Tables.ToArray());
+        return compiled;
+    }
 
     internal Database Database => _database;
 
@@ -58,64 +92,211 @@ public sealed class Session : IDisposable
     internal QueryResult Run(ParsedStatement statement, object?[] parameters, PreparedStatement? prepared)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // A result left unread would hold the statement lock: finish it first.
+        // A result left unread holds its latch-free locks; finish it first.
         _open?.Dispose();
         _open = null;
         var sql = statement.Source;
-        _database.StatementLock.Wait();
-        var released = false;
-        void Release()
-        {
-            if (released) return;
-            released = true;
-            _database.StatementLock.Release();
-        }
+        var txn = _explicit ?? new Transaction(isExplicit: false);
+        var autocommit = _explicit is null;
+        var handedOff = false;
         try
         {
-            var compiled = prepared is null ? Compile(statement) : prepared.CompiledFor(_database.SchemaVersion);
-            if (parameters.Length < compiled.ParameterCount)
-                throw ErrorMapper.Map(sql, new FoundryRuntimeException(RuntimeErrors.MissingParameter,
-                    $"the statement takes {compiled.ParameterCount} parameter(s) but {parameters.Length} were supplied"))!;
+            Lock(txn, CatalogResource, LockMode.Shared);
+            var (compiled, version) = CompileLatched(statement, prepared);
             switch (compiled.Kind)
             {
+                case CompiledStatementKind.Begin:
+                    if (!autocommit) throw TransactionErrors.NestedBegin(sql);
+                    _explicit = new Transaction(isExplicit: true);
+                    return Done(compiled, 0);
+                case CompiledStatementKind.Commit:
+                    if (!autocommit)
+                    {
+                        _explicit = null;
+                        CommitTransaction(txn);
+                    }
+                    return Done(compiled, 0);
+                case CompiledStatementKind.Rollback:
+                    if (!autocommit)
+                    {
+                        _explicit = null;
+                        RollbackTransaction(txn);
+                    }
+                    return Done(compiled, 0);
+                case CompiledStatementKind.Checkpoint:
+                    if (!autocommit) throw TransactionErrors.CheckpointInside(sql);
+                    Lock(txn, WriterResource, LockMode.Exclusive);
+                    ErrorMapper.Run(sql, () => { _database.Latched(() => _database.Pager.Checkpoint()); return 0; });
+                    return Done(compiled, 0);
                 case CompiledStatementKind.Query:
                 {
+                    compiled = LockTables(txn, statement, prepared, compiled, version, LockMode.Shared);
+                    CheckParameters(sql, compiled, parameters);
                     var state = new QueryState(new StatementContext(_database.Pager, parameters), compiled.Layout, compiled.ColumnNames.Length);
-                    var rows = new RowSource(compiled.Program, state, sql, Release);
+                    var rows = new RowSource(compiled.Program, state, sql, _database, () =>
+                    {
+                        if (autocommit) CommitTransaction(txn);
+                    });
+                    handedOff = true;
                     _open = new QueryResult(compiled.ColumnNames, compiled.ColumnTypes, rows, -1, compiled.CommandTag);
                     return _open;
                 }
                 case CompiledStatementKind.Change:
                 {
+                    BecomeWriter(txn);
+                    compiled = LockTables(txn, statement, prepared, compiled, version, LockMode.Exclusive);
+                    CheckParameters(sql, compiled, parameters);
+                    var program = compiled;
                     var affected = Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), compiled.Layout, 0);
-                        compiled.Program(state);
-                        return state.Counters[compiled.AffectedCounter];
+                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), program.Layout, 0);
+                        program.Program(state);
+                        return state.Counters[program.AffectedCounter];
                     });
-                    Release();
+                    if (autocommit) CommitTransaction(txn);
                     return new QueryResult([], [], null, affected, compiled.CommandTag);
                 }
-                case CompiledStatementKind.Begin:
-                case CompiledStatementKind.Commit:
-                case CompiledStatementKind.Rollback:
-                case CompiledStatementKind.Checkpoint:
-                    throw new FoundryException("FND0003", $"{compiled.CommandTag} is not supported yet: every statement commits on its own", sql, null, null, null,
-                        $"error FND0003: {compiled.CommandTag} is not supported yet: every statement commits on its own");
                 default:
+                {
+                    Lock(txn, CatalogResource, LockMode.Exclusive);
+                    BecomeWriter(txn);
+                    // Nobody else can change the catalog now; compile again if it moved while we waited.
+                    (compiled, _) = CompileLatched(statement, prepared);
+                    var schema = compiled;
                     Modify(sql, () =>
                     {
-                        ApplySchemaChange(compiled);
+                        ApplySchemaChange(schema);
                         return 0L;
                     });
-                    Release();
+                    if (autocommit) CommitTransaction(txn);
                     return new QueryResult([], [], null, 0, compiled.CommandTag);
+                }
             }
+        }
+        catch (DeadlockException d)
+        {
+            if (_explicit == txn) _explicit = null;
+            RollbackTransaction(txn);
+            throw TransactionErrors.DeadlockVictim(sql, d.Resource);
         }
         catch
         {
-            Release();
+            if (autocommit && !handedOff) RollbackTransaction(txn);
             throw;
+        }
+        finally
+        {
+            // A statement that ends an autocommit transaction without a result stream releases its locks here.
+            if (autocommit && !handedOff && !txn.Ended) CommitTransaction(txn);
+        }
+    }
+
+    private static QueryResult Done(CompiledStatement compiled, long affected) => new([], [], null, affected, compiled.CommandTag);
+
+    private static void CheckParameters(string sql, CompiledStatement compiled, object?[] parameters)
+    {
+        if (parameters.Length < compiled.ParameterCount)
+            throw ErrorMapper.Map(sql, new FoundryRuntimeException(RuntimeErrors.MissingParameter,
+                $"the statement takes {compiled.ParameterCount} parameter(s) but {parameters.Length} were supplied"))!;
+    }
+
+    private (CompiledStatement Compiled, long Version) CompileLatched(ParsedStatement statement, PreparedStatement? prepared) =>
+        _database.Latched(() =>
+        {
+            var version = _database.SchemaVersion;
+            return (prepared is null ? Compile(statement) : prepared.CompiledFor(version), version);
+        });
+
+    /// <summary>
+    /// Locks every table the compiled statement names; if the catalog was reloaded meanwhile (its objects
+    /// replaced), compiles again and locks what the new compilation names, until the two agree.
+    /// </summary>
+    private CompiledStatement LockTables(Transaction txn, ParsedStatement statement, PreparedStatement? prepared,
+        CompiledStatement compiled, long version, LockMode mode)
+    {
+        while (true)
+        {
+            foreach (var table in TablesOf(compiled)) Lock(txn, "table:" + table, mode);
+            var current = _database.Latched(() => _database.SchemaVersion);
+            if (current == version) return compiled;
+            (compiled, version) = CompileLatched(statement, prepared);
+        }
+    }
+
+    private static string[] TablesOf(CompiledStatement compiled) => s_tables.TryGetValue(compiled, out var t) ? t : [];
+
+    private void Lock(Transaction txn, string resource, LockMode mode) => _database.Locks.Acquire(txn, resource, mode);
+
+    /// <summary>Takes the writer lock: from now on the pager's active transaction is this one's.</summary>
+    private void BecomeWriter(Transaction txn)
+    {
+        if (txn.IsWriter) return;
+        Lock(txn, WriterResource, LockMode.Exclusive);
+        txn.IsWriter = true;
+    }
+
+    /// <summary>
+    /// Group commit: the Commit record is appended under the latch, the writer lock released, and only then
+    /// does the thread wait (latch-free) for the log to be durable; the table locks go last, so nobody
+    /// reads the changes before they are durable.
+    /// </summary>
+    private void CommitTransaction(Transaction txn)
+    {
+        if (txn.Ended) return;
+        txn.Ended = true;
+        try
+        {
+            if (txn.IsWriter)
+            {
+                long lsn = 0;
+                try
+                {
+                    lsn = ErrorMapper.Run(string.Empty, () => _database.Latched(() =>
+                    {
+                        _database.Catalog.SaveRowIds();
+                        return _database.Pager.CommitAppend();
+                    }));
+                }
+                catch
+                {
+                    _database.Latched(() =>
+                    {
+                        _database.Pager.Rollback();
+                        _database.Catalog.Reload();
+                    });
+                    throw;
+                }
+                finally
+                {
+                    _database.Locks.Release(txn, WriterResource);
+                }
+                ErrorMapper.Run(string.Empty, () => { _database.Pager.WaitDurable(lsn); return 0; });
+            }
+        }
+        finally
+        {
+            _database.Locks.ReleaseAll(txn);
+        }
+    }
+
+    private void RollbackTransaction(Transaction txn)
+    {
+        if (txn.Ended) return;
+        txn.Ended = true;
+        try
+        {
+            if (txn.IsWriter)
+            {
+                _database.Latched(() =>
+                {
+                    _database.Pager.Rollback();
+                    _database.Catalog.Reload();
+                });
+            }
+        }
+        finally
+        {
+            _database.Locks.ReleaseAll(txn);
         }
     }
 
@@ -158,28 +339,55 @@ public sealed class Session : IDisposable
         }
     }
 
-    /// <summary>Runs a change and commits it; on any failure rolls back every page and the catalog.</summary>
-    private long Modify(string sql, Func<long> change)
+    /// <summary>
+    /// Runs one change statement under the latch inside a statement savepoint: on success its rowid
+    /// counters are saved into the catalog; on any failure its pages and the catalog are put back as they
+    /// were when the statement started, and the transaction goes on.
+    /// </summary>
+    private long Modify(string sql, Func<long> change) => _database.Latched(() =>
     {
+        _database.Pager.BeginStatement();
         try
         {
             var result = ErrorMapper.Run(sql, change);
             _database.Catalog.SaveRowIds();
-            _database.Pager.Commit();
             return result;
         }
         catch
         {
-            _database.Pager.Rollback();
+            _database.Pager.RollbackStatement();
             _database.Catalog.Reload();
             throw;
         }
-    }
+    });
 
+    /// <summary>Rolls back an open transaction and releases its locks.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _open?.Dispose();
         _disposed = true;
+        if (_explicit is { } txn)
+        {
+            _explicit = null;
+            RollbackTransaction(txn);
+        }
+    }
+
+    /// <summary>The catalog as the binder sees it, noting every table a statement names (for its locks).</summary>
+    private sealed class RecordingCatalog(ICatalog inner) : ICatalog
+    {
+        public HashSet<string> Tables { get; } = new(StringComparer.Ordinal);
+
+        public TableSchema? FindTable(string name)
+        {
+            var t = inner.FindTable(name);
+            if (t is not null) Tables.Add(TableSchema.CatalogKey(t.Name));
+            return t;
+        }
+
+        public string? FindView(string name) => inner.FindView(name);
+
+        public bool IndexExists(string name) => inner.IndexExists(name);
     }
 }

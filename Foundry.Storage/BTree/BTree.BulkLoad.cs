@@ -50,8 +50,8 @@ public sealed partial class BTree
         using (PageRef root = _pager.Get(RootPageId))
         using (PageRef node = _pager.Get(top))
         {
-            node.Buffer.CopyTo(root.Buffer, 0);
             root.MarkDirty();
+            node.Buffer.CopyTo(root.Buffer, 0);
         }
         _pager.Free(top);
         return count;

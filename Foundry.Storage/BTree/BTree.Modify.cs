@@ -126,12 +126,12 @@ public sealed partial class BTree
     {
         using PageRef root = _pager.Get(RootPageId);
         using PageRef left = _pager.Allocate();
+        root.MarkDirty(); // before any change (the pager logs the before-image, PG2)
         root.Buffer.CopyTo(left.Buffer, 0);
         left.MarkDirty();
         Node.Format(root.Buffer, leaf: false);
         Node.InsertInteriorCell(root.Buffer, 0, left.PageId, split.Separator);
         Node.SetLink(root.Buffer, split.RightPageId);
-        root.MarkDirty();
     }
 
     /// <summary>BT7/BT10: while the root is an interior node without keys, its only child's contents move into the root page and the child is freed.</summary>
@@ -148,8 +148,8 @@ public sealed partial class BTree
                 }
                 child = Node.Link(root.Buffer);
                 using PageRef only = _pager.Get(child);
-                only.Buffer.CopyTo(root.Buffer, 0);
                 root.MarkDirty();
+                only.Buffer.CopyTo(root.Buffer, 0);
             }
             _pager.Free(child);
         }

@@ -11,8 +11,9 @@ namespace Foundry.Storage;
 /// | resident dirty   | Data holds uncommitted changes                   | Commit -> clean; Rollback -> spare (or abandoned) |
 /// | abandoned        | dropped by Rollback while pinned; never reused   | garbage-collected with its last stale PageRef     |
 ///
-/// Pinning is orthogonal: PinCount &gt; 0 while some <see cref="PageRef"/> is alive. Only resident, clean,
-/// unpinned frames are in the replacer (InReplacer) and can be evicted. <see cref="Generation"/> changes
+/// Pinning is orthogonal: PinCount &gt; 0 while some <see cref="PageRef"/> is alive. Every resident unpinned
+/// frame is in the replacer (InReplacer) and can be evicted: a dirty one is written back first, after the
+/// WAL holds and has synced its image (steal, with the write-ahead rule). <see cref="Generation"/> changes
 /// whenever the frame stops holding a page, so a stale PageRef (kept across a Rollback) is recognised.
 ///
 /// LRU-K history (K = 2), in ticks of the pager's reference clock: <see cref="LastReference"/> is HIST(1),
@@ -33,6 +34,12 @@ internal sealed class Frame
     public int PinCount;
 
     public bool IsDirty;
+
+    /// <summary>Dirty with changes that no WAL redo image holds yet (only the active transaction's pages).</summary>
+    public bool Unlogged;
+
+    /// <summary>End LSN of the frame's latest Redo image: the log must be durable to here before the page is written (PG1).</summary>
+    public long LogEnd;
 
     public bool IsResident;
 

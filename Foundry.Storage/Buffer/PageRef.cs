@@ -3,8 +3,9 @@ namespace Foundry.Storage;
 /// <summary>
 /// A pinned page obtained from <see cref="Pager.Get"/> or <see cref="Pager.Allocate"/>; Dispose unpins.
 /// <see cref="Buffer"/> is the whole page (header included); the usable area is
-/// [<see cref="PageHeader.Size"/>, PageSizeBytes). Call <see cref="MarkDirty"/> before or after
-/// changing the bytes, before the next Commit. Dispose exactly once; Commit/Rollback do not unpin.
+/// [<see cref="PageHeader.Size"/>, PageSizeBytes). Call <see cref="MarkDirty"/> before changing the
+/// bytes (the pager logs the page's before-image then, PG2); later changes in the same statement need no
+/// further call. Dispose exactly once; Commit/Rollback do not unpin.
 /// A ref that outlived a Rollback of its (dirty) page is stale: MarkDirty throws, Dispose does nothing.
 /// </summary>
 public readonly struct PageRef : IDisposable

@@ -8,13 +8,12 @@ namespace Foundry.Storage;
 ///
 /// Capacity: <see cref="PagerOptions.CacheFrames"/> frames (at least 8). A frame's page-sized array is
 /// allocated pinned the first time the pool needs that frame and is then reused for other pages; arrays
-/// are never allocated per access. The pool holds at most <c>CacheFrames</c> frames, with one exception
-/// forced by the no-steal rule (PG1, until the WAL exists): dirty pages cannot be written before Commit,
-/// so when every unpinned frame is dirty the pool grows past its capacity by one frame per extra dirty
-/// page, and shrinks back at Commit/Rollback. A read-only workload never dirties a page, so its memory
-/// stays within <c>CacheFrames × PageSizeBytes</c>.
+/// are never allocated per access. The pool never holds more than <c>CacheFrames</c> frames (apart from
+/// frames abandoned by a rollback while still pinned): with the WAL, a dirty page can be written back
+/// before its transaction ends (steal), after its image is logged and the log synced (PG1), so a large
+/// transaction no longer grows the pool.
 ///
-/// Victim choice (LRU-K, O'Neil, O'Neil and Weikum 1993, K = 2): among clean unpinned frames, evict
+/// Victim choice (LRU-K, O'Neil, O'Neil and Weikum 1993, K = 2): among unpinned frames (clean or dirty), evict
 /// first those whose page was referenced only once (oldest reference first), else the one whose
 /// second-most-recent reference is oldest (largest backward 2-distance). A sequential scan touches each
 /// page once, so scanned pages are evicted before any page referenced twice — a scan cannot flush the
@@ -26,9 +25,9 @@ namespace Foundry.Storage;
 ///
 /// Invariants (checked by Debug.Assert and the buffer-pool tests):
 ///
-///  - BP1 A pinned frame is never evicted or reused; a frame is in the replacer iff resident, clean, unpinned.
+///  - BP1 A pinned frame is never evicted or reused; a frame is in the replacer iff resident and unpinned.
 ///  - BP2 <c>_pinnedFrames</c> equals the number of resident frames with PinCount &gt; 0.
-///  - BP3 Frames allocated = resident + spare ≤ max(capacity, capacity-exceeding dirty frames).
+///  - BP3 Frames allocated = resident + spare ≤ capacity.
 ///  - BP4 When every one of the <c>CacheFrames</c> frames is pinned, Get/Allocate of a non-resident page
 ///        throws "buffer pool exhausted" and changes nothing.
 /// </summary>
@@ -37,7 +36,7 @@ public sealed partial class Pager
     private readonly Dictionary<uint, Frame> _resident = new();
     private readonly Stack<Frame> _spare = new();
     private readonly SortedSet<Frame> _replacer = new(LruKOrder.Instance);
-    private readonly List<Frame> _dirty = new();
+    private readonly HashSet<Frame> _dirty = new();
     private readonly Dictionary<uint, long> _evictedHistory = new();
     private readonly Queue<(uint PageId, long Reference)> _evictedHistoryOrder = new();
     private readonly int _capacity;
@@ -98,17 +97,14 @@ public sealed partial class Pager
             return;
         }
         _pinnedFrames--;
-        if (!frame.IsDirty)
+        if (_allocatedFrames > _capacity && !frame.IsDirty)
         {
-            if (_allocatedFrames > _capacity)
-            {
-                Release(frame, keepArray: false);
-            }
-            else
-            {
-                frame.InReplacer = true;
-                _replacer.Add(frame);
-            }
+            Release(frame, keepArray: false);
+        }
+        else
+        {
+            frame.InReplacer = true;
+            _replacer.Add(frame);
         }
     }
 
@@ -119,15 +115,12 @@ public sealed partial class Pager
             throw new StorageException(
                 $"a page of '{Path}' was marked dirty through a stale PageRef (its frame was dropped by Rollback); this is a Foundry bug");
         }
+        BeforeChange(frame);
+        frame.Unlogged = true;
         if (!frame.IsDirty)
         {
             frame.IsDirty = true;
             _dirty.Add(frame);
-            if (frame.InReplacer)
-            {
-                _replacer.Remove(frame);
-                frame.InReplacer = false;
-            }
         }
     }
 
@@ -153,20 +146,15 @@ public sealed partial class Pager
             Evict(victim);
             frame = _spare.Pop();
         }
-        else if (_pinnedFrames >= _capacity)
+        else
         {
             throw new StorageException(
                 $"buffer pool exhausted: all {_capacity} frames are pinned (reading page {pageId} of '{Path}'); release cursors or page references, or raise PagerOptions.CacheFrames");
         }
-        else
-        {
-            // No clean unpinned frame: the rest are dirty, and no-steal (PG1) forbids writing them early.
-            frame = new Frame(PageSizeBytes);
-            _allocatedFrames++;
-        }
         frame.PageId = pageId;
         frame.IsResident = true;
         frame.IsDirty = false;
+        frame.Unlogged = false;
         frame.PinCount = 0;
         frame.LastReference = 0;
         frame.PenultimateReference = 0;
@@ -181,7 +169,11 @@ public sealed partial class Pager
 
     private void Evict(Frame victim)
     {
-        Debug.Assert(victim.PinCount == 0 && !victim.IsDirty, "BP1: only clean unpinned frames are evicted");
+        Debug.Assert(victim.PinCount == 0, "BP1: only unpinned frames are evicted");
+        if (victim.IsDirty)
+        {
+            WritePage(victim); // steal: log image, sync log, write (PG1)
+        }
         RememberEvicted(victim.PageId, victim.LastReference);
         Release(victim, keepArray: true);
     }
@@ -213,7 +205,12 @@ public sealed partial class Pager
             frame.InReplacer = false;
         }
         frame.IsResident = false;
+        if (frame.IsDirty)
+        {
+            _dirty.Remove(frame);
+        }
         frame.IsDirty = false;
+        frame.Unlogged = false;
         frame.Generation++;
         if (frame.PinCount > 0)
         {
@@ -240,6 +237,10 @@ public sealed partial class Pager
         }
         while (_allocatedFrames > _capacity && _replacer.Min is { } victim)
         {
+            if (victim.IsDirty)
+            {
+                WritePage(victim);
+            }
             RememberEvicted(victim.PageId, victim.LastReference);
             Release(victim, keepArray: false);
         }

@@ -1,13 +1,17 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Linq;
 
 namespace Foundry.Storage;
 
 /// <summary>
-/// One database file of fixed-size pages behind a buffer pool (LRU-K, see Pager.BufferPool.cs).
+/// One database file of fixed-size pages behind a buffer pool (LRU-K, see Pager.BufferPool.cs), made
+/// atomic and durable by a write-ahead log beside it (<c>path + "-wal"</c>, see <see cref="WriteAheadLog"/>).
 ///
 /// File: page N lives at byte offset N * PageSizeBytes. Page 0 is the file header
-/// (<see cref="FileHeaderPage"/>); it is owned by the pager and not reachable through <see cref="Get"/>.
+/// (<see cref="FileHeaderPage"/>); it is owned by the pager, not reachable through <see cref="Get"/>, and
+/// written only by checkpoints and recovery — between checkpoints the header state lives in memory and
+/// in the WAL's Commit/Abort records.
 ///
 /// Free page layout (type <see cref="PageType.Free"/>), after the common <see cref="PageHeader"/>:
 ///
@@ -15,34 +19,69 @@ namespace Foundry.Storage;
 /// |--------|------|-----------|-------------------------------------------|
 /// | 16     | 4    | next free | next page on the free list, 0 at the end  |
 ///
-/// Transactions (skeleton, no WAL): every change stays in dirty frames and in the in-memory header
-/// state until <see cref="Commit"/>. Invariants:
+/// Logging (full-page physical images, steal / no-force): the first time a statement dirties a page,
+/// the page's before-image is appended as an Undo record; a page's after-image is appended as a Redo
+/// record when the transaction commits (for every page it left unlogged) or when the buffer pool evicts
+/// it (steal). Commit appends a Commit record carrying the header state and syncs the log (group commit:
+/// <see cref="CommitAppend"/> under the storage latch, <see cref="WaitDurable"/> outside it).
 ///
-///  - PG1 A dirty frame is never written to the file or evicted before Commit.
-///  - PG2 After Commit returns, the file holds exactly the state seen through the pager, and it was fsynced.
-///  - PG3 Rollback restores the header state (page count, free list, catalog root) of the last Commit and
-///        drops every dirty frame, so the next Get re-reads the committed bytes.
+/// Transaction states (one write transaction at a time; the engine's writer lock guarantees it):
+///
+/// | state     | meaning                                   | leaves by                                        |
+/// |-----------|-------------------------------------------|--------------------------------------------------|
+/// | idle      | no uncommitted change; _txnId = 0         | first MarkDirty / Allocate / Free -> active      |
+/// | active    | changes since the last Commit/Rollback    | CommitAppend -> idle (Commit record appended);   |
+/// |           |                                           | Rollback -> idle (CLR images + Abort appended)   |
+/// | statement | sub-state: <see cref="BeginStatement"/> opened a savepoint | RollbackStatement restores it, stays active |
+///
+/// Invariants:
+///
+///  - PG1 Write-ahead rule: a page is written to the database file only after a Redo image with its
+///        current bytes (LSN = its page LSN) is in the log and the log is synced past it.
+///  - PG2 Before a page's bytes change in a statement, an Undo image of its bytes at the statement's start
+///        is in the log (unless the page did not exist then: id ≥ the statement's starting page count).
+///  - PG3 After CommitAppend every page the transaction changed has a Redo image before the Commit record;
+///        Commit returns once the log is synced through the Commit record.
 ///  - PG4 Every page read from the file has its checksum verified before anyone sees it.
+///  - PG5 Rollback restores each changed page's before-image from the log, logs it as a Redo image
+///        (compensation), restores the header and appends Abort; RollbackStatement restores the statement's
+///        before-images and header without logging (the pages stay in the transaction).
+///  - PG6 A checkpoint (no active transaction) writes every dirty page and page 0, syncs the file, then
+///        truncates the log. Automatic after a commit once the log exceeds PagerOptions.CheckpointLogBytes.
 ///
-/// Crash story: Commit writes the dirty pages (ascending page id), fsyncs, then writes page 0 and fsyncs
-/// again. A crash before the header write leaves the old header, whose page count and free list do not
-/// reference newly extended pages — but pages rewritten in place may already hold new bytes, so a crash
-/// mid-Commit can leave a torn, mixed state. The WAL issue makes Commit atomic.
+/// Crash story: the file only ever receives pages whose images are durable in the log (PG1), and page 0
+/// only at checkpoints, so after a crash the file holds some mixture of pages the log can rebuild. Recovery
+/// (<see cref="WalRecovery"/>) rewrites every Redo image in log order (repeating history, torn pages
+/// included), then the Undo images of transactions without Commit/Abort in reverse log order, writes page
+/// 0 from the last Commit/Abort header state, syncs and only then empties the log — so a crash during
+/// recovery just repeats it (idempotent).
 ///
-/// Not thread-safe: one pager is used by one thread at a time (the engine serialises access).
+/// Not thread-safe: the engine serialises access with its storage latch; only <see cref="WaitDurable"/>
+/// may be called without it.
 /// </summary>
 public sealed partial class Pager : IDisposable
 {
-    private readonly DatabaseFile _file;
+    private readonly IStorageFile _file;
+    private readonly IStorageFileSystem _fileSystem;
+    private readonly string _walPath;
+    private WriteAheadLog _wal = null!;
     private FileHeaderPage.State _header;
     private FileHeaderPage.State _committedHeader;
+    private FileHeaderPage.State _statementHeader;
+    private ulong _txnId;
+    private ulong _lastTxnId;
+    private readonly Dictionary<uint, long> _txnUndo = new();
+    private readonly Dictionary<uint, long> _statementUndo = new();
     private bool _disposed;
 
-    private Pager(DatabaseFile file, int pageSizeBytes, int cacheFrames)
+    private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
     {
         _file = file;
+        _fileSystem = fileSystem;
+        _walPath = file.Path + "-wal";
         PageSizeBytes = pageSizeBytes;
-        _capacity = Math.Max(cacheFrames, MinCacheFrames);
+        _capacity = Math.Max(options.CacheFrames, MinCacheFrames);
+        CheckpointLogBytes = options.CheckpointLogBytes;
     }
 
     /// <summary>Smallest pool accepted; B+Tree operations pin up to depth + 3 pages at once.</summary>
@@ -61,16 +100,35 @@ public sealed partial class Pager : IDisposable
     /// <summary>Pages currently on the free list.</summary>
     public uint FreePageCount => _header.FreePageCount;
 
-    /// <summary>Dirty frames: pages changed since the last Commit.</summary>
+    /// <summary>Dirty frames: pages whose bytes differ from the database file (logged or not).</summary>
     public int DirtyFrameCount => _dirty.Count;
 
-    /// <summary>True when there are uncommitted changes.</summary>
-    public bool HasUncommittedChanges => _dirty.Count > 0 || !_header.Equals(_committedHeader);
+    /// <summary>True when a write transaction is active (changes since the last Commit or Rollback).</summary>
+    public bool HasUncommittedChanges => _txnId != 0 || !_header.Equals(_committedHeader);
+
+    /// <summary>Log size that triggers a checkpoint after a commit.</summary>
+    public long CheckpointLogBytes { get; set; }
+
+    /// <summary>Bytes in the WAL since the last checkpoint.</summary>
+    public long LogSizeBytes => _wal.SizeBytes;
+
+    /// <summary>fsyncs of the WAL so far (group commit makes this smaller than the number of commits).</summary>
+    public long LogSyncCount => _wal.SyncCount;
+
+    /// <summary>Checkpoints run since the pager was opened.</summary>
+    public long CheckpointCount { get; private set; }
+
+    /// <summary>Path of the write-ahead log beside the database file.</summary>
+    public string LogPath => _walPath;
+
+    /// <summary>What recovery did when the file was opened (<see cref="RecoveryReport.Ran"/> false when the log was empty).</summary>
+    public RecoveryReport Recovery { get; private set; } = RecoveryReport.None;
 
     /// <summary>
     /// Opens <paramref name="path"/>, creating and formatting it (header page plus an empty catalog tree)
-    /// when missing or empty. An existing file's header is validated (magic, version, page size, checksum,
-    /// length) and its page size wins over <paramref name="options"/>.
+    /// when missing or empty. An existing file is first recovered from its WAL (see <see cref="WalRecovery"/>),
+    /// then its header is validated (magic, version, page size, checksum, length); its page size wins over
+    /// <paramref name="options"/>.
     /// </summary>
     public static Pager Open(string path, PagerOptions? options = null)
     {
@@ -80,19 +138,36 @@ public sealed partial class Pager : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.PageSizeBytes,
                 $"page size must be a power of two in [{FileHeaderPage.MinPageSize}, {FileHeaderPage.MaxPageSize}]");
         }
-        string fullPath = System.IO.Path.GetFullPath(path);
-        DatabaseFile file = DatabaseFile.Open(fullPath);
+        IStorageFileSystem fs = options.FileSystem ?? OsFileSystem.Instance;
+        string fullPath = fs is OsFileSystem ? System.IO.Path.GetFullPath(path) : path;
+        IStorageFile file = fs.Open(fullPath, exclusive: true);
+        string walPath = fullPath + "-wal";
         try
         {
             Pager pager;
             if (file.Length == 0)
             {
-                pager = new Pager(file, options.PageSizeBytes, options.CacheFrames);
+                if (fs.Exists(walPath))
+                {
+                    fs.Delete(walPath); // a log without its database file describes nothing we have
+                }
+                pager = new Pager(file, fs, options.PageSizeBytes, options);
+                pager._wal = WriteAheadLog.Create(fs.Open(walPath, exclusive: false), options.PageSizeBytes, 1,
+                    new FileHeaderPage.State { PageCount = 1 });
                 pager.Format();
             }
             else
             {
-                pager = OpenExisting(file, options);
+                RecoveryReport report = RecoveryReport.None;
+                long nextLsn = 1;
+                if (fs.Exists(walPath))
+                {
+                    using IStorageFile walFile = fs.Open(walPath, exclusive: false);
+                    report = WalRecovery.Run(file, walFile, out nextLsn);
+                }
+                pager = OpenExisting(file, fs, options);
+                pager._wal = WriteAheadLog.Create(fs.Open(walPath, exclusive: false), pager.PageSizeBytes, nextLsn, pager._header);
+                pager.Recovery = report;
             }
             return pager;
         }
@@ -103,7 +178,7 @@ public sealed partial class Pager : IDisposable
         }
     }
 
-    private static Pager OpenExisting(DatabaseFile file, PagerOptions options)
+    private static Pager OpenExisting(IStorageFile file, IStorageFileSystem fs, PagerOptions options)
     {
         long length = file.Length;
         if (length < FileHeaderPage.FixedSize)
@@ -114,7 +189,7 @@ public sealed partial class Pager : IDisposable
         var prefix = new byte[FileHeaderPage.FixedSize];
         file.Read(prefix, 0);
         int pageSize = FileHeaderPage.ValidatePrefix(prefix, file.Path);
-        var pager = new Pager(file, pageSize, options.CacheFrames);
+        var pager = new Pager(file, fs, pageSize, options);
         var page0 = new byte[pageSize];
         if (file.Read(page0, 0) < pageSize)
         {
@@ -135,6 +210,7 @@ public sealed partial class Pager : IDisposable
         }
         pager._header = state;
         pager._committedHeader = state;
+        pager._statementHeader = state;
         return pager;
     }
 
@@ -142,8 +218,11 @@ public sealed partial class Pager : IDisposable
     {
         _header = new FileHeaderPage.State { PageCount = 1 };
         _committedHeader = _header;
+        _statementHeader = _header;
+        EnsureTransaction();
         _header.CatalogRoot = BTree.Create(this);
         Commit();
+        Checkpoint();
     }
 
     /// <summary>
@@ -196,10 +275,10 @@ public sealed partial class Pager : IDisposable
                 throw new StorageException(
                     $"free list of '{Path}' is corrupt: head page {head} has type {page.PageType}, expected Free");
             }
+            page.MarkDirty(); // PG2: before the bytes change
             _header.FreeListHead = BinaryPrimitives.ReadUInt32LittleEndian(page.Buffer.AsSpan(PageHeader.Size));
             _header.FreePageCount--;
             Array.Clear(page.Buffer);
-            page.MarkDirty();
             return page;
         }
         uint id = _header.PageCount;
@@ -208,6 +287,7 @@ public sealed partial class Pager : IDisposable
             throw new StorageException($"'{Path}' is full: page ids exhausted");
         }
         Frame frame = AcquireFrame(id);
+        EnsureTransaction();
         _header.PageCount = id + 1;
         Array.Clear(frame.Data);
         var fresh = new PageRef(this, frame);
@@ -223,79 +303,147 @@ public sealed partial class Pager : IDisposable
         {
             throw new StorageException($"page {pageId} is the catalog root of '{Path}' and cannot be freed");
         }
+        EnsureTransaction();
         using PageRef page = Get(pageId);
         if (page.PageType == PageType.Free)
         {
             throw new StorageException($"page {pageId} of '{Path}' is already free (double free)");
         }
+        page.MarkDirty();
         PageHeader.Format(page.Buffer, PageType.Free);
         BinaryPrimitives.WriteUInt32LittleEndian(page.Buffer.AsSpan(PageHeader.Size), _header.FreeListHead);
-        page.MarkDirty();
         _header.FreeListHead = pageId;
         _header.FreePageCount++;
     }
 
-    /// <summary>
-    /// Writes every dirty page (with fresh checksums), fsyncs, writes the header page, fsyncs.
-    /// Not atomic against crashes until the WAL exists (see the type comment).
-    /// </summary>
-    public void Commit()
+    /// <summary>Opens a statement savepoint inside the current (or next) transaction: <see cref="RollbackStatement"/> returns here.</summary>
+    public void BeginStatement()
     {
         ThrowIfDisposed();
+        _statementUndo.Clear();
+        _statementHeader = _header;
+    }
+
+    /// <summary>Undoes the changes since <see cref="BeginStatement"/> (PG5); the transaction stays active.</summary>
+    public void RollbackStatement()
+    {
+        ThrowIfDisposed();
+        if (_txnId == 0)
+        {
+            _header = _committedHeader;
+            return;
+        }
+        RestoreImages(_statementUndo, compensate: false);
+        _header = _statementHeader;
+        _statementUndo.Clear();
+    }
+
+    /// <summary>Commits: <see cref="CommitAppend"/> then <see cref="WaitDurable"/>.</summary>
+    public void Commit()
+    {
+        long lsn = CommitAppend();
+        WaitDurable(lsn);
+    }
+
+    /// <summary>
+    /// Appends Redo images of the transaction's unlogged pages and its Commit record (PG3), and returns the
+    /// LSN the log must be durable to for the commit to be durable (0 when there was nothing to commit).
+    /// Runs an automatic checkpoint when the log has grown past <see cref="CheckpointLogBytes"/>.
+    /// </summary>
+    public long CommitAppend()
+    {
+        ThrowIfDisposed();
+        if (_txnId == 0 && _header.Equals(_committedHeader))
+        {
+            return 0;
+        }
+        EnsureTransaction();
+        foreach (Frame f in _dirty)
+        {
+            if (f.Unlogged)
+            {
+                LogImage(f);
+            }
+        }
+        Span<byte> state = stackalloc byte[WalFormat.HeaderStateSize];
+        WalFormat.WriteState(state, _header);
+        _wal.Append(_txnId, WalRecordType.Commit, 0, state);
+        long end = _wal.EndLsn;
+        EndTransaction();
+        if (_wal.SizeBytes > CheckpointLogBytes)
+        {
+            Checkpoint();
+        }
+        return end;
+    }
+
+    /// <summary>Returns once the log is durable through <paramref name="lsn"/>; thread-safe, shares fsyncs (group commit).</summary>
+    public void WaitDurable(long lsn)
+    {
+        if (lsn > 0)
+        {
+            _wal.Flush(lsn, sync: true);
+        }
+    }
+
+    /// <summary>Undoes the active transaction (PG5): before-images restored and logged, header restored, Abort appended.</summary>
+    public void Rollback()
+    {
+        ThrowIfDisposed();
+        if (_txnId == 0)
+        {
+            _header = _committedHeader;
+            return;
+        }
+        RestoreImages(_txnUndo, compensate: true);
+        _header = _committedHeader;
+        Span<byte> state = stackalloc byte[WalFormat.HeaderStateSize];
+        WalFormat.WriteState(state, _header);
+        _wal.Append(_txnId, WalRecordType.Abort, 0, state);
+        EndTransaction();
+        TrimToCapacity();
+    }
+
+    /// <summary>
+    /// Writes every dirty page and page 0 to the file, syncs it, and empties the log (PG6). Requires no
+    /// active transaction.
+    /// </summary>
+    public void Checkpoint()
+    {
+        ThrowIfDisposed();
+        if (_txnId != 0)
+        {
+            throw new StorageException($"cannot checkpoint '{Path}' while a write transaction is active");
+        }
+        _wal.Flush(_wal.EndLsn, sync: true);
         var dirty = _dirty.ToArray();
         Array.Sort(dirty, (a, b) => a.PageId.CompareTo(b.PageId));
         foreach (Frame f in dirty)
         {
-            PageHeader.WriteChecksum(f.Data);
-            _file.Write(f.Data, (long)f.PageId * PageSizeBytes);
-        }
-        if (dirty.Length > 0)
-        {
-            _file.Sync();
+            WritePage(f);
         }
         var page0 = new byte[PageSizeBytes];
-        FileHeaderPage.Write(page0, PageSizeBytes, _header);
+        FileHeaderPage.Write(page0, PageSizeBytes, _committedHeader);
         PageHeader.WriteChecksum(page0);
         _file.Write(page0, 0);
         _file.Sync();
-        _dirty.Clear();
-        foreach (Frame f in dirty)
-        {
-            f.IsDirty = false;
-            if (f.PinCount == 0)
-            {
-                f.InReplacer = true;
-                _replacer.Add(f);
-            }
-        }
-        _committedHeader = _header;
-        TrimToCapacity();
+        _wal.Truncate(_committedHeader);
+        CheckpointCount++;
     }
 
-    /// <summary>Drops every dirty frame and restores the header state of the last Commit.</summary>
-    public void Rollback()
-    {
-        ThrowIfDisposed();
-        var dirty = _dirty.ToArray();
-        _dirty.Clear();
-        foreach (Frame f in dirty)
-        {
-            Release(f, keepArray: true);
-        }
-        _header = _committedHeader;
-        TrimToCapacity();
-    }
-
-    /// <summary>Rolls back uncommitted changes and closes the file.</summary>
+    /// <summary>Rolls back uncommitted changes, checkpoints, removes the (empty) log and closes the file.</summary>
     public void Dispose()
     {
         if (_disposed)
         {
             return;
         }
+        bool clean = false;
         try
         {
             Rollback();
+            Checkpoint();
+            clean = true;
         }
         finally
         {
@@ -303,7 +451,131 @@ public sealed partial class Pager : IDisposable
             _resident.Clear();
             _replacer.Clear();
             _spare.Clear();
+            _wal.Dispose();
+            if (clean)
+            {
+                _fileSystem.Delete(_walPath);
+            }
             _file.Dispose();
+        }
+    }
+
+    /// <summary>Gives up the file without rollback or checkpoint, as a crash would (tests of recovery).</summary>
+    public void Abandon()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _wal.Dispose();
+        _file.Dispose();
+    }
+
+    private void EnsureTransaction()
+    {
+        if (_txnId == 0)
+        {
+            _txnId = ++_lastTxnId;
+            _committedHeader = _header;
+            _txnUndo.Clear();
+            _statementUndo.Clear();
+            _statementHeader = _header;
+        }
+    }
+
+    private void EndTransaction()
+    {
+        _committedHeader = _header;
+        _statementHeader = _header;
+        _txnId = 0;
+        _txnUndo.Clear();
+        _statementUndo.Clear();
+    }
+
+    /// <summary>PG2: logs the statement-start image of a page the first time the statement dirties it.</summary>
+    private void BeforeChange(Frame frame)
+    {
+        EnsureTransaction();
+        uint id = frame.PageId;
+        if (_statementUndo.ContainsKey(id))
+        {
+            return;
+        }
+        long lsn = 0;
+        if (id < _statementHeader.PageCount)
+        {
+            lsn = _wal.Append(_txnId, WalRecordType.Undo, id, frame.Data);
+        }
+        _statementUndo[id] = lsn;
+        _txnUndo.TryAdd(id, lsn);
+    }
+
+    /// <summary>Appends a Redo image of the frame's bytes, stamping the page LSN and checksum first.</summary>
+    private void LogImage(Frame frame)
+    {
+        PageHeader.SetLsn(frame.Data, (ulong)_wal.EndLsn);
+        PageHeader.WriteChecksum(frame.Data);
+        _wal.Append(_txnId, WalRecordType.Redo, frame.PageId, frame.Data);
+        frame.Unlogged = false;
+        frame.LogEnd = _wal.EndLsn;
+    }
+
+    /// <summary>PG1: writes a dirty frame to the file after its image is logged and the log synced.</summary>
+    private void WritePage(Frame frame)
+    {
+        if (frame.Unlogged)
+        {
+            LogImage(frame);
+            // Log the next unpinned unlogged victims too, so the coming evictions share this one fsync.
+            int batch = 0;
+            foreach (Frame other in _replacer)
+            {
+                if (batch++ == 32)
+                {
+                    break;
+                }
+                if (other.Unlogged)
+                {
+                    LogImage(other);
+                }
+            }
+        }
+        _wal.Flush(frame.LogEnd, sync: true);
+        PageHeader.WriteChecksum(frame.Data);
+        _file.Write(frame.Data, (long)frame.PageId * PageSizeBytes);
+        frame.IsDirty = false;
+        _dirty.Remove(frame);
+    }
+
+    /// <summary>
+    /// Puts back the before-images in <paramref name="undo"/> (page id -> Undo record LSN, 0 for pages that
+    /// did not exist). Resident frames are dropped first so stale PageRefs are recognised. With
+    /// <paramref name="compensate"/> each restored page is logged as a Redo image (a compensation record).
+    /// </summary>
+    private void RestoreImages(Dictionary<uint, long> undo, bool compensate)
+    {
+        foreach ((uint id, long lsn) in undo.OrderBy(e => e.Key))
+        {
+            if (_resident.TryGetValue(id, out Frame? old))
+            {
+                Release(old, keepArray: true);
+            }
+            if (lsn == 0)
+            {
+                continue;
+            }
+            byte[] image = _wal.ReadPayload(lsn);
+            Frame frame = AcquireFrame(id);
+            image.CopyTo(frame.Data, 0);
+            frame.IsDirty = true;
+            frame.Unlogged = true;
+            _dirty.Add(frame);
+            if (compensate)
+            {
+                LogImage(frame);
+            }
+            Unpin(frame);
         }
     }
 

@@ -10,9 +10,14 @@ public sealed class PagerOptions
     public int PageSizeBytes { get; init; } = 8192;
 
     /// <summary>
-    /// Buffer-pool frames (at least <see cref="Pager.MinCacheFrames"/>). Memory for clean pages is bounded by
-    /// CacheFrames × page size; until the WAL allows writing dirty pages early (steal), a transaction that
-    /// dirties more pages than this grows the pool until Commit or Rollback (see Pager.BufferPool.cs).
+    /// Buffer-pool frames (at least <see cref="Pager.MinCacheFrames"/>). Memory for pages is bounded by
+    /// CacheFrames × page size: dirty pages are written back early when needed (steal, after their WAL image).
     /// </summary>
     public int CacheFrames { get; init; } = 4096;
+
+    /// <summary>The log size (bytes since the last checkpoint) beyond which a commit runs a checkpoint.</summary>
+    public long CheckpointLogBytes { get; init; } = 16L << 20;
+
+    /// <summary>Where files come from; null means the operating system (tests pass a <see cref="FaultInjectingFileSystem"/>).</summary>
+    public IStorageFileSystem? FileSystem { get; init; }
 }

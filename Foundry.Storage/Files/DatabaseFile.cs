@@ -8,7 +8,7 @@ namespace Foundry.Storage;
 /// backs that with an exclusive advisory lock (flock), so a second opener — in this process or
 /// another — fails with "database is locked" instead of writing the file concurrently.
 /// </summary>
-internal sealed class DatabaseFile : IDisposable
+internal sealed class DatabaseFile : IStorageFile
 {
     private readonly FileStream _stream;
     private readonly SafeFileHandle _handle;
@@ -24,11 +24,11 @@ internal sealed class DatabaseFile : IDisposable
 
     public long Length => RandomAccess.GetLength(_handle);
 
-    public static DatabaseFile Open(string path)
+    public static DatabaseFile Open(string path, bool exclusive = true)
     {
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None,
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, exclusive ? FileShare.None : FileShare.ReadWrite,
                 bufferSize: 0, FileOptions.RandomAccess);
             return new DatabaseFile(path, stream);
         }
@@ -72,6 +72,8 @@ internal sealed class DatabaseFile : IDisposable
 
     /// <summary>Flushes file data and metadata to stable storage (fsync).</summary>
     public void Sync() => _stream.Flush(flushToDisk: true);
+
+    public void SetLength(long length) => RandomAccess.SetLength(_handle, length);
 
     public void Dispose() => _stream.Dispose();
 }

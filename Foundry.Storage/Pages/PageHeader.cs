@@ -7,8 +7,8 @@ namespace Foundry.Storage;
 ///
 /// | offset | size | field          | meaning                                                        |
 /// |--------|------|----------------|----------------------------------------------------------------|
-/// | 0      | 4    | checksum       | CRC-32C of bytes [4, pageSize); written by Pager.Commit         |
-/// | 4      | 8    | page LSN       | LSN of the last log record applied to the page; 0 until the WAL |
+/// | 0      | 4    | checksum       | CRC-32C of bytes [4, pageSize); written whenever the page is logged or written |
+/// | 4      | 8    | page LSN       | LSN of the last WAL redo image of the page (write-ahead rule)   |
 /// | 12     | 1    | page type      | <see cref="PageType"/>                                          |
 /// | 13     | 1    | format version | <see cref="FormatVersion"/> of the page's layout                |
 /// | 14     | 2    | reserved       | zero                                                            |
@@ -33,6 +33,8 @@ public static class PageHeader
     public static uint GetChecksum(ReadOnlySpan<byte> page) => BinaryPrimitives.ReadUInt32LittleEndian(page[ChecksumOffset..]);
 
     public static ulong GetLsn(ReadOnlySpan<byte> page) => BinaryPrimitives.ReadUInt64LittleEndian(page[LsnOffset..]);
+
+    public static void SetLsn(Span<byte> page, ulong lsn) => BinaryPrimitives.WriteUInt64LittleEndian(page[LsnOffset..], lsn);
 
     public static PageType GetPageType(ReadOnlySpan<byte> page) => (PageType)page[TypeOffset];
 

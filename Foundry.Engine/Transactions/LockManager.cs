@@ -1,0 +1,184 @@
+namespace Foundry.Engine;
+
+/// <summary>
+/// Strict two-phase locking at table granularity, with deadlock detection on a wait-for graph.
+///
+/// Resources are names: <c>catalog</c> (S for every statement, X for schema changes), <c>writer</c>
+/// (X only: the one transaction allowed to change pages, see Database), and <c>table:name</c> (S to
+/// read, X to write). Modes: S is compatible with S; X with nothing. A holder asking again for the same
+/// or a weaker mode is granted at once; S -> X is an upgrade, granted when no other transaction holds
+/// the resource.
+///
+/// Invariants:
+///
+///  - LK1 Two different transactions never hold incompatible modes on one resource.
+///  - LK2 Locks are released only by <see cref="ReleaseAll"/> at commit/rollback (strict 2PL), except
+///        the writer lock, which the engine releases once the commit record is appended (it guards
+///        the pager, not data; the data stays X-locked until the commit is durable).
+///  - LK3 A waiting transaction waits for exactly one resource; its wait-for edges go to every other
+///        holder whose mode conflicts with its request.
+///  - LK4 A wait that would close a cycle in the wait-for graph is refused: the requester is the
+///        deadlock victim and gets <see cref="DeadlockException"/> (it then rolls back, releasing all).
+///        Every cycle is found, because a cycle is closed by the last of its members to start waiting,
+///        and that member checks; waiters also re-check whenever they wake up.
+/// </summary>
+internal sealed class LockManager
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Dictionary<Transaction, LockMode>> _holders = new(StringComparer.Ordinal);
+    private readonly Dictionary<Transaction, (string Resource, LockMode Mode)> _waiting = new();
+    private readonly Dictionary<Transaction, List<string>> _held = new();
+
+    /// <summary>Grants <paramref name="mode"/> on <paramref name="resource"/>, waiting while others hold a conflicting mode.</summary>
+    public void Acquire(Transaction txn, string resource, LockMode mode)
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (CanGrant(txn, resource, mode))
+                {
+                    _waiting.Remove(txn);
+                    if (!_holders.TryGetValue(resource, out var holders))
+                    {
+                        holders = new();
+                        _holders[resource] = holders;
+                    }
+                    if (!holders.TryGetValue(txn, out LockMode current))
+                    {
+                        if (!_held.TryGetValue(txn, out var list))
+                        {
+                            list = new();
+                            _held[txn] = list;
+                        }
+                        list.Add(resource);
+                        holders[txn] = mode;
+                    }
+                    else if (mode > current)
+                    {
+                        holders[txn] = mode;
+                    }
+                    return;
+                }
+                _waiting[txn] = (resource, mode);
+                if (ClosesCycle(txn))
+                {
+                    _waiting.Remove(txn);
+                    Monitor.PulseAll(_gate);
+                    throw new DeadlockException(resource);
+                }
+                Monitor.Wait(_gate, 100);
+            }
+        }
+    }
+
+    /// <summary>Releases one resource early (only the writer lock, LK2).</summary>
+    public void Release(Transaction txn, string resource)
+    {
+        lock (_gate)
+        {
+            if (_holders.TryGetValue(resource, out var holders) && holders.Remove(txn))
+            {
+                _held[txn].Remove(resource);
+                if (holders.Count == 0)
+                {
+                    _holders.Remove(resource);
+                }
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    /// <summary>Releases every lock of <paramref name="txn"/> (commit or rollback).</summary>
+    public void ReleaseAll(Transaction txn)
+    {
+        lock (_gate)
+        {
+            _waiting.Remove(txn);
+            if (_held.Remove(txn, out var list))
+            {
+                foreach (string resource in list)
+                {
+                    if (_holders.TryGetValue(resource, out var holders))
+                    {
+                        holders.Remove(txn);
+                        if (holders.Count == 0)
+                        {
+                            _holders.Remove(resource);
+                        }
+                    }
+                }
+            }
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>The mode <paramref name="txn"/> holds on <paramref name="resource"/>, or null (for tests and assertions).</summary>
+    public LockMode? HeldMode(Transaction txn, string resource)
+    {
+        lock (_gate)
+        {
+            return _holders.TryGetValue(resource, out var h) && h.TryGetValue(txn, out LockMode m) ? m : null;
+        }
+    }
+
+    private bool CanGrant(Transaction txn, string resource, LockMode mode)
+    {
+        if (!_holders.TryGetValue(resource, out var holders))
+        {
+            return true;
+        }
+        foreach ((Transaction other, LockMode held) in holders)
+        {
+            if (other != txn && (mode == LockMode.Exclusive || held == LockMode.Exclusive))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>LK4: depth-first search of the wait-for graph from <paramref name="start"/> back to itself.</summary>
+    private bool ClosesCycle(Transaction start)
+    {
+        var visited = new HashSet<Transaction>();
+        var stack = new Stack<Transaction>();
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            Transaction t = stack.Pop();
+            if (!_waiting.TryGetValue(t, out var wait) || !_holders.TryGetValue(wait.Resource, out var holders))
+            {
+                continue;
+            }
+            foreach ((Transaction holder, LockMode held) in holders)
+            {
+                if (holder == t || (wait.Mode == LockMode.Shared && held == LockMode.Shared))
+                {
+                    continue;
+                }
+                if (holder == start)
+                {
+                    return true;
+                }
+                if (visited.Add(holder))
+                {
+                    stack.Push(holder);
+                }
+            }
+        }
+        return false;
+    }
+}
+
+internal enum LockMode
+{
+    Shared = 0,
+    Exclusive = 1,
+}
+
+/// <summary>The requester of a wait that would close a wait-for cycle (LK4).</summary>
+internal sealed class DeadlockException(string resource) : Exception($"deadlock waiting for {resource}")
+{
+    public string Resource { get; } = resource;
+}

@@ -1,0 +1,262 @@
+using System.Buffers.Binary;
+
+namespace Foundry.Storage;
+
+/// <summary>
+/// The write-ahead log: an append-only file of checksummed records (layout in <see cref="WalFormat"/>)
+/// with an in-memory tail buffer and group commit.
+///
+/// LSNs: every record has the LSN of its first byte; <see cref="EndLsn"/> is the LSN the next record
+/// gets. Three watermarks, never decreasing: DurableLsn ≤ WrittenLsn ≤ EndLsn.
+///
+///  - WAL1 Records in [base, WrittenLsn) are in the file; those in [WrittenLsn, EndLsn) are in the buffer.
+///  - WAL2 Records in [base, DurableLsn) were fsynced and survive any crash.
+///  - WAL3 At most one thread (the flush leader, <c>_flushing</c>) writes or syncs the file at a time.
+///  - WAL4 Appends, reads of records and truncation happen under the storage latch (one thread);
+///         <see cref="Flush"/> may be called by any thread at any time.
+///  - WAL5 After <see cref="Truncate"/> the file is only its header, whose base LSN is the old EndLsn.
+///
+/// Group commit: a committer calls Flush(its commit LSN, sync: true). If no flush is running it becomes
+/// the leader: it takes the whole buffer (its own record and every record appended so far by others),
+/// writes it and fsyncs once, outside the gate, while later committers append and wait. When the leader
+/// finishes, one waiter whose LSN is still not durable becomes the next leader and flushes everything
+/// appended in the meantime with one fsync. So N concurrent committers need about two fsyncs, not N.
+/// </summary>
+public sealed class WriteAheadLog : IDisposable
+{
+    private readonly IStorageFile _file;
+    private readonly object _gate = new();
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _bufferLength;
+    private long _bufferStartLsn;
+    private long _baseLsn;
+    private long _endLsn;
+    private long _writtenLsn;
+    private long _durableLsn;
+    private bool _flushing;
+
+    private WriteAheadLog(IStorageFile file, int pageSizeBytes, long baseLsn)
+    {
+        _file = file;
+        PageSizeBytes = pageSizeBytes;
+        _baseLsn = baseLsn;
+        _endLsn = _writtenLsn = _durableLsn = _bufferStartLsn = baseLsn;
+    }
+
+    public int PageSizeBytes { get; }
+
+    public string Path => _file.Path;
+
+    public long EndLsn => _endLsn;
+
+    public long DurableLsn
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _durableLsn;
+            }
+        }
+    }
+
+    /// <summary>Bytes of records since the last truncation (what recovery would have to read).</summary>
+    public long SizeBytes => _endLsn - _baseLsn;
+
+    /// <summary>fsyncs of the log file so far (group commit shares them).</summary>
+    public long SyncCount { get; private set; }
+
+    /// <summary>Starts an empty log in <paramref name="file"/>, whose header records <paramref name="state"/>; synced.</summary>
+    public static WriteAheadLog Create(IStorageFile file, int pageSizeBytes, long baseLsn, in FileHeaderPage.State state)
+    {
+        var log = new WriteAheadLog(file, pageSizeBytes, baseLsn);
+        log.WriteHeader(state);
+        return log;
+    }
+
+    /// <summary>Appends a record to the buffer and returns its LSN (WAL4: storage latch held).</summary>
+    public long Append(ulong txnId, WalRecordType type, uint pageId, ReadOnlySpan<byte> payload)
+    {
+        lock (_gate)
+        {
+            long lsn = _endLsn;
+            byte[] record = WalFormat.EncodeRecord(lsn, txnId, type, pageId, payload);
+            if (_bufferLength + record.Length > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _bufferLength + record.Length));
+            }
+            record.CopyTo(_buffer, _bufferLength);
+            _bufferLength += record.Length;
+            _endLsn += record.Length;
+            bool large = _bufferLength > 1 << 20;
+            if (large && !_flushing)
+            {
+                // Keep the buffer bounded: write (not sync) it once it passes 1 MiB.
+                Monitor.Exit(_gate);
+                try
+                {
+                    Flush(_endLsn, sync: false);
+                }
+                finally
+                {
+                    Monitor.Enter(_gate);
+                }
+            }
+            return lsn;
+        }
+    }
+
+    /// <summary>
+    /// Returns once every record before <paramref name="lsn"/> is written to the file, and fsynced when
+    /// <paramref name="sync"/>. Thread-safe; concurrent callers share one write and fsync (group commit).
+    /// </summary>
+    public void Flush(long lsn, bool sync)
+    {
+        lock (_gate)
+        {
+            while (sync ? _durableLsn < lsn : _writtenLsn < lsn)
+            {
+                if (_flushing)
+                {
+                    Monitor.Wait(_gate);
+                    continue;
+                }
+                _flushing = true;
+                byte[] data = _buffer.AsSpan(0, _bufferLength).ToArray();
+                long start = _bufferStartLsn;
+                long target = _endLsn;
+                _bufferLength = 0;
+                _bufferStartLsn = target;
+                Monitor.Exit(_gate);
+                bool ok = false;
+                try
+                {
+                    if (data.Length > 0)
+                    {
+                        _file.Write(data, WalFormat.FileHeaderSize + (start - _baseLsn));
+                    }
+                    if (sync)
+                    {
+                        _file.Sync();
+                    }
+                    ok = true;
+                }
+                finally
+                {
+                    Monitor.Enter(_gate);
+                    _flushing = false;
+                    if (ok)
+                    {
+                        _writtenLsn = target;
+                        if (sync)
+                        {
+                            _durableLsn = target;
+                            SyncCount++;
+                        }
+                    }
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads the payload of the record at <paramref name="lsn"/> (writing the buffer out first if needed).</summary>
+    public byte[] ReadPayload(long lsn)
+    {
+        Flush(lsn + WalFormat.RecordHeaderSize, sync: false);
+        var header = new byte[WalFormat.RecordHeaderSize];
+        long offset = WalFormat.FileHeaderSize + (lsn - _baseLsn);
+        _file.Read(header, offset);
+        int length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+        Flush(lsn + length, sync: false);
+        var payload = new byte[length - WalFormat.RecordHeaderSize];
+        if (_file.Read(payload, offset + WalFormat.RecordHeaderSize) != payload.Length
+            || BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != lsn)
+        {
+            throw new StorageException($"log '{Path}' has no readable record at LSN {lsn}; this is a Foundry bug");
+        }
+        return payload;
+    }
+
+    /// <summary>
+    /// Empties the log after a checkpoint made the database file hold everything (WAL5): the new header
+    /// (base LSN = EndLsn, the checkpoint's header state) is written, the file cut to the header, synced.
+    /// </summary>
+    public void Truncate(in FileHeaderPage.State state)
+    {
+        Flush(_endLsn, sync: true);
+        lock (_gate)
+        {
+            while (_flushing)
+            {
+                Monitor.Wait(_gate);
+            }
+            _baseLsn = _endLsn;
+            _bufferStartLsn = _endLsn;
+            _bufferLength = 0;
+            WriteHeader(state);
+        }
+    }
+
+    private void WriteHeader(in FileHeaderPage.State state)
+    {
+        var header = new byte[WalFormat.FileHeaderSize];
+        WalFormat.WriteFileHeader(header, PageSizeBytes, _baseLsn, state);
+        _file.Write(header, 0);
+        _file.SetLength(WalFormat.FileHeaderSize);
+        _file.Sync();
+        SyncCount++;
+        _writtenLsn = _durableLsn = _endLsn;
+    }
+
+    /// <summary>
+    /// Reads the records of a log file: the longest prefix of valid records (see <see cref="WalFormat"/>).
+    /// <paramref name="validEnd"/> is the file offset where that prefix ends; bytes after it are a torn or
+    /// garbage tail. Returns false (and no records) when the file header itself is missing or invalid.
+    /// </summary>
+    public static bool Scan(IStorageFile file, out int pageSize, out long baseLsn, out FileHeaderPage.State state,
+        List<WalRecordInfo> records, out long validEnd)
+    {
+        var header = new byte[WalFormat.FileHeaderSize];
+        validEnd = 0;
+        if (file.Read(header, 0) < header.Length || !WalFormat.TryReadFileHeader(header, out pageSize, out baseLsn, out state))
+        {
+            pageSize = 0;
+            baseLsn = 0;
+            state = default;
+            return false;
+        }
+        long length = file.Length;
+        long offset = WalFormat.FileHeaderSize;
+        int maxLength = WalFormat.RecordHeaderSize + pageSize;
+        var recordHeader = new byte[WalFormat.RecordHeaderSize];
+        var body = new byte[maxLength];
+        while (offset + WalFormat.RecordHeaderSize <= length)
+        {
+            file.Read(recordHeader, offset);
+            int n = BinaryPrimitives.ReadInt32LittleEndian(recordHeader.AsSpan(4));
+            long lsn = BinaryPrimitives.ReadInt64LittleEndian(recordHeader.AsSpan(8));
+            if (n < WalFormat.RecordHeaderSize || n > maxLength || offset + n > length || lsn != baseLsn + (offset - WalFormat.FileHeaderSize))
+            {
+                break;
+            }
+            if (file.Read(body.AsSpan(0, n), offset) != n
+                || BinaryPrimitives.ReadUInt32LittleEndian(body) != Crc32C.Compute(body.AsSpan(4, n - 4)))
+            {
+                break;
+            }
+            var type = (WalRecordType)body[24];
+            if (type is < WalRecordType.Redo or > WalRecordType.Abort)
+            {
+                break;
+            }
+            records.Add(new WalRecordInfo(lsn, offset, n, BinaryPrimitives.ReadUInt64LittleEndian(body.AsSpan(16)), type,
+                BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(28))));
+            offset += n;
+        }
+        validEnd = offset;
+        return true;
+    }
+
+    public void Dispose() => _file.Dispose();
+}
