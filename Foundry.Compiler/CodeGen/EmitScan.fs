@@ -40,7 +40,7 @@ let private encodeBound (ctx: EmitContext) (bound: KeyBound) (slot: Expression) 
     let write = Expression.Call(reset, typeof<KeyWriter>.GetMethod(writerMethod, [| r.Slot.Value.Type |]), r.Slot.Value)
     block (
         r.Code
-        @ [ Expression.IfThen(r.Slot.IsNull, noRows)
+        @ [ if not (isConstFalse r.Slot.IsNull) then Expression.IfThen(r.Slot.IsNull, noRows) :> Expression
             Expression.Assign(slot, Expression.Call(method<StorageAccess> "KeyBytes" [ typeof<KeyWriter> ], write)) ]
     )
 

@@ -236,9 +236,13 @@ public sealed class Session : IDisposable
     }
 
     /// <summary>
-    /// Group commit: the Commit record is appended under the latch, the writer lock released, and only then
-    /// does the thread wait (latch-free) for the log to be durable; the table locks go last, so nobody
-    /// reads the changes before they are durable.
+    /// Group commit with early lock release: the Commit record is appended under the latch, then every
+    /// lock is released, and only then does the thread wait (latch-free) for the log to be durable through
+    /// its commit — so the next writer of the same table works while this commit's fsync runs, and
+    /// concurrent committers share fsyncs. Others may read these changes before they are durable; that is
+    /// safe because every transaction, read-only ones included, waits at its own commit until the log is
+    /// durable through everything appended before it committed (a later commit can never be durable
+    /// before an earlier one: the log is written in order). No client is told of data a crash can lose.
     /// </summary>
     private void CommitTransaction(Transaction txn)
     {
@@ -268,9 +272,16 @@ public sealed class Session : IDisposable
                 }
                 finally
                 {
-                    _database.Locks.Release(txn, WriterResource);
+                    _database.Locks.ReleaseAll(txn);
                 }
                 ErrorMapper.Run(string.Empty, () => { _database.Pager.WaitDurable(lsn); return 0; });
+            }
+            else
+            {
+                // A reader may have seen a commit whose fsync is still running: wait for it too.
+                var seen = _database.Latched(() => _database.Pager.AppendedLsn);
+                _database.Locks.ReleaseAll(txn);
+                ErrorMapper.Run(string.Empty, () => { _database.Pager.WaitDurable(seen); return 0; });
             }
         }
         finally

@@ -12,9 +12,9 @@ namespace Foundry.Engine;
 /// Invariants:
 ///
 ///  - LK1 Two different transactions never hold incompatible modes on one resource.
-///  - LK2 Locks are released only by <see cref="ReleaseAll"/> at commit/rollback (strict 2PL), except
-///        the writer lock, which the engine releases once the commit record is appended (it guards
-///        the pager, not data; the data stays X-locked until the commit is durable).
+///  - LK2 Locks are released only by <see cref="ReleaseAll"/> at commit/rollback (strict 2PL): at commit,
+///        once the commit record is appended (early lock release; the session then waits for the log
+///        to be durable, and so does every later transaction that may have read the changes).
 ///  - LK3 A waiting transaction waits for exactly one resource; its wait-for edges go to every other
 ///        holder whose mode conflicts with its request.
 ///  - LK4 A wait that would close a cycle in the wait-for graph is refused: the requester is the

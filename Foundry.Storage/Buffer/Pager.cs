@@ -377,6 +377,9 @@ public sealed partial class Pager : IDisposable
         return end;
     }
 
+    /// <summary>The end of the log appended so far: a commit at or before it is durable once the log is durable through it.</summary>
+    public long AppendedLsn => _wal.EndLsn;
+
     /// <summary>Returns once the log is durable through <paramref name="lsn"/>; thread-safe, shares fsyncs (group commit).</summary>
     public void WaitDurable(long lsn)
     {

@@ -70,12 +70,11 @@ public static class Schema
 public sealed class FoundryEngine : IEngine
 {
     /// <summary>
-    /// How W1 loads Foundry. BEGIN/COMMIT are not supported yet, and every statement commits (with
-    /// fsync) on its own, so one prepared multi-row INSERT of <see cref="LoadBatchRows"/> rows is one
-    /// statement-level transaction. When transactions land, set this to true: W1 then runs BEGIN,
-    /// one prepared single-row INSERT per row, COMMIT, exactly as it does on SQLite.
+    /// How W1 loads Foundry: BEGIN, one prepared single-row INSERT per row, COMMIT, exactly as on
+    /// SQLite. (False selects the older path of prepared multi-row INSERTs, one autocommit statement
+    /// per <see cref="LoadBatchRows"/> rows, kept for comparison.)
     /// </summary>
-    public static readonly bool UseTransactions = false;
+    public static readonly bool UseTransactions = true;
 
     /// <summary>Rows per multi-row INSERT while <see cref="UseTransactions"/> is false.</summary>
     public static int LoadBatchRows { get; set; } = 1000;
@@ -84,7 +83,7 @@ public sealed class FoundryEngine : IEngine
         ? "BEGIN; prepared single-row INSERT per row; COMMIT"
         : $"no BEGIN/COMMIT yet: prepared multi-row INSERT of {LoadBatchRows} rows ({LoadBatchRows * 4} parameters) per autocommit statement, each statement commits with fsync";
 
-    public const string DurableMethod = "autocommit statement (no BEGIN yet): each INSERT commits with fsync of the database file (no WAL yet)";
+    public const string DurableMethod = "autocommit prepared INSERT: each commit appends to the write-ahead log and returns after its fsync";
 
     private readonly Database _db;
     private readonly Session _session;
@@ -162,6 +161,22 @@ public sealed class FoundryEngine : IEngine
     {
         var insert = _session.Prepare("INSERT INTO t VALUES ($1, $2, $3, $4)");
         for (var i = 0; i < rows.Count; i++) insert.Execute(rows.Id[i], rows.K[i], rows.V[i], rows.S[i]).Dispose();
+    }
+
+    /// <summary>
+    /// The same durable single-row commits from `sessions` concurrent sessions (threads), each
+    /// inserting every sessions-th row: concurrent committers share log flushes (group commit).
+    /// </summary>
+    public void ConcurrentDurableInserts(TableRows rows, int sessions)
+    {
+        var threads = Enumerable.Range(0, sessions).Select(worker => new Thread(() =>
+        {
+            using var session = _db.OpenSession();
+            var insert = session.Prepare("INSERT INTO t VALUES ($1, $2, $3, $4)");
+            for (var i = worker; i < rows.Count; i += sessions) insert.Execute(rows.Id[i], rows.K[i], rows.V[i], rows.S[i]).Dispose();
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
     }
 
     public long FileBytes() => FileSize(Path) + FileSize(Path + "-wal");

@@ -313,6 +313,27 @@ public sealed partial class Runner
         _sqlite.SetSynchronous("NORMAL");
         result.Operations = DurableCommits;
         result.Unit = "commits";
+        // Group commit: the same commits from 8 concurrent Foundry sessions, against one session.
+        const int sessions = 8;
+        var concurrent = new List<double>();
+        for (var rep = 0; rep <= Reps; rep++)
+        {
+            var (seconds, _) = Time(() =>
+            {
+                _foundry.ConcurrentDurableInserts(rows, sessions);
+                return 0;
+            });
+            if (rep > 0) concurrent.Add(seconds);
+            _foundry.Run("DELETE FROM t WHERE id > $1", (long)N);
+        }
+        var single = DurableCommits / result.FoundryS;
+        var parallel = DurableCommits / Median(concurrent);
+        result.Extra["foundry_8_sessions_commits_per_s"] = parallel;
+        result.Extra["foundry_1_session_commits_per_s"] = single;
+        result.Extra["group_commit_speedup"] = parallel / single;
+        var note = $"W8 group commit: foundry {sessions} sessions {parallel:0} commits/s vs 1 session {single:0} commits/s = {parallel / single:0.00}x";
+        Progress(note);
+        _report.Notes.Add(note);
         result.Method["foundry"] = FoundryEngine.DurableMethod;
         result.Method["sqlite"] = SqliteEngine.DurableMethod;
         return result;
