@@ -38,8 +38,11 @@ namespace Foundry.Storage;
 ///
 ///  - PG1 Write-ahead rule: a page is written to the database file only after a Redo image with its
 ///        current bytes (LSN = its page LSN) is in the log and the log is synced past it.
-///  - PG2 Before a page's bytes change in a statement, an Undo image of its bytes at the statement's start
-///        is in the log (unless the page did not exist then: id ≥ the statement's starting page count).
+///  - PG2 Before a page's bytes change in a transaction, an Undo image of its bytes at the transaction's
+///        start is in the log (unless the page did not exist then: id ≥ the statement's starting page
+///        count). Before they change in a later statement of the same transaction, a copy of the bytes at
+///        that statement's start is kept in memory for RollbackStatement: crash recovery undoes whole
+///        transactions, so only the transaction's first image must be logged.
 ///  - PG3 After CommitAppend every page the transaction changed has a Redo image before the Commit record;
 ///        Commit returns once the log is synced through the Commit record.
 ///  - PG4 Every page read from the file has its checksum verified before anyone sees it.
@@ -72,6 +75,9 @@ public sealed partial class Pager : IDisposable
     private ulong _lastTxnId;
     private readonly Dictionary<uint, long> _txnUndo = new();
     private readonly Dictionary<uint, long> _statementUndo = new();
+
+    /// <summary>Statement-start copies of pages the transaction had already logged an Undo image for (PG2).</summary>
+    private readonly Dictionary<uint, byte[]> _statementCopies = new();
     private bool _disposed;
 
     private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
@@ -321,6 +327,7 @@ public sealed partial class Pager : IDisposable
     {
         ThrowIfDisposed();
         _statementUndo.Clear();
+        _statementCopies.Clear();
         _statementHeader = _header;
     }
 
@@ -334,8 +341,10 @@ public sealed partial class Pager : IDisposable
             return;
         }
         RestoreImages(_statementUndo, compensate: false);
+        RestoreCopies(_statementCopies);
         _header = _statementHeader;
         _statementUndo.Clear();
+        _statementCopies.Clear();
     }
 
     /// <summary>Commits: <see cref="CommitAppend"/> then <see cref="WaitDurable"/>.</summary>
@@ -483,6 +492,7 @@ public sealed partial class Pager : IDisposable
             _committedHeader = _header;
             _txnUndo.Clear();
             _statementUndo.Clear();
+        _statementCopies.Clear();
             _statementHeader = _header;
         }
     }
@@ -494,6 +504,7 @@ public sealed partial class Pager : IDisposable
         _txnId = 0;
         _txnUndo.Clear();
         _statementUndo.Clear();
+        _statementCopies.Clear();
     }
 
     /// <summary>PG2: logs the statement-start image of a page the first time the statement dirties it.</summary>
@@ -501,8 +512,15 @@ public sealed partial class Pager : IDisposable
     {
         EnsureTransaction();
         uint id = frame.PageId;
-        if (_statementUndo.ContainsKey(id))
+        if (_statementUndo.ContainsKey(id) || _statementCopies.ContainsKey(id))
         {
+            return;
+        }
+        // A page that existed when the statement began and whose transaction-start image is already
+        // logged only needs an in-memory copy; a page allocated in this statement needs neither.
+        if (id < _statementHeader.PageCount && _txnUndo.ContainsKey(id))
+        {
+            _statementCopies[id] = frame.Data.AsSpan(0, PageSizeBytes).ToArray();
             return;
         }
         long lsn = 0;
@@ -578,6 +596,24 @@ public sealed partial class Pager : IDisposable
             {
                 LogImage(frame);
             }
+            Unpin(frame);
+        }
+    }
+
+    /// <summary>Puts back in-memory statement-start copies (RollbackStatement); the pages stay dirty and unlogged.</summary>
+    private void RestoreCopies(Dictionary<uint, byte[]> copies)
+    {
+        foreach ((uint id, byte[] image) in copies.OrderBy(e => e.Key))
+        {
+            if (_resident.TryGetValue(id, out Frame? old))
+            {
+                Release(old, keepArray: true);
+            }
+            Frame frame = AcquireFrame(id);
+            image.CopyTo(frame.Data, 0);
+            frame.IsDirty = true;
+            frame.Unlogged = true;
+            _dirty.Add(frame);
             Unpin(frame);
         }
     }
