@@ -45,12 +45,17 @@ public static class CommandRunner
         }
     }
 
-    /// <summary>Opens (creating if missing) the database at <paramref name="path"/>, naming the file in any error.</summary>
-    public static Database Open(string path)
+    /// <summary>
+    /// Opens (creating if missing) the database at <paramref name="path"/>, naming the file in any error.
+    /// When opening had to recover from a crash, says what recovery did on standard error.
+    /// </summary>
+    public static Database Open(CliConsole console, string path)
     {
         try
         {
-            return Database.Open(path);
+            var db = Database.Open(path);
+            if (db.Recovery.Ran) console.Error.WriteLine($"{path}: {db.Recovery}");
+            return db;
         }
         catch (FoundryException e)
         {

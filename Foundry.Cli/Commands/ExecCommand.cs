@@ -44,7 +44,7 @@ public static class ExecCommand
 
     private static int ServeJsonLines(CliConsole console, string path)
     {
-        using var db = CommandRunner.Open(path);
+        using var db = CommandRunner.Open(console, path);
         using var session = db.OpenSession();
         JsonLinesProtocol.Serve(session, console.In, console.Out);
         return CommandRunner.Success;
@@ -59,7 +59,7 @@ public static class ExecCommand
 
     private static int RunScript(CliConsole console, string path, string sql, string? fileName, string format)
     {
-        using var db = CommandRunner.Open(path);
+        using var db = CommandRunner.Open(console, path);
         using var session = db.OpenSession();
         var ansi = format == "table" ? console.CreateAnsiOut() : null;
         var firstQuery = true;

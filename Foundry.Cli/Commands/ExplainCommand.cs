@@ -29,14 +29,30 @@ public static class ExplainCommand
         var format = new Option<string>("--format") { Description = "Print as indented text or as JSON.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
 
-        var explain = new Command("explain", "Print how Foundry compiles a statement, stage by stage.") { arguments, stage, format };
+        var disable = new Option<string[]>("--disable-rule")
+        {
+            Description = "Switch off an optimizer rule by name (repeat the option for several), to compare plans with and without it. --list-rules prints the names.",
+        };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the logical plan after every optimizer rule that fired, instead of one stage." };
+        var listRules = new Option<bool>("--list-rules") { Description = "Print the optimizer's rules in the order they run, and exit." };
+        var explain = new Command("explain", "Print how Foundry compiles a statement, stage by stage.") { arguments, stage, format, disable, verbose, listRules };
         explain.SetAction(parse => CommandRunner.Run(console, () =>
         {
+            if (parse.GetValue(listRules))
+            {
+                foreach (var rule in Explainer.RuleNames) console.Out.WriteLine(rule);
+                return CommandRunner.Success;
+            }
+            var options = new Foundry.Compiler.CompilerOptions { DisabledRules = parse.GetValue(disable) ?? [] };
+            var unknown = options.DisabledRules.Where(r => !Explainer.RuleNames.Contains(r)).ToList();
+            if (unknown.Count > 0) throw new CommandException($"unknown rule {string.Join(", ", unknown)}; the rules are: {string.Join(", ", Explainer.RuleNames)}");
             var positionals = parse.GetValue(arguments)!;
             var (path, sql) = positionals.Length == 2 ? (positionals[0], positionals[1]) : (null, positionals[0]);
             if (path is not null && !File.Exists(path)) throw new CommandException($"no such database: {path}");
-            using var db = path is null ? null : CommandRunner.Open(path);
-            var text = Explainer.Explain(db, sql, ParseStage(parse.GetValue(stage)!), parse.GetValue(format) == "json" ? ExplainFormat.Json : ExplainFormat.Text);
+            using var db = path is null ? null : CommandRunner.Open(console, path);
+            var text = parse.GetValue(verbose)
+                ? Explainer.ExplainRules(db, sql, options)
+                : Explainer.Explain(db, sql, ParseStage(parse.GetValue(stage)!), parse.GetValue(format) == "json" ? ExplainFormat.Json : ExplainFormat.Text, options);
             console.Out.WriteLine(text.TrimEnd('\n'));
             return CommandRunner.Success;
         }));

@@ -30,7 +30,7 @@ public static class ShellCommand
             var path = parse.GetValue(database);
             var initFile = parse.GetValue(init);
             if (initFile is not null && !File.Exists(initFile)) throw new CommandException($"no such file: {initFile}");
-            using var db = path is null ? Database.OpenTemporary() : CommandRunner.Open(path);
+            using var db = path is null ? Database.OpenTemporary() : CommandRunner.Open(console, path);
             return Run(console, db, initFile);
         }));
         return shell;

@@ -30,3 +30,26 @@ let ``explain of bad SQL prints the located error`` () =
 let ``explain rejects an unknown stage`` () =
     let r = run "" [ "explain"; "--stage"; "tea-leaves"; "SELECT 1" ]
     Assert.NotEqual(0, r.ExitCode)
+
+[<Fact>]
+let ``explain --disable-rule switches a rule off and --verbose traces the rules that fired`` () =
+    let sql = "SELECT 1 + 2 WHERE 1 = 1"
+    let folded = run "" [ "explain"; "--stage"; "optimized"; sql ]
+    Assert.Contains("FoldConstants", folded.Out)
+    let unfolded = run "" [ "explain"; "--stage"; "optimized"; "--disable-rule"; "FoldConstants"; "--disable-rule"; "EliminateFilter"; sql ]
+    Assert.Equal(0, unfolded.ExitCode)
+    Assert.Contains("1 + 2", unfolded.Out)
+    Assert.Contains("rules fired: none", unfolded.Out)
+    let trace = run "" [ "explain"; "--verbose"; sql ]
+    Assert.Contains("== initial ==", trace.Out)
+    Assert.Contains("== Simplify / FoldConstants ==", trace.Out)
+
+[<Fact>]
+let ``explain --list-rules names every rule and an unknown rule is an error`` () =
+    let rules = run "" [ "explain"; "--list-rules"; "SELECT 1" ]
+    Assert.Equal(0, rules.ExitCode)
+    Assert.Contains("DecorrelateSubqueries", rules.Out)
+    Assert.Contains("PushFilterIntoJoin", rules.Out)
+    let bad = run "" [ "explain"; "--disable-rule"; "MakeItFast"; "SELECT 1" ]
+    Assert.Equal(1, bad.ExitCode)
+    Assert.Contains("unknown rule MakeItFast", bad.Err)
