@@ -6,22 +6,7 @@ open Foundry.Compiler.Binding.BoundTree
 open Foundry.Compiler.Binding
 open Foundry.Runtime
 
-let private opText =
-    function
-    | Add -> "+"
-    | Subtract -> "-"
-    | Multiply -> "*"
-    | Divide -> "/"
-    | Modulo -> "%"
-    | Concat -> "||"
-    | Equal -> "="
-    | NotEqual -> "<>"
-    | Less -> "<"
-    | LessOrEqual -> "<="
-    | Greater -> ">"
-    | GreaterOrEqual -> ">="
-    | And -> "AND"
-    | Or -> "OR"
+let private opText = BinaryOp.text
 
 let columnText (c: Column) = sprintf "%s#%d" c.Name c.Id
 

@@ -240,6 +240,25 @@ type Statement =
     | Rollback
     | Checkpoint
 
+module BinaryOp =
+    /// The operator as SQL writes it, for printers and messages.
+    let text =
+        function
+        | Add -> "+"
+        | Subtract -> "-"
+        | Multiply -> "*"
+        | Divide -> "/"
+        | Modulo -> "%"
+        | Concat -> "||"
+        | Equal -> "="
+        | NotEqual -> "<>"
+        | Less -> "<"
+        | LessOrEqual -> "<="
+        | Greater -> ">"
+        | GreaterOrEqual -> ">="
+        | And -> "AND"
+        | Or -> "OR"
+
 module Value =
     let typeOf =
         function

@@ -49,22 +49,7 @@ let castTo (ctx: Context) (target: SqlType) (e: Expr) =
             { e with Type = target }
         | _ -> Expr.make (Cast(e, target)) target e.Nullable e.Span
 
-let private opText =
-    function
-    | Add -> "+"
-    | Subtract -> "-"
-    | Multiply -> "*"
-    | Divide -> "/"
-    | Modulo -> "%"
-    | Concat -> "||"
-    | Equal -> "="
-    | NotEqual -> "<>"
-    | Less -> "<"
-    | LessOrEqual -> "<="
-    | Greater -> ">"
-    | GreaterOrEqual -> ">="
-    | And -> "AND"
-    | Or -> "OR"
+let private opText = BinaryOp.text
 
 let private binaryOp =
     function

@@ -9,6 +9,16 @@ open Foundry.Compiler.Logical.LogicalPlan
 let private columnsText (cols: Column list) =
     "[" + (cols |> List.map columnText |> String.concat ", ") + "]"
 
+/// `c#1 := expr, ...` for a projection (shared with the physical printer).
+let projectText (outputs: (Column * Expr) list) =
+    "Project " + (outputs |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", ")
+
+/// `keys=[...] aggregates=[...]` for a grouping (shared with the physical printer).
+let groupingText (keys: (Column * Expr) list) (aggs: (Column * AggregateCall) list) =
+    let keyText = keys |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", "
+    let aggText = aggs |> List.map (fun (c, a) -> sprintf "%s := %s" (columnText c) (aggregateText exprText a)) |> String.concat ", "
+    sprintf "keys=[%s] aggregates=[%s]" keyText aggText
+
 let sortKeyText (k: SortKey) =
     exprText k.Expr + (if k.Descending then " DESC" else " ASC") + (if k.NullsFirst = k.Descending then (if k.NullsFirst then " NULLS FIRST" else " NULLS LAST") else "")
 
@@ -20,14 +30,10 @@ let describe (plan: LogicalPlan) =
     | Empty _ -> "Empty"
     | Values(rows, _) -> sprintf "Values rows=%d" rows.Length
     | Filter(p, _) -> sprintf "Filter %s" (exprText p)
-    | Project(outputs, _) ->
-        "Project " + (outputs |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", ")
+    | Project(outputs, _) -> projectText outputs
     | Join(kind, _, _, condition) ->
         sprintf "Join %A%s" kind (condition |> Option.map (fun c -> " on " + exprText c) |> Option.defaultValue "")
-    | Aggregate(keys, aggs, _) ->
-        let keyText = keys |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", "
-        let aggText = aggs |> List.map (fun (c, a) -> sprintf "%s := %s" (columnText c) (aggregateText exprText a)) |> String.concat ", "
-        sprintf "Aggregate keys=[%s] aggregates=[%s]" keyText aggText
+    | Aggregate(keys, aggs, _) -> "Aggregate " + groupingText keys aggs
     | Distinct _ -> "Distinct"
     | Sort(keys, _) -> "Sort " + (keys |> List.map sortKeyText |> String.concat ", ")
     | Limit(count, offset, _) ->

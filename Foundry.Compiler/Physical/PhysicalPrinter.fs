@@ -39,16 +39,12 @@ let describe (plan: PhysicalPlan) =
     | Empty _ -> "Empty"
     | Values(rows, _) -> sprintf "Values rows=%d" rows.Length
     | Filter(p, _) -> "Filter " + exprText p
-    | Project(outputs, _) ->
-        "Project " + (outputs |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", ")
+    | Project(outputs, _) -> LogicalPrinter.projectText outputs
     | HashJoin(kind, _, _, lk, rk, residual) ->
         sprintf "HashJoin %A probe=[%s] build=[%s]%s" kind (keysText lk) (keysText rk) (residual |> Option.map (fun r -> " filter=" + exprText r) |> Option.defaultValue "")
     | NestedLoopJoin(kind, _, _, condition) ->
         sprintf "NestedLoopJoin %A%s" kind (condition |> Option.map (fun c -> " on " + exprText c) |> Option.defaultValue "")
-    | HashAggregate(keys, aggs, _) ->
-        let keyText = keys |> List.map (fun (c, e) -> sprintf "%s := %s" (columnText c) (exprText e)) |> String.concat ", "
-        let aggText = aggs |> List.map (fun (c, a) -> sprintf "%s := %s" (columnText c) (aggregateText exprText a)) |> String.concat ", "
-        sprintf "HashAggregate keys=[%s] aggregates=[%s]" keyText aggText
+    | HashAggregate(keys, aggs, _) -> "HashAggregate " + LogicalPrinter.groupingText keys aggs
     | HashDistinct _ -> "HashDistinct"
     | Materialize _ -> "Materialize"
     | TopN(count, keys, _) -> sprintf "TopN %d by %s" count (keys |> List.map LogicalPrinter.sortKeyText |> String.concat ", ")

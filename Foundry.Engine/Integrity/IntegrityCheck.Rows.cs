@@ -57,7 +57,7 @@ public static partial class IntegrityCheck
         if (table.HasRowId)
             return KeyReader.Decode(key) is [long] ? null : $"the key of a rowid table is not one INTEGER";
         var keys = new KeyWriter();
-        EncodeColumns(keys, table, table.PrimaryKey, record);
+        RecordKeys.Encode(keys, table, table.PrimaryKey, record);
         return keys.AsSpan().SequenceEqual(key) ? null : $"the key does not match the row's primary-key columns, which encode as {DescribeKey(keys.ToArray())}";
     }
 
@@ -102,7 +102,7 @@ public static partial class IntegrityCheck
             var pk = cursor.Key.ToArray();
             var record = cursor.Value.ToArray();
             if (CheckRow(table, pk, record) is not null) continue; // reported under the table; its entry cannot be derived
-            EncodeColumns(keys, table, index.Columns, record);
+            RecordKeys.Encode(keys, table, index.Columns, record);
             keys.WriteBlob(pk);
             if (!indexTree.TryGet(keys.AsSpan(), out var value))
                 o.Fault($"IC3 row {DescribeKey(pk)} of table {table.Name} has no entry in index {index.Name} (expected key {DescribeKey(keys.ToArray())})");
@@ -130,7 +130,7 @@ public static partial class IntegrityCheck
                 continue;
             }
             if (CheckRow(table, pk, record) is not null) continue;
-            bool hasNull = EncodeColumns(keys, table, index.Columns, record);
+            bool hasNull = RecordKeys.Encode(keys, table, index.Columns, record);
             var columns = keys.ToArray();
             keys.WriteBlob(pk);
             if (!keys.AsSpan().SequenceEqual(entry))
@@ -139,36 +139,6 @@ public static partial class IntegrityCheck
                 o.Fault($"IC6 unique index {index.Name} holds rows {DescribeKey(previousPk!)} and {DescribeKey(pk)} with equal values {DescribeKey(columns)}");
             (previousColumns, previousPk) = hasNull ? (null, null) : (columns, pk);
         }
-    }
-
-    /// <summary>
-    /// Encodes the given columns of a record as an index or primary key, exactly as IndexMaintenance and the
-    /// generated DML code do (NULL as the NULL tag); true when one of them is NULL. Kept in step with them by
-    /// the clean-database test, which indexes a column of every type.
-    /// </summary>
-    private static bool EncodeColumns(KeyWriter keys, TableSchema table, IReadOnlyList<int> ordinals, byte[] record)
-    {
-        keys.Reset();
-        var hasNull = false;
-        foreach (var ordinal in ordinals)
-        {
-            if (RecordReader.IsNull(record, 0, ordinal))
-            {
-                keys.WriteNull();
-                hasNull = true;
-                continue;
-            }
-            switch (table.Columns[ordinal].Type)
-            {
-                case SqlType.Integer: keys.WriteInt64(RecordReader.GetInt64(record, 0, ordinal)); break;
-                case SqlType.Real: keys.WriteDouble(RecordReader.GetDouble(record, 0, ordinal)); break;
-                case SqlType.Text: keys.WriteText(RecordReader.GetText(record, 0, ordinal)); break;
-                case SqlType.Boolean: keys.WriteBoolean(RecordReader.GetBoolean(record, 0, ordinal)); break;
-                case SqlType.Blob: keys.WriteBlob(RecordReader.GetBlob(record, 0, ordinal)); break;
-                default: keys.WriteNull(); break;
-            }
-        }
-        return hasNull;
     }
 
     private static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
