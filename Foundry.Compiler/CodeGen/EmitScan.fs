@@ -160,8 +160,10 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
                             Expression.Assign(v, Expression.Condition(n, Expression.Default(v.Type), Expression.Convert(raw, v.Type))) ],
                         env.Add(c.Id, { Value = v; IsNull = n }))
                     ([], Map.empty)
+            // Nothing to decode when the query needs no column of the row (COUNT(*) WHERE k = ?).
             let decode =
-                [ Expression.Assign(parts, Expression.Call(method<StorageAccess> "DecodeKey" [ cursorType ], typedCursor)) :> Expression ]
+                (if neededColumns.IsEmpty then []
+                 else [ Expression.Assign(parts, Expression.Call(method<StorageAccess> "DecodeKey" [ cursorType ], typedCursor)) :> Expression ])
                 @ (if neededColumns |> List.exists (fun (o, _) -> not (Seq.contains o ix.Columns)) then
                        [ Expression.Assign(keyParts, Expression.Call(method<StorageAccess> "DecodePrimaryKey" [ typeof<obj[]> ], parts)) ]
                    else [])
