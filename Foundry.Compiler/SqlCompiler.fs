@@ -42,6 +42,8 @@ type CompiledStatementKind =
     | Commit = 9
     | Rollback = 10
     | Checkpoint = 11
+    /// EXPLAIN ANALYZE: run `Inner` (instrumented), then return `RenderAnalysis(counters, milliseconds)`.
+    | ExplainAnalyze = 12
 
 /// What the engine runs. A query or change has a Program (the compiled delegate) with its state
 /// Layout; schema statements carry what the engine's catalog applies.
@@ -72,6 +74,11 @@ type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
     member val UniqueKeys: int[][] = [||] with get, set
     /// How many parameter values an execution needs.
     member val ParameterCount = 0 with get, set
+    /// EXPLAIN ANALYZE: the statement to run, instrumented.
+    member val Inner: CompiledStatement = null with get, set
+    /// EXPLAIN ANALYZE: the result (a query returning the annotated plan) from the inner run's state
+    /// counters and its elapsed milliseconds.
+    member val RenderAnalysis: Func<int64[], float, CompiledStatement> = null with get, set
 
 /// One parsed statement and the script text it came from (error locations refer to that text).
 [<AllowNullLiteral>]
@@ -145,9 +152,47 @@ type SqlCompiler =
             PhysicalPlanner.plan (Optimizer.optimize context disabled (LogicalBuilder.buildQuery newColumn q)).Plan
         logical, optimized, PhysicalPlanner.plan optimized.Plan, planQuery
 
+    /// A query that returns the given lines as one TEXT column (EXPLAIN's result).
+    static member private LinesQuery (header: string) (lines: string list) : CompiledStatement =
+        let column: BoundTree.Column = { Id = 1; Name = header; Type = SqlType.Text; Nullable = false }
+        let rows = lines |> List.map (fun l -> [ BoundTree.Expr.constant (BoundTree.VText l) Span.None ])
+        let program = QueryCompiler.generate (fun _ -> invalidOp "Foundry bug: EXPLAIN output has no subqueries") (PhysicalPlan.Values(rows, [ column ]))
+        CompiledStatement(
+            CompiledStatementKind.Query,
+            "EXPLAIN",
+            ColumnNames = [| header |],
+            ColumnTypes = [| SqlType.Text |],
+            Program = QueryCompiler.compile program,
+            Layout = program.Layout
+        )
+
     static member private CompileBound (options: CompilerOptions) (bound: BoundTree.Statement) : CompiledStatement =
         let simple kind tag = CompiledStatement(kind, tag)
         match bound with
+        | BoundTree.Explain(false, inner) ->
+            let _, _, physical, _ = SqlCompiler.Plan options inner
+            let lines = PhysicalPrinter.printAnnotated physical (fun _ p -> sprintf "(estimated rows=%.0f)" (Estimates.rows p))
+            SqlCompiler.LinesQuery "QUERY PLAN" lines
+        | BoundTree.Explain(true, inner) ->
+            let _, _, physical, planQuery = SqlCompiler.Plan options inner
+            let program = QueryCompiler.generateWith true planQuery physical
+            let instruments = program.Instruments.Value
+            let innerStatement = SqlCompiler.CompileBound options inner
+            innerStatement.Program <- QueryCompiler.compile program
+            innerStatement.Layout <- program.Layout
+            innerStatement.AffectedCounter <- (program.AffectedCounter |> Option.defaultValue -1)
+            let render (counters: int64[]) (milliseconds: float) =
+                let ticksToMs (ticks: int64) = float ticks * 1000.0 / float System.Diagnostics.Stopwatch.Frequency
+                let note id p =
+                    let actual = instruments.RowCounters.TryFind id |> Option.map (fun c -> counters[c]) |> Option.defaultValue 0L
+                    let time =
+                        match instruments.TimeCounters.TryFind id with
+                        | Some c -> sprintf " time=%.3f ms" (ticksToMs counters[c])
+                        | None -> ""
+                    sprintf "(estimated rows=%.0f actual rows=%d%s)" (Estimates.rows p) actual time
+                let lines = PhysicalPrinter.printAnnotated program.Executed note
+                SqlCompiler.LinesQuery "QUERY PLAN" (lines @ [ sprintf "Execution time: %.3f ms" milliseconds ])
+            CompiledStatement(CompiledStatementKind.ExplainAnalyze, "EXPLAIN", Inner = innerStatement, RenderAnalysis = Func<int64[], float, CompiledStatement>(render))
         | BoundTree.CreateTable c ->
             let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i, Option.toObj col.Default)) |> Array.ofList
             let checks = c.Checks |> List.map (fun (name, sql) -> CheckConstraint(name, sql)) |> Array.ofList

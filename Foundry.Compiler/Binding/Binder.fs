@@ -376,9 +376,15 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
         | Ast.Analyze _ ->
             ctx.Report(Messages.unsupportedSyntax statement.Span "ANALYZE")
             None
-        | Ast.Explain _ ->
-            ctx.Report(Messages.unsupportedSyntax statement.Span "EXPLAIN inside another statement")
-            None
+        | Ast.Explain(analyze, inner) ->
+            match inner.Kind with
+            | Ast.Select q -> Some(Explain(analyze, Query(QueryBinder.bindQuery ctx Scope.empty q)))
+            | Ast.Insert i -> bindInsert ctx i |> Option.map (fun b -> Explain(analyze, Insert b))
+            | Ast.Update u -> bindUpdate ctx u |> Option.map (fun b -> Explain(analyze, Update b))
+            | Ast.Delete d -> bindDelete ctx d |> Option.map (fun b -> Explain(analyze, Delete b))
+            | _ ->
+                ctx.Report(Messages.unsupportedSyntax inner.Span "EXPLAIN of a statement other than SELECT, INSERT, UPDATE or DELETE")
+                None
     // A parameter no context gave a type to (SELECT ?) is an error, as in PostgreSQL; CAST fixes it.
     let rec untyped (e: Expr) =
         match e.Kind with

@@ -123,4 +123,5 @@ let print (statement: Statement) =
     | Commit -> add 0 "Commit"
     | Rollback -> add 0 "Rollback"
     | Checkpoint -> add 0 "Checkpoint"
+    | Explain(analyze, _) -> add 0 (if analyze then "Explain Analyze" else "Explain")
     String.concat "\n" lines

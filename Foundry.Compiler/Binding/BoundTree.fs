@@ -239,6 +239,8 @@ type Statement =
     | Commit
     | Rollback
     | Checkpoint
+    /// EXPLAIN [ANALYZE] of a query or a change.
+    | Explain of analyze: bool * Statement
 
 module BinaryOp =
     /// The operator as SQL writes it, for printers and messages.

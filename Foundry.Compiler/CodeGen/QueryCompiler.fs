@@ -17,8 +17,17 @@ open Foundry.Compiler.CodeGen.Produce
 open Foundry.Compiler.Physical.PhysicalPlan
 open Foundry.Runtime
 
+/// EXPLAIN ANALYZE's instruments: per operator (pre-order number), the counter that counts the rows
+/// it produced, and for a pipeline breaker the counter that sums the Stopwatch ticks its input took.
+type Instruments =
+    { RowCounters: Map<int, int>
+      TimeCounters: Map<int, int> }
+
 type CompiledProgram =
     { Lambda: Expression<Func<QueryState, bool>>
+      /// The plan the code runs: the physical plan with any Materialize inserted for resumability.
+      Executed: PhysicalPlan
+      Instruments: Instruments option
       /// Lambdas compiled separately and referenced as constants (sort comparisons), for code dumps.
       Helpers: LambdaExpression list
       Layout: StateLayout
@@ -44,20 +53,26 @@ let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
     Set.unionMany [ own; below; materialised ]
 
 /// Inserts Materialize where the statement's output pipeline passes through a join that can emit
-/// several rows per probe row (its match loop cannot be resumed).
+/// several rows per probe row (its match loop cannot be resumed). Nodes with nothing to change are
+/// returned as they are (EXPLAIN ANALYZE finds operators by identity).
 let rec private makeResumable (plan: PhysicalPlan) : PhysicalPlan =
+    let keep (original: PhysicalPlan) (child: PhysicalPlan) (rebuilt: PhysicalPlan -> PhysicalPlan) (input: PhysicalPlan) =
+        let resumable = makeResumable input
+        if obj.ReferenceEquals(resumable, input) then original else rebuilt resumable
     match plan with
     // A semi or anti join emits at most one row per left row, outside its match loop: it can be
     // resumed itself, but its left input streams through it and must be resumable too.
-    | HashJoin((Semi | Anti) as kind, l, r, lk, rk, residual) -> HashJoin(kind, makeResumable l, r, lk, rk, residual)
-    | NestedLoopJoin((Semi | Anti) as kind, l, r, condition) -> NestedLoopJoin(kind, makeResumable l, r, condition)
+    | HashJoin((Semi | Anti) as kind, l, r, lk, rk, residual) -> keep plan l (fun l -> HashJoin(kind, l, r, lk, rk, residual)) l
+    | NestedLoopJoin((Semi | Anti) as kind, l, r, condition) -> keep plan l (fun l -> NestedLoopJoin(kind, l, r, condition)) l
     | HashJoin _
     | NestedLoopJoin _ -> Materialize plan
-    | Filter(p, i) -> Filter(p, makeResumable i)
-    | Project(o, i) -> Project(o, makeResumable i)
-    | Limit(c, o, i) -> Limit(c, o, makeResumable i)
-    | HashDistinct i -> HashDistinct(makeResumable i)
-    | SetOperation(op, all, l, r, cols) -> SetOperation(op, all, makeResumable l, makeResumable r, cols)
+    | Filter(p, i) -> keep plan i (fun i -> Filter(p, i)) i
+    | Project(o, i) -> keep plan i (fun i -> Project(o, i)) i
+    | Limit(c, o, i) -> keep plan i (fun i -> Limit(c, o, i)) i
+    | HashDistinct i -> keep plan i HashDistinct i
+    | SetOperation(op, all, l, r, cols) ->
+        let l', r' = makeResumable l, makeResumable r
+        if obj.ReferenceEquals(l, l') && obj.ReferenceEquals(r, r') then plan else SetOperation(op, all, l', r', cols)
     | _ -> plan
 
 /// True when the plan reads the table with this root page.
@@ -66,10 +81,56 @@ let rec private reads (rootPageId: uint32) (plan: PhysicalPlan) =
     | TableScan(t, _, _, _) -> t.Schema.RootPageId = rootPageId
     | _ -> children plan |> List.exists (reads rootPageId)
 
+/// Counting for EXPLAIN ANALYZE: operator (by reference) -> pre-order number, and the counters used.
+type private Instrumentation(plan: PhysicalPlan) =
+    let ids = System.Collections.Generic.Dictionary<PhysicalPlan, int>(HashIdentity.Reference)
+    do
+        let mutable next = 0
+        let rec number p =
+            ids[p] <- next
+            next <- next + 1
+            children p |> List.iter number
+        number plan
+    member val Rows = System.Collections.Generic.Dictionary<int, int>()
+    member val Times = System.Collections.Generic.Dictionary<int, int>()
+    member _.IdOf(p: PhysicalPlan) = match ids.TryGetValue p with | true, id -> Some id | _ -> None
+
+let private counterIndex (slot: Expression) =
+    match slot with
+    | :? IndexExpression as ix -> (ix.Arguments[0] :?> ConstantExpression).Value :?> int
+    | _ -> invalidOp "Foundry bug: a counter slot is not an array element"
+
+/// Wraps an operator's code: counts the rows it hands on, and for a breaker times its whole code.
+let private instrument (ctx: EmitContext) (inst: Instrumentation option) (plan: PhysicalPlan) (emit: Consume -> Expression) (consume: Consume) =
+    match inst |> Option.bind (fun i -> i.IdOf plan |> Option.map (fun id -> i, id)) with
+    | None -> emit consume
+    | Some(i, id) ->
+        let rows = ctx.NewCounter()
+        i.Rows[id] <- counterIndex rows
+        let counted env = block [ increment rows; consume env ]
+        match plan with
+        | Sort _
+        | TopN _
+        | Materialize _
+        | HashAggregate _
+        | HashJoin _
+        | NestedLoopJoin _ ->
+            let ticks = ctx.NewCounter()
+            i.Times[id] <- counterIndex ticks
+            let start = ctx.Local(typeof<int64>, "ticks")
+            let now = Expression.Call(typeof<System.Diagnostics.Stopwatch>.GetMethod("GetTimestamp"))
+            // Time spent in the operator's code between its rows (a returned row pauses the clock).
+            let timed env = block [ Expression.AddAssign(ticks, Expression.Subtract(now, start)); counted env; Expression.Assign(start, now) ]
+            block [ Expression.Assign(start, now); emit timed; Expression.AddAssign(ticks, Expression.Subtract(now, start)) ]
+        | _ -> emit counted
+
 /// Dispatches each operator to its emitter.
-let rec private produce (helpers: ResizeArray<LambdaExpression>) (planQuery: Query -> PhysicalPlan) (ctx: EmitContext) : Produce =
-    fun plan consume ->
-        let child = produce helpers planQuery ctx
+let rec private produce (helpers: ResizeArray<LambdaExpression>) (planQuery: Query -> PhysicalPlan) (inst: Instrumentation option) (ctx: EmitContext) : Produce =
+    fun plan consume -> instrument ctx inst plan (produceOperator helpers planQuery inst ctx plan) consume
+
+and private produceOperator helpers planQuery inst (ctx: EmitContext) (plan: PhysicalPlan) : Consume -> Expression =
+    fun consume ->
+        let child = produce helpers planQuery inst ctx
         match plan with
         | TableScan(t, access, residual, _) -> EmitScan.produce ctx t access residual consume
         | SingleRow ->
@@ -115,14 +176,16 @@ let private writeOutput (ctx: EmitContext) (columns: Column list) (env: Env) =
             | _ -> Expression.Assign(at "Int64s", slot.Value)
         block [ Expression.Assign(at "Nulls", slot.IsNull); value ])
 
-/// Generates the statement's lambda (not yet compiled). `planQuery` plans subqueries.
-let generate (planQuery: Query -> PhysicalPlan) (plan: PhysicalPlan) : CompiledProgram =
+/// Generates the statement's lambda (not yet compiled). `planQuery` plans subqueries; `instrumented`
+/// adds EXPLAIN ANALYZE's counters, numbered over `Executed` (the plan with any Materialize added).
+let generateWith (instrumented: bool) (planQuery: Query -> PhysicalPlan) (plan: PhysicalPlan) : CompiledProgram =
     let plan = makeResumable plan
+    let inst = if instrumented then Some(Instrumentation plan) else None
     let ctx = EmitContext()
     let outputs = outputColumns plan
     ctx.NeededColumns <- Set.union (neededColumns plan) (outputs |> List.map (fun c -> c.Id) |> Set.ofList)
     let helpers = ResizeArray<LambdaExpression>()
-    let produceWith = produce helpers planQuery
+    let produceWith = produce helpers planQuery inst
     ctx.EmitSubquery <-
         fun ctx env kind q ->
             let subplan = planQuery q
@@ -148,8 +211,16 @@ let generate (planQuery: Query -> PhysicalPlan) (plan: PhysicalPlan) : CompiledP
               Expression.Label(returnLabel, falseExpr) ]
         )
     { Lambda = Expression.Lambda<Func<QueryState, bool>>(body, "next", [ ctx.State ])
+      Executed = plan
+      Instruments =
+        inst
+        |> Option.map (fun i ->
+            { RowCounters = i.Rows |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq
+              TimeCounters = i.Times |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq })
       Helpers = List.ofSeq helpers
       Layout = ctx.Layout
       AffectedCounter = if isChange then Some 0 else None }
 
 let compile (program: CompiledProgram) : Func<QueryState, bool> = program.Lambda.Compile()
+
+let generate (planQuery: Query -> PhysicalPlan) (plan: PhysicalPlan) : CompiledProgram = generateWith false planQuery plan

@@ -65,3 +65,17 @@ let print (plan: PhysicalPlan) =
             go (indent + 1) c
     go 0 plan
     String.concat "\n" lines
+
+/// The plan with a note after each operator, operators numbered in pre-order (the numbering
+/// EXPLAIN ANALYZE's counters use).
+let printAnnotated (plan: PhysicalPlan) (note: int -> PhysicalPlan -> string) =
+    let lines = ResizeArray<string>()
+    let mutable next = 0
+    let rec go indent p =
+        let id = next
+        next <- next + 1
+        lines.Add(String.replicate indent "  " + describe p + "  " + note id p)
+        for c in children p do
+            go (indent + 1) c
+    go 0 plan
+    List.ofSeq lines

@@ -141,6 +141,32 @@ public sealed class Session : IDisposable
                     _open = new QueryResult(compiled.ColumnNames, compiled.ColumnTypes, rows, -1, compiled.CommandTag);
                     return _open;
                 }
+                case CompiledStatementKind.ExplainAnalyze:
+                {
+                    // Runs the statement for real (a change is applied), counting rows per operator.
+                    var writes = compiled.Inner.Kind == CompiledStatementKind.Change;
+                    if (writes) BecomeWriter(txn);
+                    compiled = LockTables(txn, statement, prepared, compiled, version, writes ? LockMode.Exclusive : LockMode.Shared);
+                    var inner = compiled.Inner;
+                    CheckParameters(sql, inner, parameters);
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    long[] counters = [];
+                    Modify(sql, () =>
+                    {
+                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), inner.Layout, inner.ColumnNames.Length);
+                        while (inner.Program(state)) { }
+                        counters = (long[])state.Counters.Clone();
+                        return 0L;
+                    });
+                    var elapsed = clock.Elapsed.TotalMilliseconds;
+                    if (autocommit) CommitTransaction(txn);
+                    var report = compiled.RenderAnalysis(counters, elapsed);
+                    var lines = new QueryState(new StatementContext(_database.Pager, []), report.Layout, 1);
+                    var source = new RowSource(report.Program, lines, sql, _database, () => { });
+                    handedOff = true;
+                    _open = new QueryResult(report.ColumnNames, report.ColumnTypes, source, -1, report.CommandTag);
+                    return _open;
+                }
                 case CompiledStatementKind.Change:
                 {
                     BecomeWriter(txn);

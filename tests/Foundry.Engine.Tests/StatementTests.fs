@@ -157,3 +157,20 @@ let ``ORDER BY with LIMIT keeps only the best rows and breaks ties by arrival`` 
             rows s "SELECT id FROM t ORDER BY v NULLS FIRST" |> List.truncate 12,
             rows s "SELECT id FROM t ORDER BY v NULLS FIRST LIMIT 12")
         Assert.Equal<obj list list>([], rows s "SELECT id FROM t ORDER BY v LIMIT 0"))
+
+[<Fact>]
+let ``EXPLAIN returns the physical plan with estimates and EXPLAIN ANALYZE adds actual rows and time`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER NOT NULL)"
+        script s ("INSERT INTO t VALUES " + String.concat ", " [ for i in 1 .. 40 -> sprintf "(%d, %d)" i (i % 4) ])
+        let plan = rows s "EXPLAIN SELECT k, count(*) FROM t WHERE id > 10 GROUP BY k" |> List.map (fun r -> string r.Head)
+        Assert.Contains(plan, fun l -> l.Contains "HashAggregate" && l.Contains "estimated rows=")
+        Assert.Contains(plan, fun l -> l.Contains "KeyRangeScan t id > 10")
+        let analysed = rows s "EXPLAIN ANALYZE SELECT k, count(*) FROM t WHERE id > 10 GROUP BY k" |> List.map (fun r -> string r.Head)
+        Assert.Contains(analysed, fun l -> l.Contains "KeyRangeScan" && l.Contains "actual rows=30")
+        Assert.Contains(analysed, fun l -> l.Contains "HashAggregate" && l.Contains "actual rows=4" && l.Contains "time=")
+        Assert.StartsWith("Execution time:", List.last analysed)
+        // EXPLAIN ANALYZE runs a change for real.
+        let update = rows s "EXPLAIN ANALYZE UPDATE t SET k = 9 WHERE id <= 5" |> List.map (fun r -> string r.Head)
+        Assert.Contains(update, fun l -> l.Contains "actual rows=5")
+        Assert.Equal<obj list list>([ [ box 5L ] ], rows s "SELECT count(*) FROM t WHERE k = 9"))
