@@ -44,6 +44,9 @@ type CompiledStatementKind =
     | Checkpoint = 11
     /// EXPLAIN ANALYZE: run `Inner` (instrumented), then return `RenderAnalysis(counters, milliseconds)`.
     | ExplainAnalyze = 12
+    /// ALTER TABLE: `TableToCreate` is the table's new definition; `ObjectName` its current name;
+    /// `BackfillSql`, when set, an UPDATE that fills a new column of existing rows with its DEFAULT.
+    | AlterTable = 13
 
 /// What the engine runs. A query or change has a Program (the compiled delegate) with its state
 /// Layout; schema statements carry what the engine's catalog applies.
@@ -74,6 +77,10 @@ type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
     member val UniqueKeys: int[][] = [||] with get, set
     /// How many parameter values an execution needs.
     member val ParameterCount = 0 with get, set
+    /// ALTER TABLE ADD COLUMN with a DEFAULT: the UPDATE that gives existing rows the default.
+    member val BackfillSql: string = null with get, set
+    /// ALTER TABLE ADD COLUMN ... NOT NULL without a DEFAULT: allowed only while the table is empty.
+    member val RequiresEmptyTable = false with get, set
     /// EXPLAIN ANALYZE: the statement to run, instrumented.
     member val Inner: CompiledStatement = null with get, set
     /// EXPLAIN ANALYZE: the result (a query returning the annotated plan) from the inner run's state
@@ -219,6 +226,23 @@ type SqlCompiler =
         | BoundTree.Commit -> simple CompiledStatementKind.Commit "COMMIT"
         | BoundTree.Rollback -> simple CompiledStatementKind.Rollback "ROLLBACK"
         | BoundTree.Checkpoint -> simple CompiledStatementKind.Checkpoint "CHECKPOINT"
+        | BoundTree.AlterTable(table, action) ->
+            let altered (columns: ColumnSchema seq) (name: string) =
+                let t = TableSchema(name, Array.ofSeq columns, table.PrimaryKey, table.RootPageId, table.Checks, table.ForeignKeys, NextRowId = table.NextRowId)
+                t.Indexes.AddRange table.Indexes
+                t
+            let statement = CompiledStatement(CompiledStatementKind.AlterTable, "ALTER TABLE", ObjectName = table.Name)
+            match action with
+            | BoundTree.AddColumn c ->
+                let column = ColumnSchema(c.Name, c.Type, c.NotNull, table.Columns.Count, Option.toObj c.Default)
+                statement.TableToCreate <- altered (Seq.append table.Columns [ column ]) table.Name
+                statement.BackfillSql <- (match c.Default with Some d -> sprintf "UPDATE \"%s\" SET \"%s\" = %s" table.Name c.Name d | None -> null)
+                statement.RequiresEmptyTable <- c.NotNull && c.Default.IsNone
+            | BoundTree.RenameColumn(ordinal, newName) ->
+                let columns = table.Columns |> Seq.map (fun col -> if col.Ordinal = ordinal then ColumnSchema(newName, col.Type, col.NotNull, col.Ordinal, col.DefaultSql) else col)
+                statement.TableToCreate <- altered columns table.Name
+            | BoundTree.RenameTable newName -> statement.TableToCreate <- altered table.Columns newName
+            statement
         | BoundTree.Query _
         | BoundTree.Insert _
         | BoundTree.Update _

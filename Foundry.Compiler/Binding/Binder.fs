@@ -370,9 +370,61 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
         | Ast.Commit -> Some Commit
         | Ast.Rollback -> Some Rollback
         | Ast.Checkpoint -> Some Checkpoint
-        | Ast.AlterTable _ ->
-            ctx.Report(Messages.unsupportedSyntax statement.Span "ALTER TABLE")
-            None
+        | Ast.AlterTable(name, action) ->
+            match catalog.FindTable name.Name with
+            | null ->
+                ctx.Report(Messages.unknownTable name.Span name.Name)
+                None
+            | table ->
+                let columnNamed (id: Ast.Identifier) = table.Columns |> Seq.tryFind (fun c -> nameEquals id c.Name)
+                let mentions (sql: string) (column: string) =
+                    System.Text.RegularExpressions.Regex.IsMatch(sql, sprintf @"(?i)(?<![\w""])%s(?![\w""])" (System.Text.RegularExpressions.Regex.Escape column))
+                match action with
+                | Ast.AddColumn d ->
+                    if (columnNamed d.Name).IsSome then ctx.Report(Messages.duplicateColumn d.Name.Span d.Name.Name)
+                    let typ =
+                        match TypeRules.resolveTypeName d.Type.Name with
+                        | Some t -> t
+                        | None ->
+                            ctx.Report(Messages.unknownType d.Type.Span d.Type.Name)
+                            SqlType.Integer
+                    for c in d.Constraints do
+                        match c with
+                        | Ast.PrimaryKeyConstraint span -> ctx.Report(Messages.unsupportedSyntax span "PRIMARY KEY in ADD COLUMN")
+                        | Ast.UniqueConstraint span -> ctx.Report(Messages.unsupportedSyntax span "UNIQUE in ADD COLUMN (use CREATE UNIQUE INDEX)")
+                        | Ast.CheckConstraint(_, span) -> ctx.Report(Messages.unsupportedSyntax span "CHECK in ADD COLUMN")
+                        | Ast.ReferencesConstraint r -> ctx.Report(Messages.unsupportedSyntax r.Span "REFERENCES in ADD COLUMN")
+                        | _ -> ()
+                    let defaultSql =
+                        d.Constraints
+                        |> List.tryPick (function Ast.DefaultConstraint(e, _) -> Some e | _ -> None)
+                        |> Option.map (fun e ->
+                            let b = bind ctx (valueEnv ctx "DEFAULT") e
+                            if Expr.containsSubquery b || not (TypeRules.assignable b.Type typ) then
+                                ctx.Report(Messages.assignmentTypeMismatch e.Span d.Name.Name (typ.Display()) (b.Type.Display()))
+                            ctx.TextOf e.Span)
+                    let notNull = d.Constraints |> List.exists (function Ast.NotNullConstraint _ -> true | _ -> false)
+                    Some(AlterTable(table, AddColumn { Name = d.Name.Name; Type = typ; NotNull = notNull; Default = defaultSql }))
+                | Ast.RenameColumn(oldName, newName) ->
+                    match columnNamed oldName with
+                    | None ->
+                        ctx.Report(Messages.unknownColumn oldName.Span oldName.Name)
+                        None
+                    | Some column ->
+                        if (columnNamed newName).IsSome then ctx.Report(Messages.duplicateColumn newName.Span newName.Name)
+                        // Stored expressions name columns by text; renaming under them would break them.
+                        for check in table.Checks do
+                            if mentions check.Sql column.Name then ctx.Report(Messages.columnUsedByConstraint oldName.Span column.Name check.Name)
+                        for c in table.Columns do
+                            if not (isNull c.DefaultSql) && mentions c.DefaultSql column.Name then
+                                ctx.Report(Messages.columnUsedByConstraint oldName.Span column.Name (c.Name + " DEFAULT"))
+                        Some(AlterTable(table, RenameColumn(column.Ordinal, newName.Name)))
+                | Ast.RenameTable newName ->
+                    if not (isNull (catalog.FindTable newName.Name)) || not (isNull (catalog.FindView newName.Name)) then
+                        ctx.Report(Messages.tableAlreadyExists newName.Span newName.Name)
+                    for (child, _) in table.ReferencedBy do
+                        if not (obj.ReferenceEquals(child, table)) then ctx.Report(Messages.tableReferencedRename name.Span table.Name child.Name)
+                    Some(AlterTable(table, RenameTable newName.Name))
         | Ast.Analyze _ ->
             ctx.Report(Messages.unsupportedSyntax statement.Span "ANALYZE")
             None

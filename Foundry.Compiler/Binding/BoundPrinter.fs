@@ -119,6 +119,9 @@ let print (statement: Statement) =
     | DropIndex(name, ifExists) -> add 0 (sprintf "DropIndex %s%s" name (if ifExists then " IF EXISTS" else ""))
     | CreateView(name, sql, _) -> add 0 (sprintf "CreateView %s AS %s" name sql)
     | DropView(name, ifExists) -> add 0 (sprintf "DropView %s%s" name (if ifExists then " IF EXISTS" else ""))
+    | AlterTable(t, AddColumn c) -> add 0 (sprintf "AlterTable %s AddColumn %s %s" t.Name c.Name (c.Type.Display()))
+    | AlterTable(t, RenameColumn(o, n)) -> add 0 (sprintf "AlterTable %s RenameColumn %s TO %s" t.Name t.Columns[o].Name n)
+    | AlterTable(t, RenameTable n) -> add 0 (sprintf "AlterTable %s RenameTo %s" t.Name n)
     | Begin -> add 0 "Begin"
     | Commit -> add 0 "Commit"
     | Rollback -> add 0 "Rollback"

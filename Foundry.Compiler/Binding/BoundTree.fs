@@ -224,6 +224,11 @@ type CreateIndex =
       Unique: bool
       IfNotExists: bool }
 
+type AlterAction =
+    | AddColumn of ColumnDefinition
+    | RenameColumn of ordinal: int * newName: string
+    | RenameTable of newName: string
+
 type Statement =
     | Query of Query
     | Insert of Insert
@@ -235,6 +240,7 @@ type Statement =
     | DropIndex of name: string * ifExists: bool
     | CreateView of name: string * sql: string * ifNotExists: bool
     | DropView of name: string * ifExists: bool
+    | AlterTable of table: TableSchema * AlterAction
     | Begin
     | Commit
     | Rollback

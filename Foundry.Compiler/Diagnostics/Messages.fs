@@ -132,3 +132,9 @@ let foreignKeyShape span (detail: string) = err 1040 span (sprintf "invalid fore
 
 let tableReferenced span (table: string) (child: string) =
     err 1041 span (sprintf "cannot drop table \"%s\" because table \"%s\" references it (drop that table or its foreign key first)" table child)
+
+let columnUsedByConstraint span (column: string) (constraintName: string) =
+    err 1042 span (sprintf "column \"%s\" is used by constraint \"%s\" and cannot be renamed" column constraintName)
+
+let tableReferencedRename span (table: string) (child: string) =
+    err 1043 span (sprintf "table \"%s\" is referenced by a foreign key of \"%s\" and cannot be renamed" table child)

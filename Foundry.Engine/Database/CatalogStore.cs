@@ -114,6 +114,25 @@ internal sealed class CatalogStore : ICatalog
         FindTable(index.Table)?.Indexes.Remove(index);
     }
 
+    /// <summary>
+    /// Replaces a table's definition (ALTER TABLE): same tree, new columns or name. A new name moves the
+    /// catalog entry and renames the table in its indexes' entries; the in-memory copy is then rebuilt so
+    /// that every link (indexes, foreign keys) points at the new definition.
+    /// </summary>
+    public void AlterTable(string name, TableSchema definition)
+    {
+        Version++;
+        var old = FindTable(name) ?? throw new InvalidOperationException($"Foundry bug: ALTER of missing table {name}");
+        if (!string.Equals(TableSchema.CatalogKey(name), TableSchema.CatalogKey(definition.Name), StringComparison.Ordinal))
+        {
+            Tree.Delete(KeyOf(TableKind, name));
+            foreach (var index in old.Indexes)
+                Tree.Upsert(KeyOf(IndexKind, index.Name), new IndexSchema(index.Name, definition.Name, index.Columns, index.Unique, index.RootPageId).Serialize());
+        }
+        Tree.Upsert(KeyOf(TableKind, definition.Name), definition.Serialize());
+        Reload();
+    }
+
     /// <summary>Writes back the definitions of rowid tables whose next rowid moved, before a commit.</summary>
     public void SaveRowIds()
     {

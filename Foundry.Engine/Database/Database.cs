@@ -46,6 +46,9 @@ public sealed class Database : IDisposable
     internal CatalogStore Catalog { get; }
     internal LockManager Locks { get; } = new();
 
+    /// <summary>How many transactions are waiting for a lock right now (diagnostics; tests use it to know a session is blocked).</summary>
+    public int LockWaiters => Locks.WaitingCount;
+
     private readonly object _latch = new();
 
     /// <summary>Runs <paramref name="action"/> holding the storage latch (see the type comment).</summary>

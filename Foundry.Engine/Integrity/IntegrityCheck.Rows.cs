@@ -37,11 +37,18 @@ public static partial class IntegrityCheck
     {
         int n = table.Columns.Count;
         if (record.Length < 2) return $"the record is {record.Length} bytes, too short for its column count";
-        if (RecordReader.ColumnCount(record, 0) != n) return $"the record has {RecordReader.ColumnCount(record, 0)} columns, the table has {n}";
-        if (record.Length < RecordReader.DataStart(n)) return $"the record is {record.Length} bytes, shorter than its {RecordReader.DataStart(n)}-byte header";
+        // A record written before ALTER TABLE ADD COLUMN has fewer columns (the new ones read as NULL).
+        if (RecordReader.ColumnCount(record, 0) > n) return $"the record has {RecordReader.ColumnCount(record, 0)} columns, the table has {n}";
+        int stored = RecordReader.ColumnCount(record, 0);
+        if (record.Length < RecordReader.DataStart(stored)) return $"the record is {record.Length} bytes, shorter than its {RecordReader.DataStart(stored)}-byte header";
         for (var i = 0; i < n; i++)
         {
             var column = table.Columns[i];
+            if (i >= stored)
+            {
+                if (column.NotNull) return $"column {column.Name} is missing from the record but declared NOT NULL";
+                continue;
+            }
             int start = RecordReader.ColumnOffset(record, 0, i, out int length);
             if (length < 0 || start + length > record.Length)
                 return $"column {column.Name} claims bytes [{start}, {start + length}), outside the record's {record.Length} bytes";

@@ -371,6 +371,9 @@ public sealed class Session : IDisposable
             case CompiledStatementKind.DropIndex:
                 catalog.DropIndex(name);
                 break;
+            case CompiledStatementKind.AlterTable:
+                AlterTable(compiled);
+                break;
             default:
                 throw new InvalidOperationException($"Foundry bug: {compiled.Kind} is not a schema change");
         }
@@ -381,6 +384,49 @@ public sealed class Session : IDisposable
     /// counters are saved into the catalog; on any failure its pages and the catalog are put back as they
     /// were when the statement started, and the transaction goes on.
     /// </summary>
+    /// <summary>
+    /// ALTER TABLE: replaces the definition; a new column reads as NULL in existing rows (records keep
+    /// their length), so a NOT NULL column without DEFAULT needs an empty table, and a DEFAULT is written
+    /// into every existing row by an UPDATE run in the same statement.
+    /// </summary>
+    private void AlterTable(CompiledStatement compiled)
+    {
+        var catalog = _database.Catalog;
+        var table = catalog.FindTable(compiled.ObjectName)!;
+        if (compiled.RequiresEmptyTable)
+        {
+            using var cursor = new Foundry.Storage.BTree(_database.Pager, table.RootPageId).OpenCursor();
+            if (cursor.First())
+            {
+                var column = compiled.TableToCreate.Columns[^1].Name;
+                throw new FoundryRuntimeException(RuntimeErrors.NotNullViolation,
+                    $"column \"{column}\" of table \"{table.Name}\" would contain null values; give it a DEFAULT");
+            }
+        }
+        if (compiled.BackfillSql is not { } backfill)
+        {
+            catalog.AlterTable(compiled.ObjectName, compiled.TableToCreate);
+            return;
+        }
+        // Existing rows lack the new column: add it as nullable (so reads of old rows check for NULL),
+        // write the DEFAULT into every row, then give the column its declared NOT NULL.
+        var final = compiled.TableToCreate;
+        var added = final.Columns[^1];
+        var nullable = new TableSchema(final.Name, [.. final.Columns.Take(final.Columns.Count - 1), added with { NotNull = false }],
+            final.PrimaryKey, final.RootPageId, final.Checks, final.ForeignKeys) { NextRowId = final.NextRowId };
+        nullable.Indexes.AddRange(final.Indexes);
+        catalog.AlterTable(compiled.ObjectName, nullable);
+        var update = SqlCompiler.Compile(catalog, SqlCompiler.ParseOne(backfill), CompilerOptions);
+        using (var state = new QueryState(new StatementContext(_database.Pager, []), update.Layout, 0)) update.Program(state);
+        if (added.NotNull)
+        {
+            var current = catalog.FindTable(final.Name)!;
+            var declared = new TableSchema(final.Name, final.Columns, final.PrimaryKey, final.RootPageId, final.Checks, final.ForeignKeys) { NextRowId = current.NextRowId };
+            declared.Indexes.AddRange(current.Indexes);
+            catalog.AlterTable(final.Name, declared);
+        }
+    }
+
     private long Modify(string sql, Func<long> change) => _database.Latched(() =>
     {
         _database.Pager.BeginStatement();

@@ -29,6 +29,15 @@ internal sealed class LockManager
     private readonly Dictionary<Transaction, (string Resource, LockMode Mode)> _waiting = new();
     private readonly Dictionary<Transaction, List<string>> _held = new();
 
+    /// <summary>How many transactions are waiting for a lock now (for diagnostics and tests).</summary>
+    public int WaitingCount
+    {
+        get
+        {
+            lock (_gate) return _waiting.Count;
+        }
+    }
+
     /// <summary>Grants <paramref name="mode"/> on <paramref name="resource"/>, waiting while others hold a conflicting mode.</summary>
     public void Acquire(Transaction txn, string resource, LockMode mode)
     {

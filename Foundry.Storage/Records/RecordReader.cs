@@ -18,9 +18,18 @@ public static class RecordReader
     public static int ColumnCount(byte[] buffer, int recordOffset) =>
         BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(recordOffset));
 
+    /// <summary>
+    /// True when the column is NULL — also for a column past the record's end: a record written before
+    /// its table gained columns (ALTER TABLE ADD COLUMN) has NULL in them.
+    /// </summary>
     public static bool IsNull(byte[] buffer, int recordOffset, int column)
     {
-        CheckColumn(buffer, recordOffset, column);
+        int n = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(recordOffset));
+        if ((uint)column >= (uint)n)
+        {
+            if (column < 0) ThrowBadColumn(recordOffset, column, n);
+            return true;
+        }
         return (buffer[recordOffset + 2 + (column >> 3)] & (1 << (column & 7))) != 0;
     }
 

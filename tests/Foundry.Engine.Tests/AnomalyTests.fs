@@ -77,13 +77,22 @@ let ``phantom is prevented: an insert into a range being read waits for the read
     Assert.Equal(3L, value a "SELECT count(*) FROM acct WHERE id > 0")
 
 /// Both read, both write: one of the two becomes the deadlock victim and is rolled back; the other commits.
-let private readThenWriteConflict (a: Session) (b: Session) (readSql: string) (writeA: string) (writeB: string) =
+/// Waits (boundedly) until `count` transactions are queued on locks: a background statement has really
+/// reached its lock wait, not merely not finished yet (which on a loaded machine can mean not started).
+let private waitForLockWaiters (db: Database) (count: int) =
+    let deadline = System.DateTime.UtcNow.AddSeconds 10.0
+    while db.LockWaiters < count && System.DateTime.UtcNow < deadline do
+        System.Threading.Thread.Sleep 5
+    Assert.True(db.LockWaiters >= count, sprintf "expected %d session(s) waiting for a lock" count)
+
+let private readThenWriteConflict (db: Database) (a: Session) (b: Session) (readSql: string) (writeA: string) (writeB: string) =
     a.Begin()
     b.Begin()
     value a readSql |> ignore
     value b readSql |> ignore
     let first = background (fun () -> exec a writeA)
     assertBlocked first
+    waitForLockWaiters db 1
     let e = error b writeB
     Assert.Equal("FND5301", e.Code)
     Assert.Contains("deadlock detected", e.Message)
@@ -98,7 +107,7 @@ let ``lost update is prevented: of two read-modify-write transactions one is the
     use _ = db
     use a = db.OpenSession()
     use b = db.OpenSession()
-    readThenWriteConflict a b "SELECT v FROM acct WHERE id = 1" "UPDATE acct SET v = 0 + 1 WHERE id = 1" "UPDATE acct SET v = 0 + 1 WHERE id = 1"
+    readThenWriteConflict db a b "SELECT v FROM acct WHERE id = 1" "UPDATE acct SET v = 0 + 1 WHERE id = 1" "UPDATE acct SET v = 0 + 1 WHERE id = 1"
     // The victim retries, reading the committed value.
     b.Begin()
     let v = value b "SELECT v FROM acct WHERE id = 1"
@@ -115,7 +124,7 @@ let ``write skew is prevented: two transactions that each keep an invariant cann
     use b = db.OpenSession()
     // Invariant: at least one of the two accounts has v = 1 (both "on call").
     exec a "UPDATE acct SET v = 1" |> ignore
-    readThenWriteConflict a b "SELECT count(*) FROM acct WHERE v = 1" "UPDATE acct SET v = 0 WHERE id = 1" "UPDATE acct SET v = 0 WHERE id = 2"
+    readThenWriteConflict db a b "SELECT count(*) FROM acct WHERE v = 1" "UPDATE acct SET v = 0 WHERE id = 1" "UPDATE acct SET v = 0 WHERE id = 2"
     Assert.Equal(1L, value a "SELECT count(*) FROM acct WHERE v = 1")
 
 [<Fact>]

@@ -83,7 +83,10 @@ let ``reading a NULL column as INTEGER fails with context`` () =
     let r = write (RecordWriter()) [ CNull ]
     let ex = Assert.Throws<StorageException>(fun () -> RecordReader.GetInt64(r, 0, 0) |> ignore)
     Assert.Contains("NULL", ex.Message)
-    Assert.Throws<StorageException>(fun () -> RecordReader.IsNull(r, 0, 1) |> ignore) |> ignore
+    // A column past the record's end reads as NULL (the record predates ALTER TABLE ADD COLUMN); a
+    // negative column is still an error.
+    Assert.True(RecordReader.IsNull(r, 0, 1))
+    Assert.Throws<StorageException>(fun () -> RecordReader.IsNull(r, 0, -1) |> ignore) |> ignore
 
 [<Fact>]
 let ``writing too few columns is an error`` () =
