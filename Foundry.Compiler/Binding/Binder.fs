@@ -27,16 +27,31 @@ let private bindStored (ctx: Context) (env: Env) (sql: string) span : Expr =
             ctx.Report { d with Span = span }
         errorExpr span
 
-/// The table's CHECK constraints over fresh columns standing for a row's values.
-let private rowChecks (ctx: Context) (schema: TableSchema) span : RowChecks =
+/// Fresh columns standing for a row's values, the table's CHECK conditions (when `checks`) and the
+/// RETURNING list over them; `alias` also names the row in RETURNING.
+let private rowChecks (ctx: Context) (schema: TableSchema) (alias: string) (checks: bool) (returning: Ast.SelectItem list) span : RowChecks =
     let columns = [ for c in schema.Columns -> ctx.NewColumn(c.Name, c.Type, not c.NotNull) ]
-    let env =
-        { Scope = child Scope.empty (columns |> List.map (fun c -> { Qualifier = schema.Name; Column = c; Unqualified = true }))
-          Aggregates = None
-          Clause = "CHECK"
-          BindQuery = QueryBinder.bindQuery ctx }
+    let entries =
+        columns |> List.collect (fun c -> [ { Qualifier = alias; Column = c; Unqualified = true } ] @ (if alias <> schema.Name then [ { Qualifier = schema.Name; Column = c; Unqualified = false } ] else []))
+    let env = { Scope = child Scope.empty entries; Aggregates = None; Clause = "CHECK"; BindQuery = QueryBinder.bindQuery ctx }
+    let outputs =
+        returning
+        |> List.collect (fun item ->
+            match item with
+            | Ast.AllColumns s
+            | Ast.TableColumns(_, s) -> columns |> List.map (fun c -> c.Name, Expr.column c s)
+            | Ast.ExprItem(e, alias) ->
+                let b = bind ctx { env with Clause = "RETURNING" } e
+                let name =
+                    match alias, e.Kind with
+                    | Some a, _ -> a.Name
+                    | None, Ast.ColumnRef(_, n) -> n.Name
+                    | None, _ -> ctx.TextOf e.Span
+                [ name, b ])
+        |> List.map (fun (name, e) -> ctx.NewColumn(name, e.Type, e.Nullable), e)
     { Columns = columns
-      Conditions = [ for check in schema.Checks -> check.Name, castTo ctx SqlType.Boolean (bindStored ctx env check.Sql span) ] }
+      Conditions = (if checks then [ for check in schema.Checks -> check.Name, castTo ctx SqlType.Boolean (bindStored ctx env check.Sql span) ] else [])
+      Returning = outputs }
 
 /// INSERT: the source becomes a query producing one value per table column, in ordinal order.
 let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
@@ -110,7 +125,7 @@ let private bindInsert (ctx: Context) (i: Ast.Insert) : Insert option =
                       VisibleCount = tableColumns.Length
                       Distinct = false }
                 { Body = SelectBody select; OrderBy = []; Limit = None; Offset = None; Columns = tableColumns }
-        Some { Table = schema; Source = source; Checks = rowChecks ctx schema i.Span; Span = i.Span }
+        Some { Table = schema; Source = source; Checks = rowChecks ctx schema schema.Name true i.Returning i.Span; Span = i.Span }
 
 let private tableRefOf (ctx: Context) (t: Ast.TableRef) =
     match ctx.Catalog.FindTable t.Name.Name with
@@ -156,14 +171,14 @@ let private bindUpdate (ctx: Context) (u: Ast.Update) : Update option =
           Source = source
           Where = u.Where |> Option.map (bindCondition ctx { env with Clause = "WHERE" })
           Assignments = assignments
-          Checks = rowChecks ctx table.Schema u.Span })
+          Checks = rowChecks ctx table.Schema table.Alias true u.Returning u.Span })
 
 let private bindDelete (ctx: Context) (d: Ast.Delete) : Delete option =
     tableRefOf ctx d.Table
     |> Option.map (fun table ->
         let entries = table.Columns |> List.map (fun c -> { Qualifier = table.Alias; Column = c; Unqualified = true })
         let env = { Scope = child Scope.empty entries; Aggregates = None; Clause = "WHERE"; BindQuery = QueryBinder.bindQuery ctx }
-        { Table = table; Where = d.Where |> Option.map (bindCondition ctx env) })
+        { Table = table; Where = d.Where |> Option.map (bindCondition ctx env); Checks = rowChecks ctx table.Schema table.Alias false d.Returning Span.None })
 
 let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable option =
     let exists = not (isNull (ctx.Catalog.FindTable c.Name.Name)) || not (isNull (ctx.Catalog.FindView c.Name.Name))
@@ -336,13 +351,10 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
         match statement.Kind with
         | Ast.Select q -> Some(Query(QueryBinder.bindQuery ctx Scope.empty q))
         | Ast.Insert i ->
-            if not i.Returning.IsEmpty then ctx.Report(Messages.unsupportedSyntax i.Span "RETURNING")
             bindInsert ctx i |> Option.map Insert
         | Ast.Update u ->
-            if not u.Returning.IsEmpty then ctx.Report(Messages.unsupportedSyntax u.Span "RETURNING")
             bindUpdate ctx u |> Option.map Update
         | Ast.Delete d ->
-            if not d.Returning.IsEmpty then ctx.Report(Messages.unsupportedSyntax d.Span "RETURNING")
             bindDelete ctx d |> Option.map Delete
         | Ast.CreateTable c -> bindCreateTable ctx c |> Option.map CreateTable
         | Ast.DropTable(name, ifExists) ->

@@ -166,11 +166,13 @@ and Query =
       /// The columns the query returns (the body's visible columns).
       Columns: Column list }
 
-/// A table's CHECK constraints bound over one column per table column (in ordinal order): code that
-/// writes a row binds these columns to the row's values and evaluates each condition.
+/// What is evaluated over each row a change writes (or, for DELETE, removes): one column per table
+/// column (in ordinal order) that code binds to the row's values, the table's CHECK conditions over
+/// them, and the RETURNING list (output columns and their expressions).
 type RowChecks =
     { Columns: Column list
-      Conditions: (string * Expr) list }
+      Conditions: (string * Expr) list
+      Returning: (Column * Expr) list }
 
 type Insert =
     { Table: TableSchema
@@ -190,7 +192,9 @@ type Update =
 
 type Delete =
     { Table: TableRef
-      Where: Expr option }
+      Where: Expr option
+      /// The RETURNING list over the deleted rows' values (no conditions).
+      Checks: RowChecks }
 
 type ColumnDefinition =
     { Name: string

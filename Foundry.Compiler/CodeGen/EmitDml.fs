@@ -69,14 +69,65 @@ let private encodeRow (ctx: EmitContext) (table: TableSchema) (values: Slot list
            else [ for ordinal in table.PrimaryKey -> writerCall keys typeof<KeyWriter> values[ordinal] table.Columns[ordinal].Type ]
     checks @ record @ key
 
-let produceInsert (ctx: EmitContext) (produceChild: Produce) (table: TableSchema) (checks: RowChecks) (input: PhysicalPlan) : Expression =
+/// RETURNING: a buffer the change appends each returned row to, and the code that emits the buffer's
+/// rows once the change is complete (resuming at a position counter, like any emitting loop).
+type private Returned =
+    { Append: Slot list -> Expression list
+      Emit: Consume -> Expression }
+
+let private returned (ctx: EmitContext) (checks: RowChecks) : Returned =
+    let outputs = checks.Returning |> List.map fst
+    let bufferSlot = ctx.NewBuffer()
+    let buffer = Expression.Convert(bufferSlot, typeof<ColumnBuffer>) :> Expression
+    let position = ctx.NewCounter()
+    let append (values: Slot list) =
+        if outputs.IsEmpty then []
+        else
+            let env = List.zip checks.Columns values |> List.fold (fun (env: Env) (c, slot) -> env.Add(c.Id, slot)) Map.empty
+            let evaluated = checks.Returning |> List.map (fun (c, e) -> c, EmitExpr.emit ctx env e)
+            let row = ctx.Local(typeof<int>, "returned")
+            (evaluated |> List.collect (fun (_, e) -> e.Code))
+            @ [ Expression.IfThen(
+                    Expression.Equal(bufferSlot, Expression.Constant(null)),
+                    Expression.Assign(bufferSlot, Expression.New(typeof<ColumnBuffer>.GetConstructor([| typeof<int> |]), Expression.Constant(outputs.Length)))
+                ) :> Expression
+                Expression.Assign(row, Expression.Call(buffer, typeof<ColumnBuffer>.GetMethod("AddRow"))) ]
+            @ Materialize.store buffer 0 row (evaluated |> List.map (fun (c, e) -> c, e.Slot))
+    let emit (consume: Consume) =
+        if outputs.IsEmpty then Expression.Empty() :> Expression
+        else
+            let endLabel = ctx.Label("returned_end")
+            let row = ctx.Local(typeof<int>, "returned_row")
+            let reads, env = Materialize.load ctx buffer 0 row outputs
+            Expression.IfThen(
+                Expression.NotEqual(bufferSlot, Expression.Constant(null)),
+                Expression.Loop(
+                    block (
+                        [ Expression.IfThen(
+                              Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.Property(buffer, "Count"), typeof<int64>)),
+                              Expression.Break(endLabel)
+                          )
+                          Expression.Assign(row, Expression.Convert(position, typeof<int>))
+                          increment position ]
+                        @ reads
+                        @ [ consume env ]
+                    ),
+                    endLabel
+                )
+            )
+    { Append = append; Emit = emit }
+
+let produceInsert (ctx: EmitContext) (produceChild: Produce) (table: TableSchema) (checks: RowChecks) (input: PhysicalPlan) (consume: Consume) : Expression =
     let affected = ctx.NewCounter()
     let columns = outputColumns input
+    let returning = returned ctx checks
     let insertRow = method<StorageAccess> "InsertRow" [ typeof<StatementContext>; typeof<TableSchema>; typeof<KeyWriter>; typeof<RecordWriter> ]
-    produceChild input (fun env ->
+    let write =
+      produceChild input (fun env ->
         let values = columns |> List.map (fun c -> env[c.Id])
         block (
             checkRow ctx table checks values
+            @ returning.Append values
             @ encodeRow ctx table values None
             @ [ Expression.Call(
                     insertRow,
@@ -87,10 +138,12 @@ let produceInsert (ctx: EmitContext) (produceChild: Produce) (table: TableSchema
                 ) :> Expression
                 increment affected ]
         ))
+    block [ once ctx write; returning.Emit consume ]
 
 /// UPDATE (assignments) or DELETE (None): collect, then apply.
-let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (assignments: (Assignment list * RowChecks) option) (input: PhysicalPlan) : Expression =
+let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (assignments: Assignment list option) (checks: RowChecks) (input: PhysicalPlan) (consume: Consume) : Expression =
     let affected = ctx.NewCounter()
+    let returning = returned ctx checks
     let batchSlot = ctx.NewObject()
     let batch = Expression.Convert(batchSlot, typeof<WriteBatch>) :> Expression
     let rowKey = ctx.Local(typeof<byte[]>, "row_key")
@@ -98,18 +151,27 @@ let produceChange (ctx: EmitContext) (produceChild: Produce) (table: TableRef) (
     let collect =
         produceChild input (fun env ->
             match assignments with
-            | None -> Expression.Call(batch, typeof<WriteBatch>.GetMethod("Delete"), rowKey) :> Expression
-            | Some(assignments, checks) ->
+            | None ->
+                block (
+                    (if checks.Returning.IsEmpty then [] else returning.Append(table.Columns |> List.map (fun c -> env[c.Id])))
+                    @ [ Expression.Call(batch, typeof<WriteBatch>.GetMethod("Delete"), rowKey) :> Expression ]
+                )
+            | Some assignments ->
                 let assigned = assignments |> List.map (fun a -> a.Ordinal, EmitExpr.emit ctx env a.Value) |> Map.ofList
                 let values = table.Columns |> List.mapi (fun i c -> match assigned.TryFind i with Some e -> e.Slot | None -> env[c.Id])
                 block (
                     (assigned |> Map.toList |> List.collect (fun (_, e) -> e.Code))
                     @ checkRow ctx table.Schema checks values
+                    @ returning.Append values
                     @ encodeRow ctx table.Schema values (Some(rowKey :> Expression))
                     @ [ Expression.Call(batch, typeof<WriteBatch>.GetMethod("Replace", [| typeof<byte[]>; typeof<KeyWriter>; typeof<RecordWriter> |]), rowKey, Expression.Property(ctx.Context, "Keys"), Expression.Property(ctx.Context, "Records")) :> Expression ]
                 ))
     block
-        [ Expression.Assign(batchSlot, Expression.New(typeof<WriteBatch>))
-          collect
-          Expression.Call(batch, typeof<WriteBatch>.GetMethod("Apply"), ctx.Context, Expression.Constant(table.Schema))
-          Expression.Assign(affected, Expression.Property(batch, "Count")) ]
+        [ once ctx (
+              block
+                  [ Expression.Assign(batchSlot, Expression.New(typeof<WriteBatch>))
+                    collect
+                    Expression.Call(batch, typeof<WriteBatch>.GetMethod("Apply"), ctx.Context, Expression.Constant(table.Schema))
+                    Expression.Assign(affected, Expression.Property(batch, "Count")) ]
+          )
+          returning.Emit consume ]

@@ -46,6 +46,8 @@ let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
         | HashDistinct input
         | Insert(_, _, input)
         | Update(_, _, _, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
+        // DELETE ... RETURNING reads the deleted rows' values.
+        | Delete(_, checks, input) when not checks.Returning.IsEmpty -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
         | HashJoin(_, l, r, _, _, _)
         | NestedLoopJoin(_, l, r, _)
         | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id) |> Set.ofList
@@ -155,9 +157,9 @@ and private produceOperator helpers planQuery inst (ctx: EmitContext) (plan: Phy
         | SetOperation(op, all, l, r, columns) -> EmitSetOperation.produce ctx child op all l r columns consume
         | Insert(t, checks, input) ->
             let input = if reads t.RootPageId input then Materialize input else input
-            EmitDml.produceInsert ctx child t checks input
-        | Update(t, assignments, checks, input) -> EmitDml.produceChange ctx child t (Some(assignments, checks)) input
-        | Delete(t, input) -> EmitDml.produceChange ctx child t None input
+            EmitDml.produceInsert ctx child t checks input consume
+        | Update(t, assignments, checks, input) -> EmitDml.produceChange ctx child t (Some assignments) checks input consume
+        | Delete(t, checks, input) -> EmitDml.produceChange ctx child t None checks input consume
 
 /// Writes one row's output columns into state.Output, typed by column.
 let private writeOutput (ctx: EmitContext) (columns: Column list) (env: Env) =

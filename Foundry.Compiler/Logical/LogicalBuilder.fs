@@ -71,5 +71,5 @@ let buildStatement (newColumn: NewColumn) (statement: Statement) : LogicalPlan =
         LogicalPlan.Update(u.Table, u.Assignments, u.Checks, (match u.Where with Some w -> Filter(w, source) | None -> source))
     | BoundTree.Delete d ->
         let source = Scan(d.Table, None)
-        LogicalPlan.Delete(d.Table, (match d.Where with Some w -> Filter(w, source) | None -> source))
+        LogicalPlan.Delete(d.Table, d.Checks, (match d.Where with Some w -> Filter(w, source) | None -> source))
     | _ -> invalidOp "Foundry bug: a schema or transaction statement has no plan"

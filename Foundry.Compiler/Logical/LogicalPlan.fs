@@ -34,7 +34,7 @@ type LogicalPlan =
     /// Rewrites the table's rows that the input produces (the input starts with the table's columns).
     | Update of table: TableRef * assignments: Assignment list * checks: RowChecks * input: LogicalPlan
     /// Deletes the table's rows that the input produces (the input starts with the table's columns).
-    | Delete of table: TableRef * input: LogicalPlan
+    | Delete of table: TableRef * checks: RowChecks * input: LogicalPlan
 
 /// The columns a plan produces, in order.
 let rec outputColumns (plan: LogicalPlan) : Column list =
@@ -52,9 +52,9 @@ let rec outputColumns (plan: LogicalPlan) : Column list =
     | Join((Semi | Anti), l, _, _) -> outputColumns l
     | Join(_, l, r, _) -> outputColumns l @ outputColumns r
     | Aggregate(keys, aggs, _) -> (keys |> List.map fst) @ (aggs |> List.map fst)
-    | Insert _
-    | Update _
-    | Delete _ -> []
+    | Insert(_, c, _)
+    | Update(_, _, c, _)
+    | Delete(_, c, _) -> c.Returning |> List.map fst
 
 /// The direct inputs of a node.
 let children (plan: LogicalPlan) =
@@ -71,7 +71,7 @@ let children (plan: LogicalPlan) =
     | Limit(_, _, i)
     | Insert(_, _, i)
     | Update(_, _, _, i)
-    | Delete(_, i) -> [ i ]
+    | Delete(_, _, i) -> [ i ]
     | Join(_, l, r, _)
     | SetOperation(_, _, l, r, _) -> [ l; r ]
 
@@ -86,7 +86,7 @@ let withChildren (plan: LogicalPlan) (inputs: LogicalPlan list) =
     | Limit(c, o, _), [ i ] -> Limit(c, o, i)
     | Insert(t, c, _), [ i ] -> Insert(t, c, i)
     | Update(t, a, c, _), [ i ] -> Update(t, a, c, i)
-    | Delete(t, _), [ i ] -> Delete(t, i)
+    | Delete(t, c, _), [ i ] -> Delete(t, c, i)
     | Join(k, _, _, c), [ l; r ] -> Join(k, l, r, c)
     | SetOperation(op, all, _, _, cols), [ l; r ] -> SetOperation(op, all, l, r, cols)
     | leaf, [] -> leaf
@@ -123,13 +123,13 @@ let expressions (plan: LogicalPlan) : Expr list =
     | Aggregate(keys, aggs, _) -> (keys |> List.map snd) @ (aggs |> List.choose (fun (_, a) -> a.Argument))
     | Sort(keys, _) -> keys |> List.map (fun k -> k.Expr)
     | Limit(c, o, _) -> Option.toList c @ Option.toList o
-    | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd)
-    | Insert(_, checks, _) -> checks.Conditions |> List.map snd
+    | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd) @ (checks.Returning |> List.map snd)
+    | Insert(_, checks, _)
+    | Delete(_, checks, _) -> (checks.Conditions |> List.map snd) @ (checks.Returning |> List.map snd)
     | SingleRow
     | Empty _
     | Distinct _
-    | SetOperation _
-    | Delete _ -> []
+    | SetOperation _ -> []
 
 /// Ids of every column the plan reads anywhere (inside subqueries too), plus the columns it returns
 /// and those its breakers materialise; a scan needs to decode only these.
@@ -139,8 +139,8 @@ let neededColumns (plan: LogicalPlan) : Set<int> =
         let passed =
             match p with
             | Insert(_, _, i)
-            | Update(_, _, _, i)
-            | Delete(_, i) -> outputColumns i |> List.map (fun c -> c.Id)
+            | Update(_, _, _, i) -> outputColumns i |> List.map (fun c -> c.Id)
+            | Delete(_, c, i) -> if c.Returning.IsEmpty then [] else outputColumns i |> List.map (fun c -> c.Id)
             | Distinct i -> outputColumns i |> List.map (fun c -> c.Id)
             | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id)
             | _ -> []

@@ -42,7 +42,7 @@ let describe (plan: LogicalPlan) =
     | Insert(t, _, _) -> sprintf "Insert %s" t.Name
     | Update(t, assignments, _, _) ->
         sprintf "Update %s set %s" t.Schema.Name (assignments |> List.map (fun a -> sprintf "%s = %s" t.Schema.Columns[a.Ordinal].Name (exprText a.Value)) |> String.concat ", ")
-    | Delete(t, _) -> sprintf "Delete %s" t.Schema.Name
+    | Delete(t, _, _) -> sprintf "Delete %s" t.Schema.Name
 
 let print (plan: LogicalPlan) =
     let lines = ResizeArray<string>()

@@ -39,4 +39,4 @@ let rec rows (plan: PhysicalPlan) : float =
     | SetOperation(_, _, l, r, _) -> rows l + rows r
     | Insert(_, _, i)
     | Update(_, _, _, i)
-    | Delete(_, i) -> rows i
+    | Delete(_, _, i) -> rows i

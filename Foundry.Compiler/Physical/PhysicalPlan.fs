@@ -53,7 +53,7 @@ type PhysicalPlan =
     | SetOperation of SetOp * all: bool * left: PhysicalPlan * right: PhysicalPlan * columns: Column list
     | Insert of table: TableSchema * checks: RowChecks * input: PhysicalPlan
     | Update of table: TableRef * assignments: Assignment list * checks: RowChecks * input: PhysicalPlan
-    | Delete of table: TableRef * input: PhysicalPlan
+    | Delete of table: TableRef * checks: RowChecks * input: PhysicalPlan
 
 let rec outputColumns (plan: PhysicalPlan) : Column list =
     match plan with
@@ -74,9 +74,9 @@ let rec outputColumns (plan: PhysicalPlan) : Column list =
     | HashJoin(_, l, r, _, _, _)
     | NestedLoopJoin(_, l, r, _) -> outputColumns l @ outputColumns r
     | HashAggregate(keys, aggs, _) -> (keys |> List.map fst) @ (aggs |> List.map fst)
-    | Insert _
-    | Update _
-    | Delete _ -> []
+    | Insert(_, c, _)
+    | Update(_, _, c, _)
+    | Delete(_, c, _) -> c.Returning |> List.map fst
 
 let children (plan: PhysicalPlan) =
     match plan with
@@ -94,7 +94,7 @@ let children (plan: PhysicalPlan) =
     | Limit(_, _, i)
     | Insert(_, _, i)
     | Update(_, _, _, i)
-    | Delete(_, i) -> [ i ]
+    | Delete(_, _, i) -> [ i ]
     | HashJoin(_, l, r, _, _, _)
     | NestedLoopJoin(_, l, r, _)
     | SetOperation(_, _, l, r, _) -> [ l; r ]
@@ -119,11 +119,11 @@ let expressions (plan: PhysicalPlan) : Expr list =
     | Sort(keys, _)
     | TopN(_, keys, _) -> keys |> List.map (fun k -> k.Expr)
     | Limit(c, o, _) -> Option.toList c @ Option.toList o
-    | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd)
-    | Insert(_, checks, _) -> checks.Conditions |> List.map snd
+    | Update(_, assignments, checks, _) -> (assignments |> List.map (fun a -> a.Value)) @ (checks.Conditions |> List.map snd) @ (checks.Returning |> List.map snd)
+    | Insert(_, checks, _)
+    | Delete(_, checks, _) -> (checks.Conditions |> List.map snd) @ (checks.Returning |> List.map snd)
     | SingleRow
     | Empty _
     | HashDistinct _
     | Materialize _
-    | SetOperation _
-    | Delete _ -> []
+    | SetOperation _ -> []

@@ -40,7 +40,7 @@ let rec private planWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) :
     | LogicalPlan.SetOperation(op, all, l, r, cols) -> SetOperation(op, all, plan l, plan r, cols)
     | LogicalPlan.Insert(t, c, i) -> Insert(t, c, plan i)
     | LogicalPlan.Update(t, a, c, i) -> Update(t, a, c, plan i)
-    | LogicalPlan.Delete(t, i) -> Delete(t, plan i)
+    | LogicalPlan.Delete(t, c, i) -> Delete(t, c, plan i)
 
 /// The left input of an already-ordered join chain: its joins keep their order.
 and private planJoinInputWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =

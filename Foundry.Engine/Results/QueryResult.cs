@@ -10,9 +10,9 @@ namespace Foundry.Engine;
 /// </summary>
 public sealed class QueryResult : IDisposable
 {
-    private readonly RowSource? _rows;
+    private readonly IRowSource? _rows;
 
-    internal QueryResult(IReadOnlyList<string> columnNames, IReadOnlyList<SqlType> columnTypes, RowSource? rows, long rowsAffected, string statementKind)
+    internal QueryResult(IReadOnlyList<string> columnNames, IReadOnlyList<SqlType> columnTypes, IRowSource? rows, long rowsAffected, string statementKind)
     {
         ColumnNames = columnNames;
         ColumnTypes = columnTypes;
@@ -28,7 +28,7 @@ public sealed class QueryResult : IDisposable
     /// <summary>True for a query (its rows are read with <see cref="Read"/>).</summary>
     public bool ReturnsRows => _rows is not null;
 
-    /// <summary>Rows inserted, updated or deleted by a statement; -1 for a query.</summary>
+    /// <summary>Rows inserted, updated or deleted by a statement (also when it returns rows with RETURNING); -1 for a query.</summary>
     public long RowsAffected { get; }
 
     /// <summary>What ran, as a command tag: SELECT, INSERT, CREATE TABLE, DROP TABLE.</summary>

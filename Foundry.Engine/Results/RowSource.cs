@@ -8,7 +8,7 @@ namespace Foundry.Engine;
 /// locks stay held (by its transaction) between rows; when the rows are exhausted or the source is
 /// disposed, `finish` runs exactly once (an autocommit query's transaction ends there).
 /// </summary>
-internal sealed class RowSource : IDisposable
+internal sealed class RowSource : IRowSource
 {
     private readonly Func<QueryState, bool> _program;
     private readonly QueryState _state;

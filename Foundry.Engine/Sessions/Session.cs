@@ -173,14 +173,18 @@ public sealed class Session : IDisposable
                     compiled = LockTables(txn, statement, prepared, compiled, version, LockMode.Exclusive);
                     CheckParameters(sql, compiled, parameters);
                     var program = compiled;
+                    var returned = new List<object?[]>();
                     var affected = Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), program.Layout, 0);
-                        program.Program(state);
+                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), program.Layout, program.ColumnNames.Length);
+                        // The change runs on the first call; with RETURNING, each further row is a returned one.
+                        while (program.Program(state)) returned.Add(BufferedRows.Snapshot(state.Output, program.ColumnTypes));
                         return state.Counters[program.AffectedCounter];
                     });
                     if (autocommit) CommitTransaction(txn);
-                    return new QueryResult([], [], null, affected, compiled.CommandTag);
+                    if (program.ColumnNames.Length == 0) return new QueryResult([], [], null, affected, compiled.CommandTag);
+                    _open = new QueryResult(program.ColumnNames, program.ColumnTypes, new BufferedRows(returned, program.ColumnTypes), affected, compiled.CommandTag);
+                    return _open;
                 }
                 default:
                 {

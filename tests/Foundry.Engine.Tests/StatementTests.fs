@@ -174,3 +174,22 @@ let ``EXPLAIN returns the physical plan with estimates and EXPLAIN ANALYZE adds 
         let update = rows s "EXPLAIN ANALYZE UPDATE t SET k = 9 WHERE id <= 5" |> List.map (fun r -> string r.Head)
         Assert.Contains(update, fun l -> l.Contains "actual rows=5")
         Assert.Equal<obj list list>([ [ box 5L ] ], rows s "SELECT count(*) FROM t WHERE k = 9"))
+
+[<Fact>]
+let ``INSERT, UPDATE and DELETE ... RETURNING return the rows they wrote or removed`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER DEFAULT 1)"
+        Assert.Equal<obj list list>(
+            [ [ box 1L; box 1L; box "A" ]; [ box 2L; box 1L; box "B" ] ],
+            rows s "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b') RETURNING id, qty, upper(name) AS shout")
+        use r = s.Execute "UPDATE t SET qty = qty * 10 WHERE id = 2 RETURNING *"
+        Assert.Equal<string list>([ "id"; "name"; "qty" ], List.ofSeq r.ColumnNames)
+        Assert.Equal(1L, r.RowsAffected)
+        Assert.True(r.Read())
+        Assert.Equal(10L, r.GetInt64 2)
+        r.Dispose()
+        Assert.Equal<obj list list>([ [ box "a" ] ], rows s "DELETE FROM t WHERE qty = 1 RETURNING name")
+        Assert.Equal<obj list list>([ [ box 2L ] ], rows s "SELECT id FROM t")
+        // A failing change returns nothing and changes nothing.
+        Assert.Equal("FND5004", (error s "INSERT INTO t VALUES (3, 'c', 1), (2, 'dup', 1) RETURNING id").Code)
+        Assert.Equal<obj list list>([ [ box 1L ] ], rows s "SELECT count(*) FROM t"))
