@@ -180,33 +180,35 @@ let private bindDelete (ctx: Context) (d: Ast.Delete) : Delete option =
         let env = { Scope = child Scope.empty entries; Aggregates = None; Clause = "WHERE"; BindQuery = QueryBinder.bindQuery ctx }
         { Table = table; Where = d.Where |> Option.map (bindCondition ctx env); Checks = rowChecks ctx table.Schema table.Alias false d.Returning Span.None })
 
+/// A column definition's SQL type and its DEFAULT, which must fit the type and have no subquery (it is
+/// stored as its SQL text and compiled wherever an INSERT omits the column).
+let private columnTypeAndDefault (ctx: Context) (d: Ast.ColumnDef) : SqlType * string option =
+    let typ =
+        match TypeRules.resolveTypeName d.Type.Name with
+        | Some t -> t
+        | None ->
+            ctx.Report(Messages.unknownType d.Type.Span d.Type.Name)
+            SqlType.Integer
+    let defaultSql =
+        d.Constraints
+        |> List.tryPick (function Ast.DefaultConstraint(e, _) -> Some e | _ -> None)
+        |> Option.map (fun e ->
+            let b = bind ctx (valueEnv ctx "DEFAULT") e
+            if Expr.containsSubquery b || not (TypeRules.assignable b.Type typ) then
+                ctx.Report(Messages.assignmentTypeMismatch e.Span d.Name.Name (typ.Display()) (b.Type.Display()))
+            ctx.TextOf e.Span)
+    typ, defaultSql
+
 let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable option =
     let exists = not (isNull (ctx.Catalog.FindTable c.Name.Name)) || not (isNull (ctx.Catalog.FindView c.Name.Name))
     if exists && not c.IfNotExists then ctx.Report(Messages.tableAlreadyExists c.Name.Span c.Name.Name)
     let seen = Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    let unsupported span what = ctx.Report(Messages.unsupportedSyntax span what)
     let columns =
         c.Columns
         |> List.map (fun d ->
             if not (seen.Add d.Name.Name) then ctx.Report(Messages.duplicateColumn d.Name.Span d.Name.Name)
-            let typ =
-                match TypeRules.resolveTypeName d.Type.Name with
-                | Some t -> t
-                | None ->
-                    ctx.Report(Messages.unknownType d.Type.Span d.Type.Name)
-                    SqlType.Integer
-            for constraintDef in d.Constraints do
-                match constraintDef with
-                | _ -> ()
+            let typ, defaultSql = columnTypeAndDefault ctx d
             let notNull = d.Constraints |> List.exists (function Ast.NotNullConstraint _ | Ast.PrimaryKeyConstraint _ -> true | _ -> false)
-            let defaultSql =
-                d.Constraints
-                |> List.tryPick (function Ast.DefaultConstraint(e, _) -> Some e | _ -> None)
-                |> Option.map (fun e ->
-                    let b = bind ctx (valueEnv ctx "DEFAULT") e
-                    if Expr.containsSubquery b || not (TypeRules.assignable b.Type typ) then
-                        ctx.Report(Messages.assignmentTypeMismatch e.Span d.Name.Name (typ.Display()) (b.Type.Display()))
-                    ctx.TextOf e.Span)
             { Name = d.Name.Name; Type = typ; NotNull = notNull; Default = defaultSql })
     let inlineKeys =
         c.Columns |> List.indexed |> List.filter (fun (_, d) -> d.Constraints |> List.exists (function Ast.PrimaryKeyConstraint _ -> true | _ -> false))
@@ -394,12 +396,7 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
                 match action with
                 | Ast.AddColumn d ->
                     if (columnNamed d.Name).IsSome then ctx.Report(Messages.duplicateColumn d.Name.Span d.Name.Name)
-                    let typ =
-                        match TypeRules.resolveTypeName d.Type.Name with
-                        | Some t -> t
-                        | None ->
-                            ctx.Report(Messages.unknownType d.Type.Span d.Type.Name)
-                            SqlType.Integer
+                    let typ, defaultSql = columnTypeAndDefault ctx d
                     for c in d.Constraints do
                         match c with
                         | Ast.PrimaryKeyConstraint span -> ctx.Report(Messages.unsupportedSyntax span "PRIMARY KEY in ADD COLUMN")
@@ -407,14 +404,6 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
                         | Ast.CheckConstraint(_, span) -> ctx.Report(Messages.unsupportedSyntax span "CHECK in ADD COLUMN")
                         | Ast.ReferencesConstraint r -> ctx.Report(Messages.unsupportedSyntax r.Span "REFERENCES in ADD COLUMN")
                         | _ -> ()
-                    let defaultSql =
-                        d.Constraints
-                        |> List.tryPick (function Ast.DefaultConstraint(e, _) -> Some e | _ -> None)
-                        |> Option.map (fun e ->
-                            let b = bind ctx (valueEnv ctx "DEFAULT") e
-                            if Expr.containsSubquery b || not (TypeRules.assignable b.Type typ) then
-                                ctx.Report(Messages.assignmentTypeMismatch e.Span d.Name.Name (typ.Display()) (b.Type.Display()))
-                            ctx.TextOf e.Span)
                     let notNull = d.Constraints |> List.exists (function Ast.NotNullConstraint _ -> true | _ -> false)
                     Some(AlterTable(table, AddColumn { Name = d.Name.Name; Type = typ; NotNull = notNull; Default = defaultSql }))
                 | Ast.RenameColumn(oldName, newName) ->
