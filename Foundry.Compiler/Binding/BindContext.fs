@@ -14,6 +14,9 @@ type Context(catalog: ICatalog, sourceText: string) =
     let parameterTypes = Dictionary<int, SqlType>()
     let mutable nextColumnId = 0
     let ctes = Stack<Map<string, Ast.CommonTableExpr>>()
+    let recursive = Stack<bool>()
+    let workingTables = Dictionary<string, int * Column list>(StringComparer.OrdinalIgnoreCase)
+    let mutable nextWorkingTable = 0
     member _.Catalog = catalog
     member _.SourceText = sourceText
     member _.Errors = errors
@@ -43,12 +46,33 @@ type Context(catalog: ICatalog, sourceText: string) =
     member val ParameterCount = 0 with get, set
 
     /// Runs `f` with the WITH clause's names visible (innermost first).
-    member _.WithCtes(defs: Ast.CommonTableExpr list, f: unit -> 'a) =
+    member _.WithCtes(defs: Ast.CommonTableExpr list, isRecursive: bool, f: unit -> 'a) =
         ctes.Push(defs |> List.map (fun d -> d.Name.Name.ToLowerInvariant(), d) |> Map.ofList)
+        recursive.Push isRecursive
         try
             f ()
         finally
             ctes.Pop() |> ignore
+            recursive.Pop() |> ignore
+
+    /// Whether the innermost WITH that defines `name` is WITH RECURSIVE.
+    member _.CteIsRecursive(name: string) =
+        Seq.zip ctes recursive |> Seq.tryPick (fun (m, r) -> if m.ContainsKey(name.ToLowerInvariant()) then Some r else None) |> Option.defaultValue false
+
+    /// While a recursive CTE's step is bound, its name reads the working table.
+    member _.WithWorkingTable(name: string, columns: Column list, f: int -> 'a) =
+        nextWorkingTable <- nextWorkingTable + 1
+        let id = nextWorkingTable
+        workingTables[name] <- (id, columns)
+        try
+            f id
+        finally
+            workingTables.Remove name |> ignore
+
+    member _.FindWorkingTable(name: string) =
+        match workingTables.TryGetValue name with
+        | true, w -> Some w
+        | _ -> None
 
     member _.FindCte(name: string) =
         ctes |> Seq.tryPick (fun m -> m.TryFind(name.ToLowerInvariant()))

@@ -60,6 +60,7 @@ let print (statement: Statement) =
         | DerivedSource(q, alias, _) ->
             add indent (sprintf "Derived %s" (if alias = "" then "(unnamed)" else alias))
             query (indent + 1) q
+        | WorkingTableSource(id, alias, _) -> add indent (sprintf "WorkingTable %d AS %s" id alias)
         | JoinSource(kind, l, r, condition) ->
             add indent (sprintf "Join %A%s" kind (condition |> Option.map (fun c -> " ON " + exprText c) |> Option.defaultValue ""))
             source (indent + 1) l
@@ -84,6 +85,10 @@ let print (statement: Statement) =
             add indent (sprintf "Values -> %s" (columns |> List.map columnText |> String.concat ", "))
             for row in rows do
                 add (indent + 1) ("(" + (row |> List.map typed |> String.concat ", ") + ")")
+        | RecursiveUnion(id, all, b, st, columns) ->
+            add indent (sprintf "RecursiveUnion %d%s -> %s" id (if all then " ALL" else "") (columns |> List.map columnText |> String.concat ", "))
+            body (indent + 1) b
+            body (indent + 1) st
         | SetOperation(op, all, l, r, columns) ->
             add indent (sprintf "%A%s -> %s" op (if all then " ALL" else "") (columns |> List.map columnText |> String.concat ", "))
             body (indent + 1) l

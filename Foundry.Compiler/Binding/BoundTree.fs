@@ -130,6 +130,8 @@ and Source =
     /// A subquery in FROM (also a view or a CTE reference): its query and the columns it exposes.
     | DerivedSource of Query * alias: string * columns: Column list
     | JoinSource of JoinKind * Source * Source * condition: Expr option
+    /// Inside a recursive CTE's step: the rows the previous iteration added.
+    | WorkingTableSource of id: int * alias: string * columns: Column list
 
 and AggregateCall =
     { Function: AggregateFunction
@@ -156,6 +158,9 @@ and QueryBody =
     | SelectBody of Select
     | ValuesBody of rows: Expr list list * columns: Column list
     | SetOperation of SetOp * all: bool * QueryBody * QueryBody * columns: Column list
+    /// WITH RECURSIVE: `base` UNION [ALL] `step`, where `step` reads working table `id` (the previous
+    /// iteration's new rows), repeated until an iteration adds no row.
+    | RecursiveUnion of id: int * all: bool * baseBody: QueryBody * step: QueryBody * columns: Column list
 
 /// A query: its body, then ORDER BY over the body's output columns, then LIMIT/OFFSET.
 and Query =
@@ -385,7 +390,8 @@ module Query =
     let rec expressions (q: Query) : Expr list =
         let rec source s =
             match s with
-            | TableSource _ -> []
+            | TableSource _
+            | WorkingTableSource _ -> []
             | DerivedSource(inner, _, _) -> expressions inner
             | JoinSource(_, l, r, condition) -> source l @ source r @ Option.toList condition
         let rec body b =
@@ -397,7 +403,8 @@ module Query =
                 @ Option.toList s.Having
                 @ (s.Output |> List.map snd)
             | ValuesBody(rows, _) -> List.concat rows
-            | SetOperation(_, _, l, r, _) -> body l @ body r
+            | SetOperation(_, _, l, r, _)
+            | RecursiveUnion(_, _, l, r, _) -> body l @ body r
         body q.Body @ (q.OrderBy |> List.map (fun k -> k.Expr)) @ Option.toList q.Limit @ Option.toList q.Offset
 
 module ExprDeep =

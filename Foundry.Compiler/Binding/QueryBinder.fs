@@ -36,7 +36,7 @@ let private renamed (ctx: Context) alias (names: Ast.Identifier list option) (co
         columns
 
 let rec bindQuery (ctx: Context) (outer: Scope) (q: Ast.Query) : Query =
-    ctx.WithCtes(q.With, fun () ->
+    ctx.WithCtes(q.With, q.Recursive, fun () ->
         let env = { Scope = outer; Aggregates = None; Clause = "ORDER BY"; BindQuery = bindQuery ctx }
         let limit = q.Limit |> Option.map (bindCount ctx env "LIMIT")
         let offset = q.Offset |> Option.map (bindCount ctx env "OFFSET")
@@ -122,10 +122,38 @@ and private bindBody (ctx: Context) (outer: Scope) (body: Ast.QueryBody) : Query
             | Ast.Except -> Except
         SetOperation(setOp, all, lb, rb, columns), columns
 
+/// A CTE of WITH RECURSIVE: `base UNION [ALL] step`, where the step names the CTE itself (the rows of
+/// the previous iteration). A CTE that does not refer to itself is bound like any other.
+and private bindRecursive (ctx: Context) (name: string) (cte: Ast.CommonTableExpr) : Query =
+    match cte.Query.Body with
+    | Ast.SetOperation(Ast.Union, all, baseAst, stepAst, span) when cte.Query.OrderBy.IsEmpty && cte.Query.Limit.IsNone ->
+        let baseBody, baseColumns = bindBody ctx Scope.empty baseAst
+        let named = renamed ctx name cte.Columns baseColumns cte.Span
+        let output = named |> List.map (fun c -> ctx.NewColumn(c.Name, c.Type, true))
+        let working = named |> List.map (fun c -> ctx.NewColumn(c.Name, c.Type, true))
+        ctx.WithWorkingTable(name, working, fun id ->
+            let stepBody, stepColumns = bindBody ctx Scope.empty stepAst
+            if stepColumns.Length <> output.Length then ctx.Report(Messages.setOperationArity span "UNION" output.Length stepColumns.Length)
+            else
+                List.iteri2 (fun i (o: Column) (st: Column) ->
+                    if o.Type <> st.Type && st.Type <> SqlType.Null then
+                        ctx.Report(Messages.setOperationTypes span "recursive UNION" (i + 1) (o.Type.Display()) (st.Type.Display()))) output stepColumns
+            { Body = RecursiveUnion(id, all, baseBody, stepBody, output); OrderBy = []; Limit = None; Offset = None; Columns = output })
+    | _ -> bindQuery ctx Scope.empty cte.Query
+
 /// A table name in FROM: a CTE, a view or a table, in that order of precedence.
 and private bindNamedSource (ctx: Context) (t: Ast.TableRef) (forceNullable: bool) : Source * Entry list =
     let alias = match t.Alias with Some a -> a.Name | None -> t.Name.Name
+    match ctx.FindWorkingTable t.Name.Name with
+    | Some(id, columns) ->
+        let columns = columns |> List.map (nullableIf forceNullable)
+        WorkingTableSource(id, alias, columns), entriesOf alias columns
+    | None ->
     match ctx.FindCte t.Name.Name with
+    | Some cte when ctx.CteIsRecursive t.Name.Name ->
+        let q = ctx.WithoutCte(t.Name.Name, fun () -> bindRecursive ctx t.Name.Name cte)
+        let columns = q.Columns |> List.map (nullableIf forceNullable)
+        DerivedSource(q, alias, columns), entriesOf alias columns
     | Some cte ->
         let q = ctx.WithoutCte(t.Name.Name, fun () -> bindQuery ctx Scope.empty cte.Query)
         let columns = renamed ctx alias cte.Columns q.Columns cte.Span |> List.map (nullableIf forceNullable)

@@ -106,6 +106,9 @@ type EmitContext() =
     /// id of the table -> the local that receives the key.
     member val RowKeyTargets: Map<int, ParameterExpression> = Map.empty with get, set
 
+    /// Working tables of the recursive unions being generated: id -> the state slot holding its rows.
+    member val WorkingTables: Map<int, Expression> = Map.empty with get, set
+
     /// Generates a subquery's code (set by QueryCompiler; expressions call it for SubqueryKind nodes).
     member val EmitSubquery: EmitContext -> Env -> SubqueryKind -> Query -> Expression list * Slot =
         fun _ _ _ _ -> invalidOp "Foundry bug: no subquery emitter" with get, set

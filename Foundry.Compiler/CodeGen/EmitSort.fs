@@ -58,7 +58,7 @@ let comparer (columns: Column list) (keys: SortKey list) : Expression<Func<Colum
     Expression.Lambda<Func<ColumnBuffer, int, int, int>>(body, "compare", [ buffer; rowA; rowB ])
 
 /// The loop that emits a filled buffer's rows in its Order, resuming at the position counter.
-let private emitInOrder (ctx: EmitContext) (buffer: Expression) (position: Expression) (columns: Column list) (consume: Consume) =
+let emitInOrder (ctx: EmitContext) (buffer: Expression) (position: Expression) (columns: Column list) (consume: Consume) =
     let endLabel = ctx.Label("sorted_end")
     let row = ctx.Local(typeof<int>, "sorted")
     let reads, env = Materialize.load ctx buffer 0 row columns

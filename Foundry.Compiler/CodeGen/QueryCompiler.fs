@@ -50,6 +50,7 @@ let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
         | Delete(_, checks, input) when not checks.Returning.IsEmpty -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
         | HashJoin(_, l, r, _, _, _)
         | NestedLoopJoin(_, l, r, _)
+        | RecursiveUnion(_, _, l, r, _)
         | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id) |> Set.ofList
         | _ -> Set.empty
     Set.unionMany [ own; below; materialised ]
@@ -155,6 +156,8 @@ and private produceOperator helpers planQuery inst (ctx: EmitContext) (plan: Phy
             EmitSort.produceTop ctx child count keys input consume
         | Limit(count, offset, input) -> EmitLimit.produce ctx child count offset input consume
         | SetOperation(op, all, l, r, columns) -> EmitSetOperation.produce ctx child op all l r columns consume
+        | RecursiveUnion(id, all, b, st, columns) -> EmitRecursiveUnion.produce ctx child id all b st columns consume
+        | WorkingTable(id, columns) -> EmitRecursiveUnion.produceWorkingTable ctx id columns consume
         | Insert(t, checks, input) ->
             let input = if reads t.RootPageId input then Materialize input else input
             EmitDml.produceInsert ctx child t checks input consume

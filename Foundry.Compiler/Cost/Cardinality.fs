@@ -40,6 +40,8 @@ let rec estimate (plan: LogicalPlan) : float =
     | Join(_, l, r, None) -> estimate l * estimate r
     | Join(_, l, r, Some _) -> max (estimate l) (estimate r)
     | SetOperation(_, _, l, r, _) -> estimate l + estimate r
+    | RecursiveUnion(_, _, l, _, _) -> estimate l * 10.0
+    | WorkingTable _ -> 10.0
     | Insert _
     | Update _
     | Delete _ -> 0.0

@@ -39,6 +39,9 @@ and buildBody (newColumn: NewColumn) (body: QueryBody) : LogicalPlan =
     match body with
     | SelectBody s -> buildSelect newColumn s
     | ValuesBody(rows, columns) -> if rows.IsEmpty then Empty columns else Values(rows, columns)
+    | BoundTree.RecursiveUnion(id, all, baseBody, step, columns) ->
+        let types = columns |> List.map (fun c -> c.Type)
+        LogicalPlan.RecursiveUnion(id, all, coerce newColumn (buildBody newColumn baseBody) types, coerce newColumn (buildBody newColumn step) types, columns)
     | BoundTree.SetOperation(op, all, left, right, columns) ->
         let types = columns |> List.map (fun c -> c.Type)
         let l = coerce newColumn (buildBody newColumn left) types
@@ -50,6 +53,7 @@ and buildSource (newColumn: NewColumn) (source: Source) : LogicalPlan =
     | TableSource t -> Scan(t, None)
     | DerivedSource(q, _, _) -> buildQuery newColumn q
     | JoinSource(kind, l, r, condition) -> Join(kind, buildSource newColumn l, buildSource newColumn r, condition)
+    | WorkingTableSource(id, _, columns) -> WorkingTable(id, columns)
 
 and buildSelect (newColumn: NewColumn) (s: Select) : LogicalPlan =
     let source = s.From |> Option.map (buildSource newColumn) |> Option.defaultValue SingleRow

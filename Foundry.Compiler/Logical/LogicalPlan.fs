@@ -29,6 +29,11 @@ type LogicalPlan =
     | Limit of count: Expr option * offset: Expr option * input: LogicalPlan
     /// Both inputs have the output's column types, position by position.
     | SetOperation of SetOp * all: bool * left: LogicalPlan * right: LogicalPlan * columns: Column list
+    /// WITH RECURSIVE: `base` rows, then `step` over the previous iteration's new rows (working table
+    /// `id`), until an iteration adds none; UNION (not ALL) drops rows already produced.
+    | RecursiveUnion of id: int * all: bool * baseInput: LogicalPlan * step: LogicalPlan * columns: Column list
+    /// The rows of working table `id` (inside a RecursiveUnion's step).
+    | WorkingTable of id: int * columns: Column list
     /// Inserts the input's rows (one value per table column, in ordinal order); produces no columns.
     | Insert of table: TableSchema * checks: RowChecks * input: LogicalPlan
     /// Rewrites the table's rows that the input produces (the input starts with the table's columns).
@@ -43,6 +48,8 @@ let rec outputColumns (plan: LogicalPlan) : Column list =
     | SingleRow -> []
     | Empty cols
     | Values(_, cols)
+    | WorkingTable(_, cols)
+    | RecursiveUnion(_, _, _, _, cols)
     | SetOperation(_, _, _, _, cols) -> cols
     | Filter(_, input)
     | Sort(_, input)
@@ -62,6 +69,7 @@ let children (plan: LogicalPlan) =
     | Scan _
     | SingleRow
     | Empty _
+    | WorkingTable _
     | Values _ -> []
     | Filter(_, i)
     | Project(_, i)
@@ -73,6 +81,7 @@ let children (plan: LogicalPlan) =
     | Update(_, _, _, i)
     | Delete(_, _, i) -> [ i ]
     | Join(_, l, r, _)
+    | RecursiveUnion(_, _, l, r, _)
     | SetOperation(_, _, l, r, _) -> [ l; r ]
 
 /// The node with its inputs replaced (in order).
@@ -89,6 +98,7 @@ let withChildren (plan: LogicalPlan) (inputs: LogicalPlan list) =
     | Delete(t, c, _), [ i ] -> Delete(t, c, i)
     | Join(k, _, _, c), [ l; r ] -> Join(k, l, r, c)
     | SetOperation(op, all, _, _, cols), [ l; r ] -> SetOperation(op, all, l, r, cols)
+    | RecursiveUnion(id, all, _, _, cols), [ l; r ] -> RecursiveUnion(id, all, l, r, cols)
     | leaf, [] -> leaf
     | _ -> invalidOp "Foundry bug: withChildren called with the wrong number of inputs"
 
@@ -109,6 +119,8 @@ let mapExpressions (f: Expr -> Expr) (plan: LogicalPlan) =
     | Empty _
     | Distinct _
     | SetOperation _
+    | RecursiveUnion _
+    | WorkingTable _
     | Insert _
     | Delete _ -> plan
 
@@ -129,7 +141,9 @@ let expressions (plan: LogicalPlan) : Expr list =
     | SingleRow
     | Empty _
     | Distinct _
-    | SetOperation _ -> []
+    | SetOperation _
+    | RecursiveUnion _
+    | WorkingTable _ -> []
 
 /// Ids of every column the plan reads anywhere (inside subqueries too), plus the columns it returns
 /// and those its breakers materialise; a scan needs to decode only these.
@@ -142,7 +156,8 @@ let neededColumns (plan: LogicalPlan) : Set<int> =
             | Update(_, _, _, i) -> outputColumns i |> List.map (fun c -> c.Id)
             | Delete(_, c, i) -> if c.Returning.IsEmpty then [] else outputColumns i |> List.map (fun c -> c.Id)
             | Distinct i -> outputColumns i |> List.map (fun c -> c.Id)
-            | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id)
+            | SetOperation(_, _, l, r, _)
+            | RecursiveUnion(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id)
             | _ -> []
         own @ passed @ (children p |> List.collect walk)
     walk plan @ (outputColumns plan |> List.map (fun c -> c.Id)) |> Set.ofList

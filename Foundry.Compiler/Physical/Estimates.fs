@@ -37,6 +37,8 @@ let rec rows (plan: PhysicalPlan) : float =
     | NestedLoopJoin(_, l, r, None) -> rows l * rows r
     | NestedLoopJoin(_, l, r, Some _) -> max 1.0 (rows l * rows r * selectivity)
     | SetOperation(_, _, l, r, _) -> rows l + rows r
+    | RecursiveUnion(_, _, l, _, _) -> rows l * 10.0
+    | WorkingTable _ -> 10.0
     | Insert(_, _, i)
     | Update(_, _, _, i)
     | Delete(_, _, i) -> rows i

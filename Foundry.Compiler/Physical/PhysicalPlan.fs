@@ -51,6 +51,9 @@ type PhysicalPlan =
     | Limit of count: Expr option * offset: Expr option * input: PhysicalPlan
     /// UNION ALL streams both inputs; the other forms use hash sets (see EmitSetOperation).
     | SetOperation of SetOp * all: bool * left: PhysicalPlan * right: PhysicalPlan * columns: Column list
+    /// WITH RECURSIVE (see the logical RecursiveUnion): a breaker that iterates to a fixed point.
+    | RecursiveUnion of id: int * all: bool * baseInput: PhysicalPlan * step: PhysicalPlan * columns: Column list
+    | WorkingTable of id: int * columns: Column list
     | Insert of table: TableSchema * checks: RowChecks * input: PhysicalPlan
     | Update of table: TableRef * assignments: Assignment list * checks: RowChecks * input: PhysicalPlan
     | Delete of table: TableRef * checks: RowChecks * input: PhysicalPlan
@@ -61,6 +64,8 @@ let rec outputColumns (plan: PhysicalPlan) : Column list =
     | SingleRow -> []
     | Empty cols
     | Values(_, cols)
+    | WorkingTable(_, cols)
+    | RecursiveUnion(_, _, _, _, cols)
     | SetOperation(_, _, _, _, cols) -> cols
     | Filter(_, i)
     | Sort(_, i)
@@ -83,6 +88,7 @@ let children (plan: PhysicalPlan) =
     | TableScan _
     | SingleRow
     | Empty _
+    | WorkingTable _
     | Values _ -> []
     | Filter(_, i)
     | Project(_, i)
@@ -97,6 +103,7 @@ let children (plan: PhysicalPlan) =
     | Delete(_, _, i) -> [ i ]
     | HashJoin(_, l, r, _, _, _)
     | NestedLoopJoin(_, l, r, _)
+    | RecursiveUnion(_, _, l, r, _)
     | SetOperation(_, _, l, r, _) -> [ l; r ]
 
 /// Every expression the node evaluates (not its children's).
@@ -126,4 +133,6 @@ let expressions (plan: PhysicalPlan) : Expr list =
     | Empty _
     | HashDistinct _
     | Materialize _
-    | SetOperation _ -> []
+    | SetOperation _
+    | RecursiveUnion _
+    | WorkingTable _ -> []

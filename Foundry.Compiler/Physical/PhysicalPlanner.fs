@@ -38,6 +38,8 @@ let rec private planWith (needed: Set<int>) (logical: LogicalPlan.LogicalPlan) :
         Limit(Some c, o, TopN(count + offset, keys, plan i))
     | LogicalPlan.Limit(c, o, i) -> Limit(c, o, plan i)
     | LogicalPlan.SetOperation(op, all, l, r, cols) -> SetOperation(op, all, plan l, plan r, cols)
+    | LogicalPlan.RecursiveUnion(id, all, b, st, cols) -> RecursiveUnion(id, all, plan b, plan st, cols)
+    | LogicalPlan.WorkingTable(id, cols) -> WorkingTable(id, cols)
     | LogicalPlan.Insert(t, c, i) -> Insert(t, c, plan i)
     | LogicalPlan.Update(t, a, c, i) -> Update(t, a, c, plan i)
     | LogicalPlan.Delete(t, c, i) -> Delete(t, c, plan i)

@@ -52,6 +52,8 @@ let describe (plan: PhysicalPlan) =
     | Limit(count, offset, _) ->
         sprintf "Limit %s offset=%s" (count |> Option.map exprText |> Option.defaultValue "ALL") (offset |> Option.map exprText |> Option.defaultValue "0")
     | SetOperation(op, all, _, _, _) -> sprintf "%A%s" op (if all then " ALL" else "")
+    | RecursiveUnion(id, all, _, _, _) -> sprintf "RecursiveUnion %d%s" id (if all then " ALL" else "")
+    | WorkingTable(id, _) -> sprintf "WorkingTable %d" id
     | Insert(t, _, _) -> sprintf "Insert %s" t.Name
     | Update(t, assignments, _, _) ->
         sprintf "Update %s set %s" t.Schema.Name (assignments |> List.map (fun a -> sprintf "%s = %s" t.Schema.Columns[a.Ordinal].Name (exprText a.Value)) |> String.concat ", ")

@@ -84,3 +84,24 @@ let ``update and delete change exactly the rows they select`` () =
         Assert.Equal<obj list list>([ [ box 11L ]; [ box 12L ]; [ box 13L ]; [ box 14L ] ], rows s "SELECT id FROM b")
         Assert.Equal(1L, exec s "DELETE FROM b WHERE a_id IS NULL")
         Assert.Equal(3, (rows s "SELECT * FROM b").Length))
+
+[<Fact>]
+let ``WITH RECURSIVE iterates to a fixed point; UNION ends a walk over a cycle`` () =
+    use db = Database.OpenTemporary()
+    use s = db.OpenSession()
+    Assert.Equal<obj list list>(
+        [ for i in 1L .. 10L -> [ box i ] ],
+        rows s "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT i FROM n ORDER BY i")
+    script s "CREATE TABLE emp (id INTEGER PRIMARY KEY, boss INTEGER, name TEXT NOT NULL);
+              INSERT INTO emp VALUES (1, NULL, 'ada'), (2, 1, 'bob'), (3, 1, 'cy'), (4, 2, 'dee'), (5, 4, 'eve'), (6, NULL, 'fay')"
+    Assert.Equal<obj list list>(
+        [ [ box "ada"; box 0L ]; [ box "bob"; box 1L ]; [ box "cy"; box 1L ]; [ box "dee"; box 2L ]; [ box "eve"; box 3L ] ],
+        rows s "WITH RECURSIVE chain(id, name, depth) AS (
+                    SELECT id, name, 0 FROM emp WHERE id = 1
+                    UNION ALL
+                    SELECT e.id, e.name, c.depth + 1 FROM emp e JOIN chain c ON e.boss = c.id)
+                SELECT name, depth FROM chain ORDER BY depth, name")
+    script s "CREATE TABLE edge (a INTEGER, b INTEGER); INSERT INTO edge VALUES (1, 2), (2, 3), (3, 1), (3, 4)"
+    Assert.Equal<obj list list>(
+        [ [ box 1L ]; [ box 2L ]; [ box 3L ]; [ box 4L ] ],
+        rows s "WITH RECURSIVE reach(n) AS (SELECT 1 UNION SELECT edge.b FROM edge JOIN reach ON edge.a = reach.n) SELECT n FROM reach ORDER BY n")
