@@ -89,7 +89,8 @@ let typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
     | Greater
     | GreaterOrEqual ->
         match TypeRules.unify a.Type b.Type with
-        | Some t when t <> SqlType.Blob ->
+        | Some t ->
+            // BLOBs compare bytewise, like the key encoding orders them.
             let t = if t = SqlType.Null then SqlType.Integer else t
             Expr.make (Binary(op, castTo ctx t a, castTo ctx t b)) SqlType.Boolean nullable span
         | _ -> mismatch ()

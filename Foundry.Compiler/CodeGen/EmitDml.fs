@@ -23,7 +23,7 @@ let private writerCall (target: Expression) (writerType: System.Type) (slot: Slo
         | SqlType.Boolean -> write "WriteBoolean" slot.Value
         | SqlType.Blob when writerType = typeof<RecordWriter> ->
             Expression.Call(method<StorageAccess> "WriteBlob" [ typeof<RecordWriter>; typeof<byte[]> ], target, slot.Value) :> Expression
-        | SqlType.Blob -> invalidOp "Foundry bug: BLOB key columns are not supported yet"
+        | SqlType.Blob -> Expression.Call(method<StorageAccess> "WriteBlobKey" [ typeof<KeyWriter>; typeof<byte[]> ], target, slot.Value) :> Expression
         | _ -> Expression.Call(target, writerType.GetMethod("WriteNull")) :> Expression
     if isConstFalse slot.IsNull then value
     else Expression.Condition(slot.IsNull, Expression.Call(target, writerType.GetMethod("WriteNull")), value, writerType) :> Expression

@@ -33,6 +33,7 @@ let private seekable (key: Column) (value: Expr) =
     Expr.columns value |> List.isEmpty
     && not (Expr.containsSubquery value)
     && value.Type = key.Type
+    && key.Type <> SqlType.Blob
     && (match value.Kind with Constant VNull -> false | _ -> true)
 
 /// The bound a conjunct puts on column `key`, if it is of a shape a range can express.

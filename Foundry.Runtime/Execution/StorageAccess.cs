@@ -62,6 +62,9 @@ public static class StorageAccess
         }
     }
 
+    /// <summary>Appends a BLOB key part (expression trees cannot pass the span the writer takes).</summary>
+    public static KeyWriter WriteBlobKey(KeyWriter key, byte[] value) => key.WriteBlob(value);
+
     /// <summary>Appends a BLOB value (expression trees cannot pass the span the writer takes).</summary>
     public static RecordWriter WriteBlob(RecordWriter record, byte[] value) => record.WriteBlob(value);
 

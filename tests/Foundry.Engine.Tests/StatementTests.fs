@@ -193,3 +193,11 @@ let ``INSERT, UPDATE and DELETE ... RETURNING return the rows they wrote or remo
         // A failing change returns nothing and changes nothing.
         Assert.Equal("FND5004", (error s "INSERT INTO t VALUES (3, 'c', 1), (2, 'dup', 1) RETURNING id").Code)
         Assert.Equal<obj list list>([ [ box 1L ] ], rows s "SELECT count(*) FROM t"))
+
+[<Fact>]
+let ``a BLOB primary key stores and finds rows`` () =
+    withSession (fun s ->
+        script s "CREATE TABLE b (k BLOB PRIMARY KEY, v INTEGER)"
+        exec s "INSERT INTO b VALUES (CAST('abc' AS BLOB), 1), (CAST('abd' AS BLOB), 2)" |> ignore
+        Assert.Equal("FND5004", (error s "INSERT INTO b VALUES (CAST('abc' AS BLOB), 3)").Code)
+        Assert.Equal<obj list list>([ [ box 2L ] ], rows s "SELECT v FROM b WHERE k = CAST('abd' AS BLOB)"))
