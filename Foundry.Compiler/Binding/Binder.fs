@@ -140,15 +140,11 @@ let private bindUpdate (ctx: Context) (u: Ast.Update) : Update option =
     tableRefOf ctx u.Table
     |> Option.map (fun table ->
         let entries = table.Columns |> List.map (fun c -> { Qualifier = table.Alias; Column = c; Unqualified = true })
+        // UPDATE ... FROM: the FROM list's tables keep their names and aliases for SET and WHERE.
         let fromSource, fromEntries =
             match u.From with
             | [] -> None, []
-            | items ->
-                let q =
-                    QueryBinder.bindQuery ctx Scope.empty
-                        { With = []; Recursive = false; OrderBy = []; Limit = None; Offset = None; Span = u.Span
-                          Body = Ast.Specification { Distinct = false; Items = [ Ast.AllColumns u.Span ]; From = items; Where = None; GroupBy = []; Having = None; Span = u.Span } }
-                Some(DerivedSource(q, "", q.Columns)), q.Columns |> List.map (fun c -> { Qualifier = ""; Column = c; Unqualified = true })
+            | items -> QueryBinder.bindFrom ctx Scope.empty items
         let env = { Scope = child Scope.empty (entries @ fromEntries); Aggregates = None; Clause = "UPDATE"; BindQuery = QueryBinder.bindQuery ctx }
         let assignments =
             u.Assignments

@@ -234,7 +234,7 @@ and private bindFromItem (ctx: Context) (outer: Scope) (item: Ast.FromItem) (for
 
 /// The comma-separated FROM list: a left-deep chain of cross joins (WHERE equalities become join
 /// conditions in the optimizer).
-and private bindFrom (ctx: Context) (outer: Scope) (items: Ast.FromItem list) : Source option * Entry list =
+and bindFrom (ctx: Context) (outer: Scope) (items: Ast.FromItem list) : Source option * Entry list =
     let bound = items |> List.map (fun i -> bindFromItem ctx outer i false)
     let aliases = bound |> List.collect (fun (_, entries) -> entries |> List.map (fun e -> e.Qualifier.ToLowerInvariant()) |> List.distinct) |> List.filter ((<>) "")
     match aliases |> List.countBy id |> List.tryFind (fun (_, n) -> n > 1) with

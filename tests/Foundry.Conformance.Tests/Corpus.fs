@@ -236,9 +236,5 @@ let formatBaseline (run: CorpusRun) =
 let updatingBaseline () =
     Environment.GetEnvironmentVariable "FOUNDRY_UPDATE_BASELINE" = "1"
 
-/// The 99% target is enforced only with FOUNDRY_CONFORMANCE_TARGET=1.
-let enforcingTarget () =
-    Environment.GetEnvironmentVariable "FOUNDRY_CONFORMANCE_TARGET" = "1"
-
 [<Literal>]
 let TargetRate = 0.99

@@ -105,3 +105,10 @@ let ``WITH RECURSIVE iterates to a fixed point; UNION ends a walk over a cycle``
     Assert.Equal<obj list list>(
         [ [ box 1L ]; [ box 2L ]; [ box 3L ]; [ box 4L ] ],
         rows s "WITH RECURSIVE reach(n) AS (SELECT 1 UNION SELECT edge.b FROM edge JOIN reach ON edge.a = reach.n) SELECT n FROM reach ORDER BY n")
+
+[<Fact>]
+let ``UPDATE ... FROM names the FROM tables by alias`` () =
+    withTables (fun s _ ->
+        script s "CREATE TABLE price (a_id INTEGER PRIMARY KEY, label TEXT); INSERT INTO price VALUES (1, 'one'), (3, 'three')"
+        Assert.Equal(2L, exec s "UPDATE a SET x = p.label FROM price AS p WHERE p.a_id = a.id")
+        Assert.Equal<obj list list>([ [ box "one" ]; [ box "a2" ]; [ box "three" ] ], rows s "SELECT x FROM a ORDER BY id"))
