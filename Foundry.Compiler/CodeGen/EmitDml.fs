@@ -96,24 +96,9 @@ let private returned (ctx: EmitContext) (checks: RowChecks) : Returned =
     let emit (consume: Consume) =
         if outputs.IsEmpty then Expression.Empty() :> Expression
         else
-            let endLabel = ctx.Label("returned_end")
-            let row = ctx.Local(typeof<int>, "returned_row")
-            let reads, env = Materialize.load ctx buffer 0 row outputs
             Expression.IfThen(
                 Expression.NotEqual(bufferSlot, Expression.Constant(null)),
-                Expression.Loop(
-                    block (
-                        [ Expression.IfThen(
-                              Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.Property(buffer, "Count"), typeof<int64>)),
-                              Expression.Break(endLabel)
-                          )
-                          Expression.Assign(row, Expression.Convert(position, typeof<int>))
-                          increment position ]
-                        @ reads
-                        @ [ consume env ]
-                    ),
-                    endLabel
-                )
+                Materialize.emitRows ctx buffer position outputs false consume
             )
     { Append = append; Emit = emit }
 

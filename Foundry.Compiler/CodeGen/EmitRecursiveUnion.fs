@@ -73,11 +73,10 @@ let produce (ctx: EmitContext) (produceChild: Produce) (id: int) (all: bool) (ba
                   Expression.Assign(workingSlot, newBuffer ())
                   Expression.Assign(seenSlot, Expression.New(typeof<RowSet>))
                   baseCode
-                  iterate
-                  Expression.Call(result, bufferType.GetMethod("KeepOrder")) ]
+                  iterate ]
         )
     let position = ctx.NewCounter()
-    block [ fill; EmitSort.emitInOrder ctx result position columns consume ]
+    block [ fill; Materialize.emitRows ctx result position columns false consume ]
 
 /// The working table's rows: the previous iteration's, from the slot its RecursiveUnion set.
 let produceWorkingTable (ctx: EmitContext) (id: int) (columns: Column list) (consume: Consume) =
@@ -86,20 +85,4 @@ let produceWorkingTable (ctx: EmitContext) (id: int) (columns: Column list) (con
         | Some s -> s
         | None -> invalidOp (sprintf "Foundry bug: working table %d is read outside its recursive union" id)
     let buffer = Expression.Convert(slot, bufferType) :> Expression
-    let position = ctx.NewCounter()
-    let endLabel = ctx.Label("working_end")
-    let row = ctx.Local(typeof<int>, "working")
-    let reads, env = Materialize.load ctx buffer 0 row columns
-    Expression.Loop(
-        block (
-            [ Expression.IfThen(
-                  Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.Property(buffer, "Count"), typeof<int64>)),
-                  Expression.Break(endLabel)
-              )
-              Expression.Assign(row, Expression.Convert(position, typeof<int>))
-              increment position ]
-            @ reads
-            @ [ consume env ]
-        ),
-        endLabel
-    )
+    Materialize.emitRows ctx buffer (ctx.NewCounter()) columns false consume

@@ -57,26 +57,6 @@ let comparer (columns: Column list) (keys: SortKey list) : Expression<Func<Colum
         Expression.Block(ctx.Variables, codeA @ codeB @ (keys |> List.map compareKey) @ [ Expression.Label(result, Expression.Constant(0)) :> Expression ])
     Expression.Lambda<Func<ColumnBuffer, int, int, int>>(body, "compare", [ buffer; rowA; rowB ])
 
-/// The loop that emits a filled buffer's rows in its Order, resuming at the position counter.
-let emitInOrder (ctx: EmitContext) (buffer: Expression) (position: Expression) (columns: Column list) (consume: Consume) =
-    let endLabel = ctx.Label("sorted_end")
-    let row = ctx.Local(typeof<int>, "sorted")
-    let reads, env = Materialize.load ctx buffer 0 row columns
-    let order = Expression.Property(buffer, "Order")
-    Expression.Loop(
-        block (
-            [ Expression.IfThen(
-                  Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.ArrayLength(order), typeof<int64>)),
-                  Expression.Break(endLabel)
-              )
-              Expression.Assign(row, Expression.ArrayIndex(order, Expression.Convert(position, typeof<int>)))
-              increment position ]
-            @ reads
-            @ [ consume env ]
-        ),
-        endLabel
-    )
-
 let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
     let columns = outputColumns input
     let bufferSlot = ctx.NewBuffer()
@@ -98,7 +78,7 @@ let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (inp
                   | Some c -> Expression.Call(buffer, bufferType.GetMethod("Sort"), Expression.Constant(c)) :> Expression
                   | None -> Expression.Call(buffer, bufferType.GetMethod("KeepOrder")) :> Expression ]
         )
-    block [ fill; emitInOrder ctx buffer position columns consume ]
+    block [ fill; Materialize.emitRows ctx buffer position columns true consume ]
 
 /// ORDER BY ... LIMIT k: like `produce`, but rows pass through a TopNBuffer that keeps the best k.
 let produceTop (ctx: EmitContext) (produceChild: Produce) (count: int64) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
@@ -130,4 +110,4 @@ let produceTop (ctx: EmitContext) (produceChild: Produce) (count: int64) (keys: 
                       ))
                   Expression.Call(top, topType.GetMethod("Finish")) ]
         )
-    block [ fill; emitInOrder ctx buffer position columns consume ]
+    block [ fill; Materialize.emitRows ctx buffer position columns true consume ]

@@ -6,6 +6,7 @@ module Foundry.Compiler.CodeGen.Materialize
 open System.Linq.Expressions
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Compiler.CodeGen.CodeContext
+open Foundry.Compiler.CodeGen.Produce
 open Foundry.Runtime
 
 let private bufferType = typeof<ColumnBuffer>
@@ -73,3 +74,23 @@ let anyNull (slots: Slot list) : Expression =
     slots |> List.map (fun s -> s.IsNull) |> List.filter (isConstFalse >> not) |> function
         | [] -> falseExpr
         | first :: rest -> rest |> List.fold (fun acc n -> Expression.OrElse(acc, n) :> Expression) first
+
+/// The loop that hands a filled buffer's rows to `consume`, resuming at the `position` counter after
+/// each one: through the buffer's Order when `ordered` (a sort's output), else in insertion order.
+let emitRows (ctx: EmitContext) (buffer: Expression) (position: Expression) (columns: Column list) (ordered: bool) (consume: Consume) =
+    let endLabel = ctx.Label("buffered_end")
+    let row = ctx.Local(typeof<int>, "buffered")
+    let reads, env = load ctx buffer 0 row columns
+    let order = Expression.Property(buffer, "Order")
+    let count = if ordered then Expression.ArrayLength(order) :> Expression else Expression.Property(buffer, "Count") :> Expression
+    let current = Expression.Convert(position, typeof<int>) :> Expression
+    Expression.Loop(
+        block (
+            [ Expression.IfThen(Expression.GreaterThanOrEqual(position, Expression.Convert(count, typeof<int64>)), Expression.Break(endLabel))
+              Expression.Assign(row, (if ordered then Expression.ArrayIndex(order, current) :> Expression else current))
+              increment position ]
+            @ reads
+            @ [ consume env ]
+        ),
+        endLabel
+    )
