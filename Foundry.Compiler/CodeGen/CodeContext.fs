@@ -34,6 +34,12 @@ let isConstFalse (e: Expression) =
     | :? ConstantExpression as c -> c.Value = box false
     | _ -> false
 
+/// `value`, or `whenNull` when `isNull` holds at run time. A constant-false `isNull` (a NOT NULL
+/// column, a non-NULL literal) needs no test, so none is generated.
+let unlessNull (isNull: Expression) (whenNull: Expression) (value: Expression) : Expression =
+    if isConstFalse isNull then value
+    else Expression.Condition(isNull, whenNull, value, value.Type) :> Expression
+
 let method<'T> (name: string) (argTypes: Type list) =
     match typeof<'T>.GetMethod(name, Array.ofList argTypes) with
     | null -> invalidOp (sprintf "Foundry bug: %s.%s(%s) not found" typeof<'T>.Name name (argTypes |> List.map (fun t -> t.Name) |> String.concat ", "))

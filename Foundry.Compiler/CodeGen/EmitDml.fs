@@ -25,8 +25,7 @@ let private writerCall (target: Expression) (writerType: System.Type) (slot: Slo
             Expression.Call(method<StorageAccess> "WriteBlob" [ typeof<RecordWriter>; typeof<byte[]> ], target, slot.Value) :> Expression
         | SqlType.Blob -> Expression.Call(method<StorageAccess> "WriteBlobKey" [ typeof<KeyWriter>; typeof<byte[]> ], target, slot.Value) :> Expression
         | _ -> Expression.Call(target, writerType.GetMethod("WriteNull")) :> Expression
-    if isConstFalse slot.IsNull then value
-    else Expression.Condition(slot.IsNull, Expression.Call(target, writerType.GetMethod("WriteNull")), value, writerType) :> Expression
+    unlessNull slot.IsNull (Expression.Call(target, writerType.GetMethod("WriteNull"))) value
 
 /// CHECK constraints on a row: each condition, with the checks' columns bound to the row's values,
 /// must not be FALSE (NULL passes).

@@ -16,7 +16,7 @@ let private evaluateInto (ctx: EmitContext) (clause: string) (e: Expr) (target: 
     let r = EmitExpr.emit ctx Map.empty e
     block (
         r.Code
-        @ [ Expression.Assign(target, Expression.Condition(r.Slot.IsNull, Expression.Constant(whenNull), r.Slot.Value))
+        @ [ Expression.Assign(target, unlessNull r.Slot.IsNull (Expression.Constant(whenNull)) r.Slot.Value)
             Expression.IfThen(
                 Expression.LessThan(target, Expression.Constant(0L)),
                 Expression.Call(method<RuntimeErrors> "ThrowNegativeLimit" [ typeof<string> ], Expression.Constant(clause))

@@ -63,8 +63,7 @@ let rowKey (slots: Slot list) : Expression =
             if slot.Value.Type = typeof<int64> || slot.Value.Type = typeof<float> || slot.Value.Type = typeof<bool> then
                 Expression.Call(method<RowKey> "Of" [ slot.Value.Type ], slot.Value) :> Expression
             else Expression.Call(method<RowKey> "Of" [ typeof<obj> ], Expression.Convert(slot.Value, typeof<obj>)) :> Expression
-        if isConstFalse slot.IsNull then boxed
-        else Expression.Condition(slot.IsNull, Expression.Field(null, typeof<RowKey>.GetField("Null")), boxed) :> Expression
+        unlessNull slot.IsNull (Expression.Field(null, typeof<RowKey>.GetField("Null"))) boxed
     match slots with
     | [ one ] -> part one
     | many -> Expression.Call(method<RowKey> "Composite" [ typeof<obj[]> ], Expression.NewArrayInit(typeof<obj>, many |> List.map part)) :> Expression
