@@ -126,7 +126,7 @@ public sealed class Session : IDisposable
                 case CompiledStatementKind.Checkpoint:
                     if (!autocommit) throw TransactionErrors.CheckpointInside(sql);
                     Lock(txn, WriterResource, LockMode.Exclusive);
-                    ErrorMapper.Run(sql, () => { _database.Latched(() => _database.Pager.Checkpoint()); return 0; });
+                    ErrorMapper.Run(sql, () => { _database.Latched(() => _database.Pager.Checkpoint(releaseLogSpace: true)); return 0; });
                     return Done(compiled, 0);
                 case CompiledStatementKind.Query:
                 {

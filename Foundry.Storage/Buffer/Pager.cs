@@ -115,6 +115,12 @@ public sealed partial class Pager : IDisposable
     /// <summary>Log size that triggers a checkpoint after a commit.</summary>
     public long CheckpointLogBytes { get; set; }
 
+    /// <summary>
+    /// Log file length a checkpoint keeps for reuse: one checkpoint interval plus the growth step, at most
+    /// 64 MiB (a transaction larger than that leaves no larger file behind).
+    /// </summary>
+    private long LogRetainBytes => Math.Min(CheckpointLogBytes + WriteAheadLog.GrowthBytes, 64L << 20);
+
     /// <summary>Bytes in the WAL since the last checkpoint.</summary>
     public long LogSizeBytes => _wal.SizeBytes;
 
@@ -418,9 +424,10 @@ public sealed partial class Pager : IDisposable
 
     /// <summary>
     /// Writes every dirty page and page 0 to the file, syncs it, and empties the log (PG6). Requires no
-    /// active transaction.
+    /// active transaction. The log file keeps its length for reuse (see <see cref="WriteAheadLog"/>)
+    /// unless <paramref name="releaseLogSpace"/>, which cuts it to its header (the CHECKPOINT statement).
     /// </summary>
-    public void Checkpoint()
+    public void Checkpoint(bool releaseLogSpace = false)
     {
         ThrowIfDisposed();
         if (_txnId != 0)
@@ -439,7 +446,7 @@ public sealed partial class Pager : IDisposable
         PageHeader.WriteChecksum(page0);
         _file.Write(page0, 0);
         _file.Sync();
-        _wal.Truncate(_committedHeader);
+        _wal.Truncate(_committedHeader, releaseLogSpace ? 0 : LogRetainBytes);
         CheckpointCount++;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Foundry.Storage;
@@ -70,8 +71,40 @@ internal sealed class DatabaseFile : IStorageFile
 
     public void Write(ReadOnlySpan<byte> buffer, long offset) => RandomAccess.Write(_handle, buffer, offset);
 
-    /// <summary>Flushes file data and metadata to stable storage (fsync).</summary>
-    public void Sync() => _stream.Flush(flushToDisk: true);
+    /// <summary>
+    /// Makes every earlier write durable. On Linux this is fdatasync: it flushes the data and the metadata
+    /// needed to read it back (the file size) but not timestamps, which saves a journal write per commit
+    /// when the log overwrites space it already owns. Elsewhere .NET's flush-to-disk (fsync, or
+    /// F_FULLFSYNC on macOS).
+    /// </summary>
+    public void Sync()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            _stream.Flush(flushToDisk: true);
+            return;
+        }
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            if (FileDataSync((int)_handle.DangerousGetHandle()) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fdatasync of '{Path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static extern int FileDataSync(int fd);
 
     public void SetLength(long length) => RandomAccess.SetLength(_handle, length);
 

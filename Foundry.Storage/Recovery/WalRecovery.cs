@@ -36,7 +36,7 @@ public static class WalRecovery
             return RecoveryReport.None; // RC2
         }
         nextLsn = baseLsn + (validEnd - WalFormat.FileHeaderSize);
-        long tail = Math.Max(0, wal.Length - validEnd);
+        long tail = WriteAheadLog.TornTailLength(wal, validEnd, pageSize);
         if (records.Count == 0)
         {
             return tail == 0 ? RecoveryReport.None : new RecoveryReport { TailBytesDiscarded = tail, Elapsed = clock.Elapsed };

@@ -14,13 +14,21 @@ namespace Foundry.Storage;
 ///  - WAL3 At most one thread (the flush leader, <c>_flushing</c>) writes or syncs the file at a time.
 ///  - WAL4 Appends, reads of records and truncation happen under the storage latch (one thread);
 ///         <see cref="Flush"/> may be called by any thread at any time.
-///  - WAL5 After <see cref="Truncate"/> the file is only its header, whose base LSN is the old EndLsn.
+///  - WAL5 After <see cref="Truncate"/> the log is empty: the header's base LSN is the old EndLsn, and every
+///         byte after the header is zero padding or left from earlier records, whose LSNs are all below that base.
 ///
 /// Group commit: a committer calls Flush(its commit LSN, sync: true). If no flush is running it becomes
 /// the leader: it takes the whole buffer (its own record and every record appended so far by others),
 /// writes it and fsyncs once, outside the gate, while later committers append and wait. When the leader
 /// finishes, one waiter whose LSN is still not durable becomes the next leader and flushes everything
 /// appended in the meantime with one fsync. So N concurrent committers need about two fsyncs, not N.
+///
+/// Space: a synced flush that would extend the file first extends it by <see cref="GrowthBytes"/> of
+/// zeros, and <see cref="Truncate"/> keeps the file's length (up to a retention limit) while it starts
+/// the log over at offset 64. So a commit normally overwrites blocks the file already owns, and its sync
+/// writes only data, not the file-system metadata an append needs (about half the cost of an append's
+/// sync on ext4). Neither the zeros nor records left behind by a truncation can pass for a record: a
+/// zero length is out of range, and an old record's LSN is below the current base (WAL5).
 /// </summary>
 public sealed class WriteAheadLog : IDisposable
 {
@@ -34,6 +42,14 @@ public sealed class WriteAheadLog : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
     private bool _flushing;
+
+    /// <summary>File length the log owns (header, records, zero padding); changed only by the flush leader or under the gate with no flush running.</summary>
+    private long _allocatedEnd;
+
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
+    /// <summary>How far a synced flush extends the file beyond its records at a time.</summary>
+    public const int GrowthBytes = 1 << 20;
 
     private WriteAheadLog(IStorageFile file, int pageSizeBytes, long baseLsn)
     {
@@ -70,6 +86,10 @@ public sealed class WriteAheadLog : IDisposable
     public static WriteAheadLog Create(IStorageFile file, int pageSizeBytes, long baseLsn, in FileHeaderPage.State state)
     {
         var log = new WriteAheadLog(file, pageSizeBytes, baseLsn);
+        // Cut to the header: an existing file may be an ignored log (RC2) whose records could have LSNs
+        // that match positions in the new one; only a truncation, whose base LSN grows, may keep old bytes.
+        file.SetLength(WalFormat.FileHeaderSize);
+        log._allocatedEnd = WalFormat.FileHeaderSize;
         log.WriteHeader(state);
         return log;
     }
@@ -133,7 +153,13 @@ public sealed class WriteAheadLog : IDisposable
                 {
                     if (data.Length > 0)
                     {
-                        _file.Write(data, WalFormat.FileHeaderSize + (start - _baseLsn));
+                        long offset = WalFormat.FileHeaderSize + (start - _baseLsn);
+                        if (sync)
+                        {
+                            Preallocate(offset + data.Length);
+                        }
+                        _file.Write(data, offset);
+                        _allocatedEnd = Math.Max(_allocatedEnd, offset + data.Length);
                     }
                     if (sync)
                     {
@@ -160,6 +186,26 @@ public sealed class WriteAheadLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// Before a synced write that ends at <paramref name="end"/> beyond the owned space, writes zeros from
+    /// the owned end to <paramref name="end"/> + <see cref="GrowthBytes"/>, so this sync allocates the
+    /// blocks once and the next commits' syncs only overwrite them. Large unsynced flushes (a big
+    /// transaction's records) just append: their one sync at commit pays the allocation once anyway.
+    /// </summary>
+    private void Preallocate(long end)
+    {
+        if (end <= _allocatedEnd)
+        {
+            return;
+        }
+        long target = end + GrowthBytes;
+        for (long at = Math.Max(_allocatedEnd, end); at < target; at += Zeros.Length)
+        {
+            _file.Write(Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, target - at)), at);
+        }
+        _allocatedEnd = target;
+    }
+
     /// <summary>Reads the payload of the record at <paramref name="lsn"/> (writing the buffer out first if needed).</summary>
     public byte[] ReadPayload(long lsn)
     {
@@ -180,9 +226,11 @@ public sealed class WriteAheadLog : IDisposable
 
     /// <summary>
     /// Empties the log after a checkpoint made the database file hold everything (WAL5): the new header
-    /// (base LSN = EndLsn, the checkpoint's header state) is written, the file cut to the header, synced.
+    /// (base LSN = EndLsn, the checkpoint's header state) is written and synced, and the next record goes
+    /// to offset 64 again. The file keeps up to <paramref name="retainBytes"/> of its length so later
+    /// commits overwrite owned blocks; the records left behind have LSNs below the new base.
     /// </summary>
-    public void Truncate(in FileHeaderPage.State state)
+    public void Truncate(in FileHeaderPage.State state, long retainBytes)
     {
         Flush(_endLsn, sync: true);
         lock (_gate)
@@ -194,16 +242,22 @@ public sealed class WriteAheadLog : IDisposable
             _baseLsn = _endLsn;
             _bufferStartLsn = _endLsn;
             _bufferLength = 0;
+            long keep = Math.Max(retainBytes, WalFormat.FileHeaderSize);
+            if (_allocatedEnd > keep)
+            {
+                _file.SetLength(keep);
+                _allocatedEnd = keep;
+            }
             WriteHeader(state);
         }
     }
 
+    /// <summary>Writes and syncs the file header. Only <see cref="Create"/> cuts the file to it.</summary>
     private void WriteHeader(in FileHeaderPage.State state)
     {
         var header = new byte[WalFormat.FileHeaderSize];
         WalFormat.WriteFileHeader(header, PageSizeBytes, _baseLsn, state);
         _file.Write(header, 0);
-        _file.SetLength(WalFormat.FileHeaderSize);
         _file.Sync();
         SyncCount++;
         _writtenLsn = _durableLsn = _endLsn;
@@ -256,6 +310,26 @@ public sealed class WriteAheadLog : IDisposable
         }
         validEnd = offset;
         return true;
+    }
+
+    /// <summary>
+    /// How many bytes after the valid prefix (ending at file offset <paramref name="validEnd"/>) are a torn
+    /// or garbage record: zero padding and an intact record left from before the last truncation are not
+    /// (they are the normal contents of a reused file); otherwise the bytes up to the last non-zero one
+    /// within one maximal record length.
+    /// </summary>
+    public static long TornTailLength(IStorageFile file, long validEnd, int pageSize)
+    {
+        var window = new byte[Math.Min(WalFormat.RecordHeaderSize + pageSize, Math.Max(0, file.Length - validEnd))];
+        int n = file.Read(window, validEnd);
+        ReadOnlySpan<byte> bytes = window.AsSpan(0, n);
+        if (n >= 8 && BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]) is int length
+            && length >= WalFormat.RecordHeaderSize && length <= n
+            && BinaryPrimitives.ReadUInt32LittleEndian(bytes) == Crc32C.Compute(bytes[4..length]))
+        {
+            return 0; // a whole record from an earlier stretch of the log: its LSN did not match
+        }
+        return bytes.LastIndexOfAnyExcept((byte)0) + 1;
     }
 
     public void Dispose() => _file.Dispose();

@@ -35,6 +35,10 @@ public interface IEngine : IDisposable
     /// <summary>Inserts these rows of t, each as its own committed transaction, durable on return: W8's work.</summary>
     void DurableInserts(TableRows rows);
 
+    /// <summary>Moves the log into the database file and releases the log's space, so <see cref="FileBytes"/> is the data's size.</summary>
+    void Checkpoint();
+
+    /// <summary>Database file plus write-ahead log.</summary>
     long FileBytes();
 }
 
@@ -178,6 +182,8 @@ public sealed class FoundryEngine : IEngine
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
     }
+
+    public void Checkpoint() => Run("CHECKPOINT");
 
     public long FileBytes() => FileSize(Path) + FileSize(Path + "-wal");
 
@@ -326,7 +332,6 @@ public sealed class SqliteEngine : IEngine
 
     public long FileBytes() => FoundryEngine.FileSize(Path) + FoundryEngine.FileSize(Path + "-wal");
 
-    /// <summary>Moves the WAL's pages into the database file, so the file size is the data's size.</summary>
     public void Checkpoint() => Run("PRAGMA wal_checkpoint(TRUNCATE)");
 
     public void Dispose() => _connection.Dispose();

@@ -83,10 +83,11 @@ public sealed partial class Runner
                 _sqlite = s;
             }
         }
+        _foundry.Checkpoint();
         _sqlite.Checkpoint();
         var fBytes = _foundry.FileBytes();
         var sBytes = _sqlite.FileBytes();
-        var note = $"file size after load: foundry {fBytes / 1048576.0:0.0} MiB, sqlite {sBytes / 1048576.0:0.0} MiB (after wal_checkpoint), ratio {(double)fBytes / sBytes:0.00}";
+        var note = $"file size after load: foundry {fBytes / 1048576.0:0.0} MiB, sqlite {sBytes / 1048576.0:0.0} MiB (both after a checkpoint that empties the log), ratio {(double)fBytes / sBytes:0.00}";
         Progress(note);
         _report.Notes.Add(note);
         if (!timed) return;

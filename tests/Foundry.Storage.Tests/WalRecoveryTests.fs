@@ -169,11 +169,13 @@ let ``WAL a torn or garbage log tail is cut off at the last valid record and rep
     let tree = BTree(pager, pager.CatalogRootPageId)
     tree.Upsert(ReadOnlySpan(key 1), ReadOnlySpan(value 1 10))
     pager.Commit()
+    let validEnd = 64L + pager.LogSizeBytes
     pager.Abandon()
-    let log = fs.Contents(dbPath + "-wal")
-    // Append garbage after the valid records, as a torn append would leave.
+    // Garbage right after the valid records, as a torn append would leave; the zero padding after it is
+    // preallocated space, not tail.
     use f = fs.Open(dbPath + "-wal", false)
-    f.Write(ReadOnlySpan(Array.create 100 0xA5uy), int64 log.Length)
+    Assert.True(f.Length > validEnd + 100L, "the log file is preallocated beyond its records")
+    f.Write(ReadOnlySpan(Array.create 100 0xA5uy), validEnd)
     f.Sync()
     f.Dispose()
     use reopened = Pager.Open(dbPath, options fs)
@@ -183,6 +185,33 @@ let ``WAL a torn or garbage log tail is cut off at the last valid record and rep
     Assert.Contains("recovery: redid", reopened.Recovery.ToString())
     let t = BTree(reopened, reopened.CatalogRootPageId)
     Assert.Equal(1, (scan t).Length)
+
+[<Fact>]
+let ``WAL5 a checkpoint keeps the log file for reuse; records left from before it are never replayed`` () =
+    let fs = FaultInjectingFileSystem()
+    let pager = Pager.Open(dbPath, options fs)
+    let tree = BTree(pager, pager.CatalogRootPageId)
+    // Fill the log with committed versions of keys 0..19, then checkpoint: the file keeps its length.
+    for round in 1 .. 5 do
+        for k in 0 .. 19 do
+            tree.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k round))
+        pager.Commit()
+    pager.Checkpoint()
+    use walAfterCheckpoint = fs.Open(dbPath + "-wal", false)
+    Assert.True(walAfterCheckpoint.Length > 64L + int64 WriteAheadLog.GrowthBytes, "the checkpoint kept the log file's length")
+    walAfterCheckpoint.Dispose()
+    // One more commit overwrites the start of the file; then delete key 0 without committing and crash.
+    tree.Upsert(ReadOnlySpan(key 3), ReadOnlySpan(value 3 30))
+    pager.Commit()
+    tree.Delete(ReadOnlySpan(key 0)) |> ignore
+    pager.Abandon()
+    use reopened = Pager.Open(dbPath, options fs)
+    Assert.Equal(0L, reopened.Recovery.TailBytesDiscarded)
+    Assert.Equal(1, reopened.Recovery.CommittedTransactions)
+    let t = BTree(reopened, reopened.CatalogRootPageId)
+    let got = scan t |> List.map (fun (k, v) -> int (KeyReader.Decode(ReadOnlySpan k).[0] :?> int64), v) |> Map.ofList
+    let want = [ for k in 0 .. 19 -> k, value k (if k = 3 then 30 else 5) ] |> Map.ofList
+    Assert.Equal<Map<int, byte[]>>(want, got)
 
 [<Fact>]
 let ``WAL group commit: concurrent committers share fsyncs`` () =
