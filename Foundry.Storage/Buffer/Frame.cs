@@ -12,7 +12,8 @@ namespace Foundry.Storage;
 /// | abandoned        | dropped by Rollback while pinned; never reused   | garbage-collected with its last stale PageRef     |
 ///
 /// Pinning is orthogonal: PinCount &gt; 0 while some <see cref="PageRef"/> is alive. Every resident unpinned
-/// frame is in the replacer (InReplacer) and can be evicted: a dirty one is written back first, after the
+/// frame is in the replacer (InReplacer; a pinned one may still be there until the replacer next looks at
+/// it) and can be evicted: a dirty one is written back first, after the
 /// WAL holds and has synced its image (steal, with the write-ahead rule). <see cref="Generation"/> changes
 /// whenever the frame stops holding a page, so a stale PageRef (kept across a Rollback) is recognised.
 ///
@@ -50,4 +51,16 @@ internal sealed class Frame
     public long LastReference;
 
     public long PenultimateReference;
+
+    /// <summary>
+    /// The pager's statement number when this frame's page last went through BeforeChange: equal to the
+    /// current one means the statement's before-image is already taken, so MarkDirty skips the lookups.
+    /// </summary>
+    public long StatementNumber;
+
+    /// <summary>LastReference when the frame entered the replacer: its key there (see Pager.BufferPool.cs).</summary>
+    public long ReplacerLast;
+
+    /// <summary>PenultimateReference when the frame entered the replacer.</summary>
+    public long ReplacerPenultimate;
 }

@@ -23,9 +23,20 @@ namespace Foundry.Storage;
 /// are retained (up to <c>CacheFrames</c> of them), so a page re-read soon after eviction comes back
 /// with two references.
 ///
+/// The replacer is kept lazily, because pins are the hottest path of every B+Tree operation while
+/// victims are only needed when the pool is full: a frame enters the ordered set when it is first
+/// unpinned and stays there while it is pinned and re-referenced, under the key it had when it entered
+/// (<see cref="Frame.ReplacerLast"/>, <see cref="Frame.ReplacerPenultimate"/>). Keys only grow (a new
+/// reference moves a page later in LRU-K order), so an entry's stored key is never later than its true
+/// one. <see cref="NextVictim"/> takes the set's minimum: a pinned frame is dropped (it re-enters when
+/// unpinned), a stale one is re-inserted under its current key, and the first entry that is unpinned and
+/// current is the exact LRU-K victim. A workload that fits in the pool never touches the set after
+/// warm-up; one that evicts re-keys a page at most once per reference.
+///
 /// Invariants (checked by Debug.Assert and the buffer-pool tests):
 ///
-///  - BP1 A pinned frame is never evicted or reused; a frame is in the replacer iff resident and unpinned.
+///  - BP1 A pinned frame is never evicted or reused; every resident unpinned frame is in the replacer, whose
+///        stored key is not later than the frame's current LRU-K key.
 ///  - BP2 <c>_pinnedFrames</c> equals the number of resident frames with PinCount &gt; 0.
 ///  - BP3 Frames allocated = resident + spare ≤ capacity.
 ///  - BP4 When every one of the <c>CacheFrames</c> frames is pinned, Get/Allocate of a non-resident page
@@ -72,16 +83,11 @@ public sealed partial class Pager
         return true;
     }
 
-    /// <summary>Pins a resident frame; a 0 -> 1 pin is a new (uncorrelated) LRU-K reference.</summary>
+    /// <summary>Pins a resident frame; a 0 -> 1 pin is a new (uncorrelated) LRU-K reference (the replacer entry is re-keyed lazily).</summary>
     private void Pin(Frame frame)
     {
         if (frame.PinCount == 0)
         {
-            if (frame.InReplacer)
-            {
-                _replacer.Remove(frame);
-                frame.InReplacer = false;
-            }
             frame.PenultimateReference = frame.LastReference;
             frame.LastReference = ++_clock;
             _pinnedFrames++;
@@ -101,11 +107,41 @@ public sealed partial class Pager
         {
             Release(frame, keepArray: false);
         }
-        else
+        else if (!frame.InReplacer)
         {
-            frame.InReplacer = true;
-            _replacer.Add(frame);
+            AddToReplacer(frame);
         }
+    }
+
+    private void AddToReplacer(Frame frame)
+    {
+        frame.ReplacerLast = frame.LastReference;
+        frame.ReplacerPenultimate = frame.PenultimateReference;
+        frame.InReplacer = true;
+        _replacer.Add(frame);
+    }
+
+    /// <summary>
+    /// The LRU-K victim: the first replacer entry that is unpinned and keyed by its current references.
+    /// Pinned entries leave the set (they re-enter on unpin); stale ones are re-inserted under their
+    /// current key, which sorts later. Null when every resident frame is pinned.
+    /// </summary>
+    private Frame? NextVictim()
+    {
+        while (_replacer.Min is { } first)
+        {
+            if (first.PinCount == 0 && first.ReplacerLast == first.LastReference && first.ReplacerPenultimate == first.PenultimateReference)
+            {
+                return first;
+            }
+            _replacer.Remove(first);
+            first.InReplacer = false;
+            if (first.PinCount == 0)
+            {
+                AddToReplacer(first);
+            }
+        }
+        return null;
     }
 
     internal void MarkDirty(Frame frame, int generation)
@@ -141,7 +177,7 @@ public sealed partial class Pager
             frame = new Frame(PageSizeBytes);
             _allocatedFrames++;
         }
-        else if (_replacer.Min is { } victim)
+        else if (NextVictim() is { } victim)
         {
             Evict(victim);
             frame = _spare.Pop();
@@ -156,6 +192,7 @@ public sealed partial class Pager
         frame.IsDirty = false;
         frame.Unlogged = false;
         frame.PinCount = 0;
+        frame.StatementNumber = 0;
         frame.LastReference = 0;
         frame.PenultimateReference = 0;
         if (_evictedHistory.Remove(pageId, out long previous))
@@ -235,7 +272,7 @@ public sealed partial class Pager
             _spare.Pop();
             _allocatedFrames--;
         }
-        while (_allocatedFrames > _capacity && _replacer.Min is { } victim)
+        while (_allocatedFrames > _capacity && NextVictim() is { } victim)
         {
             if (victim.IsDirty)
             {
@@ -246,7 +283,10 @@ public sealed partial class Pager
         }
     }
 
-    /// <summary>Cold frames (one reference) before hot ones; cold by oldest reference, hot by oldest HIST(2).</summary>
+    /// <summary>
+    /// Cold frames (one reference) before hot ones; cold by oldest reference, hot by oldest HIST(2). Compares
+    /// the keys stored when the frame entered the set, so re-referencing a frame never disturbs the tree.
+    /// </summary>
     private sealed class LruKOrder : IComparer<Frame>
     {
         public static readonly LruKOrder Instance = new();
@@ -257,14 +297,14 @@ public sealed partial class Pager
             {
                 return 0;
             }
-            bool xHot = x!.PenultimateReference != 0, yHot = y!.PenultimateReference != 0;
+            bool xHot = x!.ReplacerPenultimate != 0, yHot = y!.ReplacerPenultimate != 0;
             if (xHot != yHot)
             {
                 return xHot ? 1 : -1;
             }
             int c = xHot
-                ? x.PenultimateReference.CompareTo(y.PenultimateReference)
-                : x.LastReference.CompareTo(y.LastReference);
+                ? x.ReplacerPenultimate.CompareTo(y.ReplacerPenultimate)
+                : x.ReplacerLast.CompareTo(y.ReplacerLast);
             return c != 0 ? c : x.PageId.CompareTo(y.PageId);
         }
     }

@@ -78,6 +78,9 @@ public sealed partial class Pager : IDisposable
 
     /// <summary>Statement-start copies of pages the transaction had already logged an Undo image for (PG2).</summary>
     private readonly Dictionary<uint, byte[]> _statementCopies = new();
+
+    /// <summary>Changes whenever the statement's before-images are forgotten; see <see cref="Frame.StatementNumber"/>.</summary>
+    private long _statementNumber = 1;
     private bool _disposed;
 
     private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
@@ -332,8 +335,7 @@ public sealed partial class Pager : IDisposable
     public void BeginStatement()
     {
         ThrowIfDisposed();
-        _statementUndo.Clear();
-        _statementCopies.Clear();
+        ClearStatementUndo();
         _statementHeader = _header;
     }
 
@@ -349,8 +351,7 @@ public sealed partial class Pager : IDisposable
         RestoreImages(_statementUndo, compensate: false);
         RestoreCopies(_statementCopies);
         _header = _statementHeader;
-        _statementUndo.Clear();
-        _statementCopies.Clear();
+        ClearStatementUndo();
     }
 
     /// <summary>Commits: <see cref="CommitAppend"/> then <see cref="WaitDurable"/>.</summary>
@@ -498,8 +499,7 @@ public sealed partial class Pager : IDisposable
             _txnId = ++_lastTxnId;
             _committedHeader = _header;
             _txnUndo.Clear();
-            _statementUndo.Clear();
-        _statementCopies.Clear();
+            ClearStatementUndo();
             _statementHeader = _header;
         }
     }
@@ -510,14 +510,26 @@ public sealed partial class Pager : IDisposable
         _statementHeader = _header;
         _txnId = 0;
         _txnUndo.Clear();
+        ClearStatementUndo();
+    }
+
+    /// <summary>Forgets the statement's before-images; frames stamped with the old statement number no longer skip BeforeChange.</summary>
+    private void ClearStatementUndo()
+    {
         _statementUndo.Clear();
         _statementCopies.Clear();
+        _statementNumber++;
     }
 
     /// <summary>PG2: logs the statement-start image of a page the first time the statement dirties it.</summary>
     private void BeforeChange(Frame frame)
     {
         EnsureTransaction();
+        if (frame.StatementNumber == _statementNumber)
+        {
+            return; // already handled in this statement: its image is in _statementUndo or _statementCopies
+        }
+        frame.StatementNumber = _statementNumber;
         uint id = frame.PageId;
         if (_statementUndo.ContainsKey(id) || _statementCopies.ContainsKey(id))
         {
@@ -556,6 +568,7 @@ public sealed partial class Pager : IDisposable
         {
             LogImage(frame);
             // Log the next unpinned unlogged victims too, so the coming evictions share this one fsync.
+            // (Pinned frames are skipped: their owner may be between MarkDirty and the change itself.)
             int batch = 0;
             foreach (Frame other in _replacer)
             {
@@ -563,7 +576,7 @@ public sealed partial class Pager : IDisposable
                 {
                     break;
                 }
-                if (other.Unlogged)
+                if (other.Unlogged && other.PinCount == 0)
                 {
                     LogImage(other);
                 }
