@@ -79,6 +79,15 @@ public sealed partial class Pager : IDisposable
     /// <summary>Statement-start copies of pages the transaction had already logged an Undo image for (PG2).</summary>
     private readonly Dictionary<uint, byte[]> _statementCopies = new();
 
+    /// <summary>
+    /// Page-sized arrays of forgotten statement copies, reused for the next ones: in a long transaction of
+    /// small statements every statement copies the pages it touches, and allocating (and zeroing) a fresh
+    /// array each time cost more than the copy itself. At most <see cref="CopyPoolLimit"/> are kept.
+    /// </summary>
+    private readonly Stack<byte[]> _copyPool = new();
+
+    private const int CopyPoolLimit = 256;
+
     /// <summary>Changes whenever the statement's before-images are forgotten; see <see cref="Frame.StatementNumber"/>.</summary>
     private long _statementNumber = 1;
     private bool _disposed;
@@ -517,6 +526,14 @@ public sealed partial class Pager : IDisposable
     private void ClearStatementUndo()
     {
         _statementUndo.Clear();
+        foreach (byte[] copy in _statementCopies.Values)
+        {
+            if (_copyPool.Count == CopyPoolLimit)
+            {
+                break;
+            }
+            _copyPool.Push(copy);
+        }
         _statementCopies.Clear();
         _statementNumber++;
     }
@@ -539,7 +556,9 @@ public sealed partial class Pager : IDisposable
         // logged only needs an in-memory copy; a page allocated in this statement needs neither.
         if (id < _statementHeader.PageCount && _txnUndo.ContainsKey(id))
         {
-            _statementCopies[id] = frame.Data.AsSpan(0, PageSizeBytes).ToArray();
+            byte[] copy = _copyPool.Count > 0 ? _copyPool.Pop() : GC.AllocateUninitializedArray<byte>(PageSizeBytes);
+            frame.Data.AsSpan(0, PageSizeBytes).CopyTo(copy);
+            _statementCopies[id] = copy;
             return;
         }
         long lsn = 0;
