@@ -198,6 +198,8 @@ let private columnTypeAndDefault (ctx: Context) (d: Ast.ColumnDef) : SqlType * s
 let private bindCreateTable (ctx: Context) (c: Ast.CreateTable) : CreateTable option =
     let exists = not (isNull (ctx.Catalog.FindTable c.Name.Name)) || not (isNull (ctx.Catalog.FindView c.Name.Name))
     if exists && not c.IfNotExists then ctx.Report(Messages.tableAlreadyExists c.Name.Span c.Name.Name)
+    if c.Columns.Length > Foundry.Storage.RecordWriter.MaxColumns then
+        ctx.Report(Messages.tooManyColumns c.Name.Span c.Name.Name c.Columns.Length Foundry.Storage.RecordWriter.MaxColumns)
     let seen = Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase)
     let columns =
         c.Columns
@@ -392,6 +394,8 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
                 match action with
                 | Ast.AddColumn d ->
                     if (columnNamed d.Name).IsSome then ctx.Report(Messages.duplicateColumn d.Name.Span d.Name.Name)
+                    if table.Columns.Count >= Foundry.Storage.RecordWriter.MaxColumns then
+                        ctx.Report(Messages.tooManyColumns d.Name.Span table.Name (table.Columns.Count + 1) Foundry.Storage.RecordWriter.MaxColumns)
                     let typ, defaultSql = columnTypeAndDefault ctx d
                     for c in d.Constraints do
                         match c with

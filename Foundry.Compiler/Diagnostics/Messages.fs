@@ -138,3 +138,7 @@ let columnUsedByConstraint span (column: string) (constraintName: string) =
 
 let tableReferencedRename span (table: string) (child: string) =
     err 1043 span (sprintf "table \"%s\" is referenced by a foreign key of \"%s\" and cannot be renamed" table child)
+
+/// FND1044: a table would have more columns than a stored record holds (RecordWriter.MaxColumns).
+let tooManyColumns span (table: string) (count: int) (limit: int) =
+    err 1044 span (sprintf "table \"%s\" would have %d columns; a table has at most %d" table count limit)

@@ -35,13 +35,9 @@ public static partial class IntegrityCheck
     /// <summary>What is wrong with one row (IC2), or null.</summary>
     private static string? CheckRow(TableSchema table, byte[] key, byte[] record)
     {
-        int n = table.Columns.Count;
-        if (record.Length < 2) return $"the record is {record.Length} bytes, too short for its column count";
-        // A record written before ALTER TABLE ADD COLUMN has fewer columns (the new ones read as NULL).
-        if (RecordReader.ColumnCount(record, 0) > n) return $"the record has {RecordReader.ColumnCount(record, 0)} columns, the table has {n}";
+        if (CheckRecordLayout(table, record) is { } layout) return layout;
         int stored = RecordReader.ColumnCount(record, 0);
-        if (record.Length < RecordReader.DataStart(stored)) return $"the record is {record.Length} bytes, shorter than its {RecordReader.DataStart(stored)}-byte header";
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < table.Columns.Count; i++)
         {
             var column = table.Columns[i];
             if (i >= stored)
@@ -49,23 +45,72 @@ public static partial class IntegrityCheck
                 if (column.NotNull) return $"column {column.Name} is missing from the record but declared NOT NULL";
                 continue;
             }
-            int start = RecordReader.ColumnOffset(record, 0, i, out int length);
-            if (length < 0 || start + length > record.Length)
-                return $"column {column.Name} claims bytes [{start}, {start + length}), outside the record's {record.Length} bytes";
             if (RecordReader.IsNull(record, 0, i))
             {
                 if (column.NotNull) return $"column {column.Name} is NULL but declared NOT NULL";
+                RecordReader.ColumnOffset(record, 0, i, out int length);
+                if (length != 0) return $"column {column.Name} is NULL but holds {length} bytes";
                 continue;
             }
-            int expected = column.Type switch { SqlType.Integer or SqlType.Real => 8, SqlType.Boolean => 1, _ => -1 };
-            if (expected >= 0 && length != expected) return $"column {column.Name} ({column.Type.Display()}) holds {length} bytes, expected {expected}";
-            if (column.Type == SqlType.Text && !IsValidUtf8(record.AsSpan(start, length))) return $"column {column.Name} (TEXT) is not valid UTF-8";
+            if (CheckColumnBytes(table, record, i) is { } problem) return problem;
         }
         if (table.HasRowId)
             return KeyReader.Decode(key) is [long] ? null : $"the key of a rowid table is not one INTEGER";
         var keys = new KeyWriter();
         RecordKeys.Encode(keys, table, table.PrimaryKey, record);
         return keys.AsSpan().SequenceEqual(key) ? null : $"the key does not match the row's primary-key columns, which encode as {DescribeKey(keys.ToArray())}";
+    }
+
+    /// <summary>
+    /// What is wrong with a record's header and end offsets, or null: no more columns than the table, a valid
+    /// offset width and the smallest that holds the record (as the writer chooses), end offsets that never
+    /// decrease, and the last column ending exactly at the record's end.
+    /// </summary>
+    private static string? CheckRecordLayout(TableSchema table, byte[] record)
+    {
+        if (record.Length < 2) return $"the record is {record.Length} bytes, too short for its header word";
+        // A record written before ALTER TABLE ADD COLUMN has fewer columns (the new ones read as NULL).
+        int stored = RecordReader.ColumnCount(record, 0);
+        if (stored > table.Columns.Count) return $"the record has {stored} columns, the table has {table.Columns.Count}";
+        int width = RecordReader.OffsetWidth(record, 0);
+        if (width == 0) return "the record's header has offset width code 3 (valid codes: 0, 1, 2)";
+        int headerSize = RecordReader.HeaderSize(stored, width);
+        if (record.Length < headerSize) return $"the record is {record.Length} bytes, shorter than its {headerSize}-byte header";
+        int end = headerSize;
+        for (var i = 0; i < stored; i++)
+        {
+            int start = RecordReader.ColumnOffset(record, 0, i, out int length);
+            if (length < 0 || start + length > record.Length)
+                return $"column {table.Columns[i].Name} claims bytes [{start}, {start + length}), outside the record's {record.Length} bytes";
+            end = start + length;
+        }
+        if (end != record.Length) return $"the record's last column ends at byte {end}, but the record has {record.Length} bytes";
+        int expectedWidth = RecordWriter.OffsetWidth(stored, record.Length - headerSize);
+        return width == expectedWidth ? null : $"the record has {width}-byte end offsets, but {expectedWidth}-byte ones hold its {record.Length} bytes";
+    }
+
+    /// <summary>What is wrong with non-NULL column i's bytes, or null: INTEGER in the fewest of 1–8 bytes, 8-byte REAL, 1-byte BOOLEAN, UTF-8 TEXT.</summary>
+    private static string? CheckColumnBytes(TableSchema table, byte[] record, int i)
+    {
+        var column = table.Columns[i];
+        int start = RecordReader.ColumnOffset(record, 0, i, out int length);
+        switch (column.Type)
+        {
+            case SqlType.Integer when length is < 1 or > 8:
+                return $"column {column.Name} (INTEGER) holds {length} bytes, expected 1 to 8";
+            case SqlType.Integer:
+                long value = RecordReader.GetInt64(record, 0, i);
+                int fewest = RecordWriter.IntegerBytes(value);
+                return length == fewest ? null : $"column {column.Name} (INTEGER) holds {value} in {length} bytes, expected {fewest}";
+            case SqlType.Real when length != 8:
+                return $"column {column.Name} (REAL) holds {length} bytes, expected 8";
+            case SqlType.Boolean when length != 1:
+                return $"column {column.Name} (BOOLEAN) holds {length} bytes, expected 1";
+            case SqlType.Text when !IsValidUtf8(record.AsSpan(start, length)):
+                return $"column {column.Name} (TEXT) is not valid UTF-8";
+            default:
+                return null;
+        }
     }
 
     /// <summary>

@@ -22,9 +22,11 @@ namespace Foundry.Engine;
 ///
 ///  - IC1 Every catalog entry decodes: a known kind, a well-formed definition whose name matches its key,
 ///        column ordinals in range, and every index belongs to a table in the catalog.
-///  - IC2 Every row matches its table: the record has the table's column count, column bytes inside the
-///        record, no NULL in a NOT NULL column, 8-byte INTEGER/REAL and 1-byte BOOLEAN columns, valid
-///        UTF-8 TEXT; the row's key is one integer (rowid tables) or the encoding of its primary-key columns.
+///  - IC2 Every row matches its table: the record has at most the table's column count, a valid offset
+///        width and the smallest that holds it, column bytes inside the record ending exactly at its end,
+///        no NULL in a NOT NULL column and no bytes in a NULL one, INTEGER in the fewest of 1–8 bytes,
+///        8-byte REAL, 1-byte BOOLEAN, valid UTF-8 TEXT; the row's key is one integer (rowid tables) or the
+///        encoding of its primary-key columns.
 ///  - IC3 Every row has its entry in each of the table's indexes: key = index columns + primary key,
 ///        value = primary key (see IndexMaintenance).
 ///  - IC4 Every index entry points at an existing row, and that row's columns give exactly the entry's key.

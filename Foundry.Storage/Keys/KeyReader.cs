@@ -25,10 +25,8 @@ public static class KeyReader
                     Need(key, pos, 1, tag);
                     parts.Add(key[pos++] != 0);
                     break;
-                case KeyWriter.Int64Tag:
-                    Need(key, pos, 8, tag);
-                    parts.Add((long)(BinaryPrimitives.ReadUInt64BigEndian(key[pos..]) ^ 0x8000_0000_0000_0000UL));
-                    pos += 8;
+                case >= KeyWriter.IntegerTagMin and <= KeyWriter.IntegerTagMax:
+                    parts.Add(DecodeInteger(key, ref pos, tag));
                     break;
                 case KeyWriter.DoubleTag:
                     Need(key, pos, 8, tag);
@@ -46,6 +44,27 @@ public static class KeyReader
             }
         }
         return parts.ToArray();
+    }
+
+    /// <summary>The payload after an INTEGER tag; rejects a payload longer than needed (it would sort out of place).</summary>
+    private static long DecodeInteger(ReadOnlySpan<byte> key, ref int pos, byte tag)
+    {
+        int length = KeyWriter.IntegerPayloadBytes(tag);
+        Need(key, pos, length, tag);
+        bool negative = tag < KeyWriter.NonNegativeIntegerTag;
+        var payload = key.Slice(pos, length);
+        if (length > 1 && payload[0] == (negative ? 0xFF : 0x00))
+        {
+            throw new StorageException(
+                $"malformed key: INTEGER part at offset {pos - 1} has a {length}-byte payload starting 0x{payload[0]:X2}; its value needs fewer bytes");
+        }
+        long v = negative ? -1 : 0; // sign extension: the payload's bytes shift in below it
+        foreach (byte b in payload)
+        {
+            v = v << 8 | b;
+        }
+        pos += length;
+        return v;
     }
 
     private static byte[] Unescape(ReadOnlySpan<byte> key, ref int pos)

@@ -33,7 +33,11 @@ public static class FileHeaderPage
     /// <summary>Bytes of page 0 that must be read to learn the page size.</summary>
     public const int FixedSize = ReservedOffset + ReservedSize;
 
-    public const uint FileFormatVersion = 1;
+    /// <summary>
+    /// Version of everything stored in the file, not only this page: 2 has compact records (variable-width
+    /// end offsets and integers) and variable-length INTEGER keys; version 1 files cannot be read.
+    /// </summary>
+    public const uint FileFormatVersion = 2;
 
     public const int MinPageSize = 512;
     public const int MaxPageSize = 65536;

@@ -278,3 +278,33 @@ let ``rows that do not match their table, and duplicates in a unique index, are 
     Assert.Contains("IC5 index t_b has 240 entries, table t has 242 rows", r.Out)
     Assert.Contains("IC6 unique index t_e holds rows (", r.Out)
     Assert.Contains("with equal values (-8)", r.Out)
+
+[<Fact>]
+let ``records that break the compact record format are reported`` () =
+    use dir = new TempDir()
+    let db = dir.File "format.foundry"
+    createDatabase db
+    do
+        use pager = Pager.Open db
+        let table = TableSchema.Deserialize(ReadOnlySpan(catalogEntry pager 't' "t"))
+        let tree = BTree(pager, table.RootPageId)
+        let insert (a: int64) (record: byte[]) =
+            Assert.True(tree.Insert(ReadOnlySpan(KeyWriter().WriteInt64(a).ToArray()), ReadOnlySpan record))
+        // t (a INTEGER PRIMARY KEY, b TEXT, c REAL, d BOOLEAN, e INTEGER NOT NULL) with b, c, d NULL:
+        // header word 5 (+ width code << 14) | bitmap 0b01110 | five end offsets | a | e.
+        insert 5002L [| 0x05uy; 0x00uy; 0x0Euy; 10uy; 10uy; 10uy; 10uy; 12uy; 0x8Auy; 0x13uy; 0x03uy; 0x00uy |] // e = 3 in 2 bytes
+        insert 5003L [| 0x05uy; 0xC0uy; 0x0Euy; 10uy; 10uy; 10uy; 10uy; 11uy; 0x8Buy; 0x13uy; 0x03uy |] // width code 3
+        insert 5004L [| 0x05uy; 0x40uy; 0x0Euy; 15uy; 0uy; 15uy; 0uy; 15uy; 0uy; 15uy; 0uy; 16uy; 0uy; 0x8Cuy; 0x13uy; 0x03uy |] // 2-byte offsets
+        let record = RecordWriter().Begin(5).WriteInt64(5005L).WriteNull().WriteNull().WriteNull().WriteInt64(3L).ToArray()
+        insert 5005L (Array.append record [| 0uy |]) // a byte after the last column
+        pager.Commit()
+    let r = run "" [ "check"; db ]
+    Assert.Equal(1, r.ExitCode)
+    Assert.Contains("IC2 row (5002): column e (INTEGER) holds 3 in 2 bytes, expected 1", r.Out)
+    Assert.Contains("IC2 row (5003): the record's header has offset width code 3 (valid codes: 0, 1, 2)", r.Out)
+    Assert.Contains("IC2 row (5004): the record has 2-byte end offsets, but 1-byte ones hold its 16 bytes", r.Out)
+    Assert.Contains("IC2 row (5005): the record's last column ends at byte 11, but the record has 12 bytes", r.Out)
+    // The same rows read through SQL: well-formed enough ones decode, the bad width code fails loudly.
+    Assert.Equal<obj list list>([ [ box 3L ] ], query db "SELECT e FROM t WHERE a = 5004")
+    let ex = Assert.ThrowsAny<exn>(fun () -> query db "SELECT e FROM t WHERE a = 5003" |> ignore)
+    Assert.Contains("offset width code 3", ex.Message)

@@ -86,3 +86,20 @@ let ``several binding errors are reported together`` () =
     Assert.Contains("\"nope\"", e.Rendered)
     Assert.Contains("FND1004", e.Rendered)
     Assert.Contains("\"missing\"", e.Rendered)
+
+[<Fact>]
+let ``a table has at most RecordWriter.MaxColumns columns, by CREATE TABLE or ADD COLUMN`` () =
+    let db, s = session ()
+    use _ = db
+    let columns n = String.concat ", " [ for i in 1..n -> sprintf "c%d INTEGER" i ]
+    let limit = Foundry.Storage.RecordWriter.MaxColumns
+    let e = error s (sprintf "CREATE TABLE wide (%s)" (columns (limit + 1)))
+    Assert.Equal("FND1044", e.Code)
+    Assert.Equal((Some 1, Some 14), (Option.ofNullable e.Line, Option.ofNullable e.Column))
+    Assert.Contains($"table \"wide\" would have {limit + 1} columns; a table has at most {limit}", e.Message)
+    script s (sprintf "CREATE TABLE wide (%s)" (columns limit))
+    script s $"INSERT INTO wide (c1, c{limit}) VALUES (1, -70000)"
+    Assert.Equal<obj list list>([ [ box 1L; box -70000L ] ], rows s $"SELECT c1, c{limit} FROM wide")
+    let e = error s "ALTER TABLE wide ADD COLUMN extra TEXT"
+    Assert.Equal("FND1044", e.Code)
+    Assert.Equal((Some 1, Some 29), (Option.ofNullable e.Line, Option.ofNullable e.Column))

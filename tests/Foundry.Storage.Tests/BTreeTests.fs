@@ -6,7 +6,9 @@ open Xunit
 open Foundry.Storage
 open Foundry.Storage.Tests.TempDb
 
-let private key (i: int) = KeyWriter().WriteInt64(int64 i).ToArray()
+/// A 9-byte key for every i in [0, 2^56): an INTEGER key takes a tag plus the fewest bytes, so offsetting
+/// by 2^56 keeps the payload at 8 bytes and the entry-size arithmetic below exact.
+let private key (i: int) = KeyWriter().WriteInt64(int64 i + (1L <<< 56)).ToArray()
 let private value (i: int) = RecordWriter().Begin(2).WriteInt64(int64 i).WriteText(sprintf "row %d" i).ToArray()
 
 let private withTree (f: Pager -> BTree -> unit) =

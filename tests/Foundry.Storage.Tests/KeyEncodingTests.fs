@@ -21,8 +21,18 @@ type V =
 /// A key part: None is SQL NULL.
 type Part = { Type: KeyType; Value: V option }
 
+/// Values at and next to every payload-length boundary: ±2^k − 1, ±2^k, ±2^k + 1 for k in 0..63.
+let private integerBoundaries =
+    [ for k in 0..63 do
+          let p = if k = 63 then Int64.MinValue else 1L <<< k
+          for v in [ p - 1L; p; p + 1L ] do
+              yield v
+              yield -v ]
+    @ [ 0L; Int64.MinValue; Int64.MaxValue ]
+    |> List.distinct
+
 let private intGen =
-    Gen.oneof [ Gen.elements [ Int64.MinValue; Int64.MinValue + 1L; -256L; -1L; 0L; 1L; 255L; 256L; Int64.MaxValue ]
+    Gen.oneof [ Gen.elements integerBoundaries
                 Gen.choose (-1000, 1000) |> Gen.map int64
                 ArbMap.defaults |> ArbMap.generate<int64> ]
 
@@ -137,3 +147,61 @@ let ``NULL sorts before every value and text prefix sorts first`` () =
 [<Fact>]
 let ``text with an unpaired surrogate is rejected`` () =
     Assert.ThrowsAny<ArgumentException>(fun () -> KeyWriter().WriteText(String([| char 0xD800; 'x' |])) |> ignore) |> ignore
+
+let private intKey (v: int64) = KeyWriter().WriteInt64(v).ToArray()
+
+[<Fact>]
+let ``INTEGER keys order as the values do, also across payload lengths and inside composite keys`` () =
+    let pair = Gen.zip intGen intGen
+    let single (a: int64, b: int64) = sign (compareBytes (intKey a) (intKey b)) = sign (compare a b)
+    Check.One(config, Prop.forAll (Arb.fromGen pair) single)
+    // Every boundary value against every other: all tags and payload lengths meet.
+    let sorted = integerBoundaries |> List.sort
+    let encoded = sorted |> List.map intKey
+    for (a, ka), (b, kb) in List.pairwise (List.zip sorted encoded) do
+        Assert.True(compareBytes ka kb < 0, sprintf "%d encodes as %s, not below %d as %s" a (Convert.ToHexString ka) b (Convert.ToHexString kb))
+    // (x, y) pairs: the first part decides unless equal, whatever the lengths of either part.
+    let composite (x1: int64, y1: int64, x2: int64, y2: int64) =
+        let k (x: int64) (y: int64) = KeyWriter().WriteInt64(x).WriteInt64(y).ToArray()
+        sign (compareBytes (k x1 y1) (k x2 y2)) = sign (compare (x1, y1) (x2, y2))
+    let quad = gen {
+        let! x1 = intGen
+        let! x2 = Gen.frequency [ 1, Gen.constant x1; 2, intGen ]
+        let! y1 = intGen
+        let! y2 = intGen
+        return x1, y1, x2, y2 }
+    Check.One(config, Prop.forAll (Arb.fromGen quad) composite)
+
+[<Fact>]
+let ``INTEGER keys roundtrip at every payload-length boundary and take a tag plus the fewest bytes`` () =
+    for v in integerBoundaries do
+        let key = intKey v
+        Assert.Equal<obj array>([| box v |], KeyReader.Decode(ReadOnlySpan key))
+        let magnitude = if v < 0L then ~~~v else v
+        let payload = [ 1..8 ] |> List.find (fun n -> n = 8 || magnitude < (1L <<< (8 * n)))
+        Assert.True((key.Length = 1 + payload), sprintf "%d encodes as %s" v (Convert.ToHexString key))
+
+[<Fact>]
+let ``INTEGER key bytes: tag by sign and length, then the big-endian low bytes`` () =
+    let hex (v: int64) = Convert.ToHexString(intKey v)
+    Assert.Equal("2800", hex 0L)
+    Assert.Equal("2801", hex 1L)
+    Assert.Equal("28FF", hex 255L)
+    Assert.Equal("290100", hex 256L)
+    Assert.Equal("2A0F4240", hex 1_000_000L) // ids up to 16,777,215 take 4 bytes
+    Assert.Equal("2AFFFFFF", hex 16_777_215L)
+    Assert.Equal("2B01000000", hex 16_777_216L)
+    Assert.Equal("2F7FFFFFFFFFFFFFFF", hex Int64.MaxValue)
+    Assert.Equal("27FF", hex -1L)
+    Assert.Equal("2700", hex -256L)
+    Assert.Equal("26FEFF", hex -257L)
+    Assert.Equal("208000000000000000", hex Int64.MinValue)
+
+[<Fact>]
+let ``a non-minimal or truncated INTEGER key part is rejected`` () =
+    let decode (hex: string) = KeyReader.Decode(ReadOnlySpan(Convert.FromHexString hex))
+    // 5 with a 2-byte payload (29 00 05) would sort above 255 (28 FF): non-minimal parts are malformed.
+    Assert.Contains("needs fewer bytes", Assert.Throws<StorageException>(fun () -> decode "290005" |> ignore).Message)
+    Assert.Contains("needs fewer bytes", Assert.Throws<StorageException>(fun () -> decode "26FF00" |> ignore).Message)
+    Assert.Contains("needs 3 bytes", Assert.Throws<StorageException>(fun () -> decode "2A0102" |> ignore).Message)
+    Assert.Equal<obj array>([| box 5L; box -256L |], decode "28052700")
