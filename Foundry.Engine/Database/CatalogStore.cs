@@ -85,16 +85,12 @@ internal sealed class CatalogStore : ICatalog
         _views.Remove(TableSchema.CatalogKey(name));
     }
 
-    /// <summary>Creates an index's tree, fills it from the table's rows, and records it.</summary>
+    /// <summary>Creates an index's tree, fills it from the table's rows (sorted, bulk-loaded), and records it.</summary>
     public void CreateIndex(string name, TableSchema table, IReadOnlyList<int> columns, bool unique)
     {
         Version++;
         var index = new IndexSchema(name, table.Name, columns, unique, BTree.Create(_pager));
-        using (var cursor = new BTree(_pager, table.RootPageId).OpenCursor())
-        {
-            for (var ok = cursor.First(); ok; ok = cursor.Next())
-                IndexMaintenance.Add(_pager, table, index, cursor.Key.ToArray(), cursor.Value.ToArray());
-        }
+        IndexMaintenance.Build(_pager, table, index);
         Tree.Upsert(KeyOf(IndexKind, name), index.Serialize());
         _indexes[TableSchema.CatalogKey(name)] = index;
         table.Indexes.Add(index);
