@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Foundry.Storage;
 
 namespace Foundry.Runtime;
@@ -31,16 +32,20 @@ public static class IndexMaintenance
         tree.Insert(keys.AsSpan(), primaryKey);
     }
 
+    /// <summary>Memory the sort of an index build may hold before it spills sorted runs to temporary files.</summary>
+    public const long BuildSortBudgetBytes = 32L << 20;
+
     /// <summary>
     /// Fills a new, empty index from every row of its table (CREATE INDEX): the entries are encoded,
-    /// sorted in memory and written bottom-up by <see cref="BTree.BulkLoad"/>, which fills each page once
-    /// instead of descending the tree and splitting for every row. A UNIQUE index is checked on the sorted
-    /// entries: two rows collide exactly when neighbouring entries share their column prefix (NULLs never
-    /// collide). Returns the number of entries.
+    /// sorted (in memory up to <see cref="BuildSortBudgetBytes"/>, beyond that in sorted runs on disk
+    /// merged by <see cref="ExternalSorter"/>) and written bottom-up by <see cref="BTree.BulkLoad"/>,
+    /// which fills each page once instead of descending the tree and splitting for every row. A UNIQUE
+    /// index is checked on the sorted stream: two rows collide exactly when neighbouring entries share
+    /// their column prefix (NULLs never collide). Returns the number of entries.
     /// </summary>
     public static long Build(Pager pager, TableSchema table, IndexSchema index)
     {
-        var entries = new List<(byte[] Key, byte[] Value, int PrefixLength, bool HasNull)>();
+        using var sorter = new ExternalSorter(BuildSortBudgetBytes);
         var keys = new KeyWriter();
         using (var cursor = new BTree(pager, table.RootPageId).OpenCursor())
         {
@@ -51,21 +56,37 @@ public static class IndexMaintenance
                 var hasNull = RecordKeys.Encode(keys, table, index.Columns, cursor.Value.ToArray());
                 var prefixLength = keys.Length;
                 keys.WriteBlob(primaryKey);
-                entries.Add((keys.ToArray(), primaryKey, prefixLength, hasNull));
+                sorter.Add(keys.ToArray(), SortValue(primaryKey, prefixLength, hasNull));
             }
         }
-        entries.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
-        if (index.Unique)
+        return new BTree(pager, index.RootPageId).BulkLoad(CheckedEntries(index, sorter.Sorted()));
+    }
+
+    /// <summary>The value carried through the sort: i32 column-prefix length, a has-NULL byte, then the primary key.</summary>
+    private static byte[] SortValue(byte[] primaryKey, int prefixLength, bool hasNull)
+    {
+        var value = new byte[5 + primaryKey.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(value, prefixLength);
+        value[4] = hasNull ? (byte)1 : (byte)0;
+        primaryKey.CopyTo(value, 5);
+        return value;
+    }
+
+    /// <summary>The sorted entries as the index stores them (key, primary key), rejecting duplicates of a UNIQUE index.</summary>
+    private static IEnumerable<(byte[] Key, byte[] Value)> CheckedEntries(IndexSchema index, IEnumerable<(byte[] Key, byte[] Value)> sorted)
+    {
+        byte[]? previous = null;
+        var previousPrefix = 0;
+        foreach (var (key, value) in sorted)
         {
-            for (var i = 1; i < entries.Count; i++)
-            {
-                var (previous, current) = (entries[i - 1], entries[i]);
-                if (!current.HasNull && previous.PrefixLength == current.PrefixLength
-                    && previous.Key.AsSpan(0, previous.PrefixLength).SequenceEqual(current.Key.AsSpan(0, current.PrefixLength)))
-                    throw new FoundryRuntimeException(RuntimeErrors.DuplicateKey, $"duplicate key value violates unique index \"{index.Name}\"");
-            }
+            int prefix = BinaryPrimitives.ReadInt32LittleEndian(value);
+            var hasNull = value[4] != 0;
+            if (index.Unique && !hasNull && previous is not null && previousPrefix == prefix
+                && previous.AsSpan(0, prefix).SequenceEqual(key.AsSpan(0, prefix)))
+                throw new FoundryRuntimeException(RuntimeErrors.DuplicateKey, $"duplicate key value violates unique index \"{index.Name}\"");
+            (previous, previousPrefix) = (key, prefix);
+            yield return (key, value[5..]);
         }
-        return new BTree(pager, index.RootPageId).BulkLoad(entries.Select(e => (e.Key, e.Value)));
     }
 
     /// <summary>Removes the row's entries from every index of the table.</summary>
