@@ -91,18 +91,19 @@ public static class WalFormat
         CatalogRoot = BinaryPrimitives.ReadUInt32LittleEndian(source[12..]),
     };
 
-    /// <summary>Encodes a whole record (header, payload, checksum) into a new array.</summary>
-    public static byte[] EncodeRecord(long lsn, ulong txnId, WalRecordType type, uint pageId, ReadOnlySpan<byte> payload)
+    /// <summary>Encodes a whole record (header, payload, checksum) at the start of <paramref name="record"/>, which needs RecordHeaderSize + payload.Length bytes.</summary>
+    public static void EncodeRecord(Span<byte> record, long lsn, ulong txnId, WalRecordType type, uint pageId, ReadOnlySpan<byte> payload)
     {
-        var record = new byte[RecordHeaderSize + payload.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(4), record.Length);
-        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), lsn);
-        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(16), txnId);
+        int length = RecordHeaderSize + payload.Length;
+        record = record[..length];
+        BinaryPrimitives.WriteInt32LittleEndian(record[4..], length);
+        BinaryPrimitives.WriteInt64LittleEndian(record[8..], lsn);
+        BinaryPrimitives.WriteUInt64LittleEndian(record[16..], txnId);
         record[24] = (byte)type;
-        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(28), pageId);
-        payload.CopyTo(record.AsSpan(RecordHeaderSize));
-        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32C.Compute(record.AsSpan(4)));
-        return record;
+        record[25..28].Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(record[28..], pageId);
+        payload.CopyTo(record[RecordHeaderSize..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32C.Compute(record[4..]));
     }
 }
 

@@ -100,14 +100,14 @@ public sealed class WriteAheadLog : IDisposable
         lock (_gate)
         {
             long lsn = _endLsn;
-            byte[] record = WalFormat.EncodeRecord(lsn, txnId, type, pageId, payload);
-            if (_bufferLength + record.Length > _buffer.Length)
+            int length = WalFormat.RecordHeaderSize + payload.Length;
+            if (_bufferLength + length > _buffer.Length)
             {
-                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _bufferLength + record.Length));
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _bufferLength + length));
             }
-            record.CopyTo(_buffer, _bufferLength);
-            _bufferLength += record.Length;
-            _endLsn += record.Length;
+            WalFormat.EncodeRecord(_buffer.AsSpan(_bufferLength), lsn, txnId, type, pageId, payload);
+            _bufferLength += length;
+            _endLsn += length;
             bool large = _bufferLength > 1 << 20;
             if (large && !_flushing)
             {
