@@ -570,11 +570,12 @@ public sealed partial class Pager : IDisposable
         _txnUndo.TryAdd(id, lsn);
     }
 
-    /// <summary>Appends a Redo image of the frame's bytes, stamping the page LSN and checksum first.</summary>
+    /// <summary>Appends a Redo image of the frame's bytes, stamping the page LSN first.</summary>
     private void LogImage(Frame frame)
     {
+        // No page checksum here: the record's CRC covers the image, and whoever writes the image to the
+        // database file (WritePage, recovery) stamps the page checksum then.
         PageHeader.SetLsn(frame.Data, (ulong)_wal.EndLsn);
-        PageHeader.WriteChecksum(frame.Data);
         _wal.Append(_txnId, WalRecordType.Redo, frame.PageId, frame.Data);
         frame.Unlogged = false;
         frame.LogEnd = _wal.EndLsn;
