@@ -19,10 +19,11 @@ namespace Foundry.Storage;
 /// |--------|------|-----------|-------------------------------------------|
 /// | 16     | 4    | next free | next page on the free list, 0 at the end  |
 ///
-/// Logging (full-page physical images, steal / no-force): the first time a statement dirties a page,
-/// the page's before-image is appended as an Undo record; a page's after-image is appended as a Redo
-/// record when the transaction commits (for every page it left unlogged) or when the buffer pool evicts
-/// it (steal). Commit appends a Commit record carrying the header state and syncs the log (group commit:
+/// Logging (full-page physical images, steal / no-force): the first time a transaction dirties a page,
+/// the page's before-image is kept in memory (Pager.Undo.cs) and appended as an Undo record only when
+/// the page is about to be stolen or the images in memory pass a limit; a page's after-image is
+/// appended as a Redo record when the transaction commits (for every page it left unlogged) or when the
+/// buffer pool evicts it (steal). Commit appends a Commit record carrying the header state and syncs the log (group commit:
 /// <see cref="CommitAppend"/> under the storage latch, <see cref="WaitDurable"/> outside it).
 ///
 /// Transaction states (one write transaction at a time; the engine's writer lock guarantees it):
@@ -37,16 +38,17 @@ namespace Foundry.Storage;
 /// Invariants:
 ///
 ///  - PG1 Write-ahead rule: a page is written to the database file only after a Redo image with its
-///        current bytes (LSN = its page LSN) is in the log and the log is synced past it.
-///  - PG2 Before a page's bytes change in a transaction, an Undo image of its bytes at the transaction's
-///        start is in the log (unless the page did not exist then: id ≥ the statement's starting page
-///        count). Before they change in a later statement of the same transaction, a copy of the bytes at
-///        that statement's start is kept in memory for RollbackStatement: crash recovery undoes whole
-///        transactions, so only the transaction's first image must be logged.
+///        current bytes (LSN = its page LSN) is in the log and the log is synced past it; a page logged
+///        at commit only after the log is synced past the Commit record.
+///  - PG2 Before a page's bytes change in a transaction, its bytes at the transaction's start are held
+///        (unless the page did not exist then), in memory or as an Undo record; before a Redo image of
+///        the page is logged while the transaction is active, that Undo record is in the log. Before the
+///        bytes change in a later statement of the same transaction, a copy of them at that statement's
+///        start is kept in memory for RollbackStatement: crash recovery undoes whole transactions.
 ///  - PG3 After CommitAppend every page the transaction changed has a Redo image before the Commit record;
 ///        Commit returns once the log is synced through the Commit record.
 ///  - PG4 Every page read from the file has its checksum verified before anyone sees it.
-///  - PG5 Rollback restores each changed page's before-image from the log, logs it as a Redo image
+///  - PG5 Rollback restores each changed page's before-image (memory or log), logs it as a Redo image
 ///        (compensation), restores the header and appends Abort; RollbackStatement restores the statement's
 ///        before-images and header without logging (the pages stay in the transaction).
 ///  - PG6 A checkpoint (no active transaction) writes every dirty page and page 0, syncs the file, then
@@ -54,7 +56,7 @@ namespace Foundry.Storage;
 ///
 /// Crash story: the file only ever receives pages whose images are durable in the log (PG1), and page 0
 /// only at checkpoints, so after a crash the file holds some mixture of pages the log can rebuild. Recovery
-/// (<see cref="WalRecovery"/>) rewrites every Redo image in log order (repeating history, torn pages
+/// (<see cref="WalRecovery"/>) rewrites the Redo images of finished transactions in log order (torn pages
 /// included), then the Undo images of transactions without Commit/Abort in reverse log order, writes page
 /// 0 from the last Commit/Abort header state, syncs and only then empties the log — so a crash during
 /// recovery just repeats it (idempotent).
@@ -73,23 +75,6 @@ public sealed partial class Pager : IDisposable
     private FileHeaderPage.State _statementHeader;
     private ulong _txnId;
     private ulong _lastTxnId;
-    private readonly Dictionary<uint, long> _txnUndo = new();
-    private readonly Dictionary<uint, long> _statementUndo = new();
-
-    /// <summary>Statement-start copies of pages the transaction had already logged an Undo image for (PG2).</summary>
-    private readonly Dictionary<uint, byte[]> _statementCopies = new();
-
-    /// <summary>
-    /// Page-sized arrays of forgotten statement copies, reused for the next ones: in a long transaction of
-    /// small statements every statement copies the pages it touches, and allocating (and zeroing) a fresh
-    /// array each time cost more than the copy itself. At most <see cref="CopyPoolLimit"/> are kept.
-    /// </summary>
-    private readonly Stack<byte[]> _copyPool = new();
-
-    private const int CopyPoolLimit = 256;
-
-    /// <summary>Changes whenever the statement's before-images are forgotten; see <see cref="Frame.StatementNumber"/>.</summary>
-    private long _statementNumber = 1;
     private bool _disposed;
 
     private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
@@ -383,17 +368,25 @@ public sealed partial class Pager : IDisposable
             return 0;
         }
         EnsureTransaction();
+        // Commit-time images need no Undo record: they reach the database file only once the Commit
+        // record is durable (their LogEnd moves past it below), and without it recovery ignores them.
+        var logged = new List<Frame>();
         foreach (Frame f in _dirty)
         {
             if (f.Unlogged)
             {
-                LogImage(f);
+                LogImage(f, undoFirst: false);
+                logged.Add(f);
             }
         }
         Span<byte> state = stackalloc byte[WalFormat.HeaderStateSize];
         WalFormat.WriteState(state, _header);
         _wal.Append(_txnId, WalRecordType.Commit, 0, state);
         long end = _wal.EndLsn;
+        foreach (Frame f in logged)
+        {
+            f.LogEnd = end;
+        }
         EndTransaction();
         if (_wal.SizeBytes > CheckpointLogBytes)
         {
@@ -507,7 +500,7 @@ public sealed partial class Pager : IDisposable
         {
             _txnId = ++_lastTxnId;
             _committedHeader = _header;
-            _txnUndo.Clear();
+            ClearTransactionUndo();
             ClearStatementUndo();
             _statementHeader = _header;
         }
@@ -518,61 +511,21 @@ public sealed partial class Pager : IDisposable
         _committedHeader = _header;
         _statementHeader = _header;
         _txnId = 0;
-        _txnUndo.Clear();
+        ClearTransactionUndo();
         ClearStatementUndo();
     }
 
-    /// <summary>Forgets the statement's before-images; frames stamped with the old statement number no longer skip BeforeChange.</summary>
-    private void ClearStatementUndo()
+    /// <summary>
+    /// Appends a Redo image of the frame's bytes, stamping the page LSN first. With
+    /// <paramref name="undoFirst"/> (every image but commit-time and compensation ones) the page's
+    /// before-image is logged first if it is still only in memory (PG2).
+    /// </summary>
+    private void LogImage(Frame frame, bool undoFirst)
     {
-        _statementUndo.Clear();
-        foreach (byte[] copy in _statementCopies.Values)
+        if (undoFirst)
         {
-            if (_copyPool.Count == CopyPoolLimit)
-            {
-                break;
-            }
-            _copyPool.Push(copy);
+            LogUndoImage(frame.PageId);
         }
-        _statementCopies.Clear();
-        _statementNumber++;
-    }
-
-    /// <summary>PG2: logs the statement-start image of a page the first time the statement dirties it.</summary>
-    private void BeforeChange(Frame frame)
-    {
-        EnsureTransaction();
-        if (frame.StatementNumber == _statementNumber)
-        {
-            return; // already handled in this statement: its image is in _statementUndo or _statementCopies
-        }
-        frame.StatementNumber = _statementNumber;
-        uint id = frame.PageId;
-        if (_statementUndo.ContainsKey(id) || _statementCopies.ContainsKey(id))
-        {
-            return;
-        }
-        // A page that existed when the statement began and whose transaction-start image is already
-        // logged only needs an in-memory copy; a page allocated in this statement needs neither.
-        if (id < _statementHeader.PageCount && _txnUndo.ContainsKey(id))
-        {
-            byte[] copy = _copyPool.Count > 0 ? _copyPool.Pop() : GC.AllocateUninitializedArray<byte>(PageSizeBytes);
-            frame.Data.AsSpan(0, PageSizeBytes).CopyTo(copy);
-            _statementCopies[id] = copy;
-            return;
-        }
-        long lsn = 0;
-        if (id < _statementHeader.PageCount)
-        {
-            lsn = _wal.Append(_txnId, WalRecordType.Undo, id, frame.Data);
-        }
-        _statementUndo[id] = lsn;
-        _txnUndo.TryAdd(id, lsn);
-    }
-
-    /// <summary>Appends a Redo image of the frame's bytes, stamping the page LSN first.</summary>
-    private void LogImage(Frame frame)
-    {
         // No page checksum here: the record's CRC covers the image, and whoever writes the image to the
         // database file (WritePage, recovery) stamps the page checksum then.
         PageHeader.SetLsn(frame.Data, (ulong)_wal.EndLsn);
@@ -586,7 +539,7 @@ public sealed partial class Pager : IDisposable
     {
         if (frame.Unlogged)
         {
-            LogImage(frame);
+            LogImage(frame, undoFirst: true);
             // Log the next unpinned unlogged victims too, so the coming evictions share this one fsync.
             // (Pinned frames are skipped: their owner may be between MarkDirty and the change itself.)
             int batch = 0;
@@ -598,7 +551,7 @@ public sealed partial class Pager : IDisposable
                 }
                 if (other.Unlogged && other.PinCount == 0)
                 {
-                    LogImage(other);
+                    LogImage(other, undoFirst: true);
                 }
             }
         }
@@ -607,55 +560,6 @@ public sealed partial class Pager : IDisposable
         _file.Write(frame.Data, (long)frame.PageId * PageSizeBytes);
         frame.IsDirty = false;
         _dirty.Remove(frame);
-    }
-
-    /// <summary>
-    /// Puts back the before-images in <paramref name="undo"/> (page id -> Undo record LSN, 0 for pages that
-    /// did not exist). Resident frames are dropped first so stale PageRefs are recognised. With
-    /// <paramref name="compensate"/> each restored page is logged as a Redo image (a compensation record).
-    /// </summary>
-    private void RestoreImages(Dictionary<uint, long> undo, bool compensate)
-    {
-        foreach ((uint id, long lsn) in undo.OrderBy(e => e.Key))
-        {
-            if (_resident.TryGetValue(id, out Frame? old))
-            {
-                Release(old, keepArray: true);
-            }
-            if (lsn == 0)
-            {
-                continue;
-            }
-            byte[] image = _wal.ReadPayload(lsn);
-            Frame frame = AcquireFrame(id);
-            image.CopyTo(frame.Data, 0);
-            frame.IsDirty = true;
-            frame.Unlogged = true;
-            _dirty.Add(frame);
-            if (compensate)
-            {
-                LogImage(frame);
-            }
-            Unpin(frame);
-        }
-    }
-
-    /// <summary>Puts back in-memory statement-start copies (RollbackStatement); the pages stay dirty and unlogged.</summary>
-    private void RestoreCopies(Dictionary<uint, byte[]> copies)
-    {
-        foreach ((uint id, byte[] image) in copies.OrderBy(e => e.Key))
-        {
-            if (_resident.TryGetValue(id, out Frame? old))
-            {
-                Release(old, keepArray: true);
-            }
-            Frame frame = AcquireFrame(id);
-            image.CopyTo(frame.Data, 0);
-            frame.IsDirty = true;
-            frame.Unlogged = true;
-            _dirty.Add(frame);
-            Unpin(frame);
-        }
     }
 
     private void VerifyChecksum(uint pageId, ReadOnlySpan<byte> page)

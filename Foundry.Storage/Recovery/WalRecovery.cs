@@ -9,13 +9,15 @@ namespace Foundry.Storage;
 ///  1. Analysis: scan the longest valid prefix of the log (<see cref="WriteAheadLog.Scan"/>). Transactions
 ///     with a Commit or Abort record are finished; the rest are losers. The header state starts as the one
 ///     in the log's file header (the last checkpoint's) and takes the state of every Commit/Abort in order.
-///  2. Redo: write every Redo image to its page, in log order (repeating history: committed work, images
-///     stolen from losers, and the compensation images of rollbacks). A torn page in the file is simply
-///     overwritten.
+///  2. Redo: write the Redo images of finished transactions to their pages, in log order (committed work,
+///     and the stolen and compensation images of rolled-back ones). A torn page in the file is simply
+///     overwritten. A loser's Redo images are skipped: the pager logs a page's Undo image before any
+///     Redo image of an active transaction that could reach the file (a steal), and lets commit-time
+///     images reach the file only after the Commit record is durable, so a loser's changes are in the
+///     file only on pages whose Undo image is in the log.
 ///  3. Undo: write the Undo images of losers in reverse log order; the last one written for a page is its
-///     image from before the earliest loser touched it. Writers run one at a time and a loser is never
-///     followed by a committed writer of the same page (its Commit would come first), so this is exactly
-///     the state after the last finished transaction.
+///     image from before the loser touched it. Writers run one at a time, so a loser is the last writer
+///     and this is exactly the state after the last finished transaction.
 ///
 /// Then page 0 is written from the header state and the file synced; the caller then empties the log.
 /// Recovery writes only to the database file until that sync, and the log is untouched until after it,
@@ -60,7 +62,7 @@ public static class WalRecovery
         int redone = 0, undone = 0;
         foreach (WalRecordInfo r in records)
         {
-            if (r.Type == WalRecordType.Redo)
+            if (r.Type == WalRecordType.Redo && finished.Contains(r.TxnId))
             {
                 WriteImage(data, r.PageId, Read(wal, r), pageSize);
                 redone++;

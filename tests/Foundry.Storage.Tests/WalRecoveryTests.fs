@@ -213,6 +213,45 @@ let ``WAL5 a checkpoint keeps the log file for reuse; records left from before i
     let want = [ for k in 0 .. 19 -> k, value k (if k = 3 then 30 else 5) ] |> Map.ofList
     Assert.Equal<Map<int, byte[]>>(want, got)
 
+/// Record types in the log file, in order.
+let private logRecordTypes (fs: FaultInjectingFileSystem) =
+    use wal = fs.Open(dbPath + "-wal", false)
+    let records = Collections.Generic.List<WalRecordInfo>()
+    let mutable pageSize, baseLsn, state, validEnd = 0, 0L, Unchecked.defaultof<FileHeaderPage.State>, 0L
+    Assert.True(WriteAheadLog.Scan(wal, &pageSize, &baseLsn, &state, records, &validEnd))
+    [ for r in records -> r.Type ]
+
+[<Fact>]
+let ``PG2 a transaction whose pages stay in the pool logs no Undo record; a steal logs the Undo image before the Redo image`` () =
+    let fs = FaultInjectingFileSystem()
+    let pager = Pager.Open(dbPath, PagerOptions(PageSizeBytes = 512, CacheFrames = 64, FileSystem = fs))
+    let tree = BTree(pager, pager.CatalogRootPageId)
+    for k in 0 .. 9 do tree.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 20))
+    pager.Commit()
+    pager.Checkpoint()
+    // A small update of existing pages: Redo images and a Commit, no Undo.
+    tree.Upsert(ReadOnlySpan(key 3), ReadOnlySpan(value 3 21))
+    pager.Commit()
+    let small = logRecordTypes fs
+    Assert.DoesNotContain(WalRecordType.Undo, small)
+    Assert.Contains(WalRecordType.Redo, small)
+    pager.Abandon()
+    // With an 8-frame pool a large uncommitted change steals pages: every stolen page's Undo image is
+    // logged before its first Redo image, and the crash leaves exactly the committed state.
+    let fs2 = FaultInjectingFileSystem()
+    let p2 = Pager.Open(dbPath, PagerOptions(PageSizeBytes = 512, CacheFrames = 8, FileSystem = fs2))
+    let t2 = BTree(p2, p2.CatalogRootPageId)
+    for k in 0 .. 199 do t2.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 20))
+    p2.Commit()
+    p2.Checkpoint()
+    for k in 0 .. 199 do t2.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 30))
+    let types = logRecordTypes fs2
+    Assert.Contains(WalRecordType.Undo, types)
+    Assert.True(List.findIndex ((=) WalRecordType.Undo) types < List.findIndex ((=) WalRecordType.Redo) types)
+    p2.Abandon()
+    let got = recoverAndRead fs2
+    Assert.Equal<Map<int, byte[]>>(Map.ofList [ for k in 0 .. 199 -> k, value k 20 ], got)
+
 [<Fact>]
 let ``WAL group commit: concurrent committers share fsyncs`` () =
     use tmp = new TempPath()
