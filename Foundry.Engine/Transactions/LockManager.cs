@@ -21,12 +21,31 @@ namespace Foundry.Engine;
 ///        deadlock victim and gets <see cref="DeadlockException"/> (it then rolls back, releasing all).
 ///        Every cycle is found, because a cycle is closed by the last of its members to start waiting,
 ///        and that member checks; waiters also re-check whenever they wake up.
+///
+/// Wake-ups are targeted: each waiter sleeps on its own monitor, and releasing a resource wakes only
+/// the waiters of that resource that could now be granted, in arrival order (the first, or every
+/// shared one). With eight sessions queued on the writer lock, waking all of them on every commit cost
+/// more CPU than the commits did. Waiters also wake every 100 ms to re-check, a safety net only.
 /// </summary>
 internal sealed class LockManager
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Dictionary<Transaction, LockMode>> _holders = new(StringComparer.Ordinal);
-    private readonly Dictionary<Transaction, (string Resource, LockMode Mode)> _waiting = new();
+    private readonly Dictionary<Transaction, Waiter> _waiting = new();
+
+    /// <summary>Waiters of each resource in arrival order.</summary>
+    private readonly Dictionary<string, List<Waiter>> _queues = new(StringComparer.Ordinal);
+
+    /// <summary>A transaction waiting for one resource; its monitor is what it sleeps on.</summary>
+    private sealed class Waiter(Transaction txn, string resource, LockMode mode)
+    {
+        public Transaction Txn { get; } = txn;
+        public string Resource { get; } = resource;
+        public LockMode Mode { get; } = mode;
+
+        /// <summary>Set (under the waiter's monitor) when a release may have made the request grantable.</summary>
+        public bool Woken;
+    }
     private readonly Dictionary<Transaction, List<string>> _held = new();
 
     /// <summary>How many transactions are waiting for a lock now (for diagnostics and tests).</summary>
@@ -41,47 +60,114 @@ internal sealed class LockManager
     /// <summary>Grants <paramref name="mode"/> on <paramref name="resource"/>, waiting while others hold a conflicting mode.</summary>
     public void Acquire(Transaction txn, string resource, LockMode mode)
     {
-        lock (_gate)
+        while (true)
         {
-            while (true)
+            Waiter waiter;
+            lock (_gate)
             {
                 if (CanGrant(txn, resource, mode))
                 {
-                    _waiting.Remove(txn);
-                    if (!_holders.TryGetValue(resource, out var holders))
-                    {
-                        holders = new();
-                        _holders[resource] = holders;
-                    }
-                    if (!holders.TryGetValue(txn, out LockMode current))
-                    {
-                        if (!_held.TryGetValue(txn, out var list))
-                        {
-                            list = new();
-                            _held[txn] = list;
-                        }
-                        list.Add(resource);
-                        holders[txn] = mode;
-                    }
-                    else if (mode > current)
-                    {
-                        holders[txn] = mode;
-                    }
+                    StopWaiting(txn);
+                    Grant(txn, resource, mode);
                     return;
                 }
-                _waiting[txn] = (resource, mode);
+                if (_waiting.TryGetValue(txn, out Waiter? existing) && (existing.Resource != resource || existing.Mode != mode))
+                {
+                    StopWaiting(txn); // a wait left behind by an abandoned request (LK3: one wait at a time)
+                    existing = null;
+                }
+                if (existing is null)
+                {
+                    existing = new Waiter(txn, resource, mode);
+                    _waiting[txn] = existing;
+                    if (!_queues.TryGetValue(resource, out var queue))
+                    {
+                        queue = new();
+                        _queues[resource] = queue;
+                    }
+                    queue.Add(existing);
+                }
+                waiter = existing;
                 if (ClosesCycle(txn))
                 {
-                    _waiting.Remove(txn);
-                    Monitor.PulseAll(_gate);
+                    StopWaiting(txn);
                     throw new DeadlockException(resource);
                 }
-                Monitor.Wait(_gate, 100);
+                waiter.Woken = false;
+            }
+            lock (waiter)
+            {
+                if (!waiter.Woken)
+                {
+                    Monitor.Wait(waiter, 100);
+                }
             }
         }
     }
 
-    /// <summary>Releases one resource early (only the writer lock, LK2).</summary>
+    private void Grant(Transaction txn, string resource, LockMode mode)
+    {
+        if (!_holders.TryGetValue(resource, out var holders))
+        {
+            holders = new();
+            _holders[resource] = holders;
+        }
+        if (!holders.TryGetValue(txn, out LockMode current))
+        {
+            if (!_held.TryGetValue(txn, out var list))
+            {
+                list = new();
+                _held[txn] = list;
+            }
+            list.Add(resource);
+            holders[txn] = mode;
+        }
+        else if (mode > current)
+        {
+            holders[txn] = mode;
+        }
+    }
+
+    /// <summary>Removes the transaction's wait, if any, from the wait-for graph and its resource's queue.</summary>
+    private void StopWaiting(Transaction txn)
+    {
+        if (_waiting.Remove(txn, out Waiter? waiter) && _queues.TryGetValue(waiter.Resource, out var queue))
+        {
+            queue.Remove(waiter);
+            if (queue.Count == 0)
+            {
+                _queues.Remove(waiter.Resource);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Wakes the waiters of <paramref name="resource"/> that could be granted now: the first grantable one
+    /// in arrival order and, when it asks for S, every other grantable S waiter (caller holds the gate).
+    /// </summary>
+    private void WakeWaiters(string resource)
+    {
+        if (!_queues.TryGetValue(resource, out var queue))
+        {
+            return;
+        }
+        bool wokeExclusive = false, wokeShared = false;
+        foreach (Waiter w in queue)
+        {
+            if (wokeExclusive || (wokeShared && w.Mode == LockMode.Exclusive) || !CanGrant(w.Txn, resource, w.Mode))
+            {
+                continue;
+            }
+            lock (w)
+            {
+                w.Woken = true;
+                Monitor.Pulse(w);
+            }
+            wokeExclusive |= w.Mode == LockMode.Exclusive;
+            wokeShared |= w.Mode == LockMode.Shared;
+        }
+    }
+
     public void Release(Transaction txn, string resource)
     {
         lock (_gate)
@@ -93,7 +179,7 @@ internal sealed class LockManager
                 {
                     _holders.Remove(resource);
                 }
-                Monitor.PulseAll(_gate);
+                WakeWaiters(resource);
             }
         }
     }
@@ -103,7 +189,7 @@ internal sealed class LockManager
     {
         lock (_gate)
         {
-            _waiting.Remove(txn);
+            StopWaiting(txn);
             if (_held.Remove(txn, out var list))
             {
                 foreach (string resource in list)
@@ -116,9 +202,9 @@ internal sealed class LockManager
                             _holders.Remove(resource);
                         }
                     }
+                    WakeWaiters(resource);
                 }
             }
-            Monitor.PulseAll(_gate);
         }
     }
 
