@@ -315,11 +315,8 @@ public sealed partial class BTree
         bool overflow = key.Length + value.Length > MaxEntryBytes;
         int prefix = overflow ? MaxEntryBytes - key.Length - Node.OverflowPointerSize : value.Length;
         int payload = overflow ? Node.OverflowPointerSize + prefix : value.Length;
-        var cell = new byte[Node.LeafCellSize(key.Length, payload)];
-        BinaryPrimitives.WriteUInt16LittleEndian(cell, (ushort)key.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(cell.AsSpan(2), (ushort)(payload | (overflow ? Node.OverflowFlag : 0)));
-        key.CopyTo(cell.AsSpan(Node.LeafCellHeader));
-        Span<byte> rest = cell.AsSpan(Node.LeafCellHeader + key.Length);
+        var cell = new byte[Node.LeafCellSize(key.Length, payload, overflow)];
+        Span<byte> rest = cell.AsSpan(Node.BeginLeafCell(cell, key, payload, overflow));
         if (!overflow)
         {
             value.CopyTo(rest);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Foundry.Storage;
@@ -13,8 +14,8 @@ namespace Foundry.Storage;
 ///  - BT1 Every page reachable from the root is a B+Tree node page (type BTreeLeaf or BTreeInterior,
 ///        current format version) and is reached exactly once (no cycles, no shared pages).
 ///  - BT2 Node space accounting is exact: the slot array ends at or before cell content start, every cell
-///        lies in [content start, page size), no two cells overlap, and the cell bytes plus garbage bytes
-///        equal page size minus content start.
+///        lies in [content start, page size) with its lengths in their shortest form, no two cells overlap,
+///        and the cell bytes plus garbage bytes equal page size minus content start.
 ///  - BT3 Keys are sorted within a node: strictly ascending.
 ///  - BT4 Separators bound their children: every key in the subtree of child ci lies in [k(i-1), ki)
 ///        (the rightmost child: [k(n-1), upper bound of the node)). With BT3 this sorts keys across nodes.
@@ -179,8 +180,15 @@ public sealed partial class BTree
     }
 
     /// <summary>Length of the value at <paramref name="slot"/> of a leaf, inline or in overflow pages.</summary>
-    internal static int ValueLength(byte[] leaf, int slot) =>
-        Node.IsOverflow(leaf, slot) ? Node.OverflowTotalLength(leaf, slot) : Node.LeafValueLength(leaf, slot);
+    internal static int ValueLength(byte[] leaf, int slot)
+    {
+        Node.LeafCellLayout cell = Node.LeafCell(leaf, slot);
+        return cell.Overflow ? OverflowTotalLength(leaf, cell) : cell.PayloadLength;
+    }
+
+    /// <summary>The whole length of an overflow cell's value (its first payload field).</summary>
+    internal static int OverflowTotalLength(byte[] leaf, Node.LeafCellLayout cell) =>
+        (int)BinaryPrimitives.ReadUInt32LittleEndian(leaf.AsSpan(cell.PayloadOffset));
 
     /// <summary>Copies the whole value at <paramref name="slot"/> into <paramref name="destination"/> (exactly its length), following the overflow chain when there is one.</summary>
     internal void ReadValue(byte[] leaf, int slot, Span<byte> destination)

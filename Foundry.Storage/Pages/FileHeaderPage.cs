@@ -33,7 +33,8 @@ public static class FileHeaderPage
     /// <summary>Bytes of page 0 that must be read to learn the page size.</summary>
     public const int FixedSize = ReservedOffset + ReservedSize;
 
-    public const uint FileFormatVersion = 1;
+    /// <summary>2: B+Tree cells with 1-or-2-byte lengths (see <see cref="Node"/>); 1 had fixed u16 lengths.</summary>
+    public const uint FileFormatVersion = 2;
 
     public const int MinPageSize = 512;
     public const int MaxPageSize = 65536;

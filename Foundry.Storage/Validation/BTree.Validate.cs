@@ -100,9 +100,9 @@ public sealed partial class BTree
                 {
                     Errors.Add($"BT8 page {pageId}: key at slot {i} has {key.Length} bytes, limit {tree.MaxKeyBytes}");
                 }
-                if (leaf && Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i) > tree.MaxEntryBytes)
+                if (leaf && Node.LeafCell(buf, i) is var cell && cell.KeyLength + cell.PayloadLength > tree.MaxEntryBytes)
                 {
-                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i)} bytes in the leaf, limit {tree.MaxEntryBytes}");
+                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {cell.KeyLength + cell.PayloadLength} bytes in the leaf, limit {tree.MaxEntryBytes}");
                 }
                 if (leaf && Node.IsOverflow(buf, i))
                 {
@@ -167,7 +167,7 @@ public sealed partial class BTree
             }
             int prefix = local - Node.OverflowPointerSize;
             int total = Node.OverflowTotalLength(buf, slot);
-            int keyLength = Node.LeafKeyLength(buf, slot);
+            int keyLength = Node.LeafCell(buf, slot).KeyLength;
             if (total < 0 || keyLength + total <= tree.MaxEntryBytes || total <= prefix)
             {
                 Errors.Add($"BT8 page {leafId} slot {slot}: overflow value of {total} bytes (prefix {prefix}, key {keyLength}) would fit inline (limit {tree.MaxEntryBytes})");
@@ -216,18 +216,14 @@ public sealed partial class BTree
             for (int i = 0; i < n; i++)
             {
                 int off = Node.SlotOffset(buf, i);
-                int header = leaf ? Node.LeafCellHeader : Node.InteriorCellHeader;
-                if (off < start || off + header > buf.Length)
+                if (off < start || off >= buf.Length)
                 {
                     Errors.Add($"BT2 page {pageId}: slot {i} points at offset {off}, outside the cell area [{start}, {buf.Length})");
                     return false;
                 }
-                int size = leaf
-                    ? header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off)) + (BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 2)) & ~Node.OverflowFlag)
-                    : header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 4));
-                if (off + size > buf.Length)
+                if (!Node.TryCellSize(buf, off, buf.Length, leaf, out int size))
                 {
-                    Errors.Add($"BT2 page {pageId}: cell at slot {i} (offset {off}, {size} bytes) runs past the page end {buf.Length}");
+                    Errors.Add($"BT2 page {pageId}: cell at slot {i} (offset {off}) is malformed: a length runs past the page end {buf.Length} or is not in its shortest form");
                     return false;
                 }
                 cells.Add((off, size));

@@ -37,10 +37,11 @@ type Op =
     | Rollback
 
 let private keyGen =
-    // Few distinct short prefixes (many collisions: duplicates, deletes of present keys) and some long keys.
+    // Few distinct short prefixes (many collisions: duplicates, deletes of present keys) and some long keys,
+    // past 64 bytes too, where a leaf key's length field takes two bytes.
     gen {
         let! n = Gen.choose (0, 600)
-        let! pad = Gen.frequency [ 4, Gen.constant 0; 1, Gen.choose (1, 40) ]
+        let! pad = Gen.frequency [ 4, Gen.constant 0; 1, Gen.choose (1, 70) ]
         let! tail = Gen.elements [ [||]; [| 0uy |]; [| 255uy |] ]
         return { Bytes = Array.concat [ KeyWriter().WriteInt64(int64 n).ToArray(); Array.create pad 7uy; tail ] }
     }
