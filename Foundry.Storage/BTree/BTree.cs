@@ -23,9 +23,12 @@ namespace Foundry.Storage;
 ///  - BT6 The leaf chain equals the in-order leaf sequence: right-sibling links, from the leftmost leaf,
 ///        visit exactly the leaves in left-to-right order and the last leaf's link is 0. (There is no left
 ///        link; the cursor moves backwards by descending from the root.)
-///  - BT7 Fill: every non-root node uses at least <see cref="MinFillBytes"/> (C / 4) bytes; a root interior
-///        node holds at least one key; only the root leaf may be empty. Kept by merging or redistributing an
-///        underfull node with a sibling, and by collapsing a root left with a single child.
+///  - BT7 Fill: every non-root node uses at least <see cref="MinFillBytes"/> (C / 4) bytes, except the last
+///        node of each level (on the root's rightmost path), which may use less so that ascending inserts
+///        can leave the node before it full (see <see cref="PlaceOverfullCell"/>); every interior node holds
+///        at least one key; only the root leaf may be empty. Kept by merging or redistributing an underfull
+///        node with a sibling (for the last node of a level: an empty one), and by collapsing a root left
+///        with a single child.
 ///  - BT8 Size limits: keys are at most <see cref="MaxKeyBytes"/> (C / 4 - 8); a leaf cell's key plus
 ///        payload is at most <see cref="MaxEntryBytes"/>. These make BT7 reachable: any node content larger
 ///        than C splits into two halves of at least C / 4 each. A value goes to overflow pages exactly when
@@ -144,6 +147,41 @@ public sealed partial class BTree
             id = Node.Link(page.Buffer);
         }
         return count;
+    }
+
+    /// <summary>Capacity C of a node for cells plus their 2-byte slots: the page minus the 32-byte node header.</summary>
+    public int NodeCapacityBytes => Node.Capacity(_pager.PageSizeBytes);
+
+    /// <summary>
+    /// Bytes each node <paramref name="level"/> levels above the leaves (0 = the leaves, Depth - 1 = the root)
+    /// spends on live cells plus slots — the fill measure of BT7 — left to right. For tests and diagnostics.
+    /// </summary>
+    public IReadOnlyList<int> UsedBytesAtLevel(int level)
+    {
+        ThrowIfDropped();
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        var used = new List<int>();
+        int depth = Depth;
+        if (level < depth)
+        {
+            CollectUsedBytes(RootPageId, depth - 1 - level, used);
+        }
+        return used;
+    }
+
+    private void CollectUsedBytes(uint pageId, int levelsDown, List<int> used)
+    {
+        using PageRef page = _pager.Get(pageId);
+        if (levelsDown == 0)
+        {
+            used.Add(Node.UsedBytes(page.Buffer));
+            return;
+        }
+        int n = Node.Count(page.Buffer);
+        for (int i = 0; i <= n; i++)
+        {
+            CollectUsedBytes(Node.ChildAt(page.Buffer, i), levelsDown - 1, used);
+        }
     }
 
     /// <summary>Frees every page of the tree, root included. The tree must not be used afterwards.</summary>

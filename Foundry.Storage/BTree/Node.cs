@@ -378,6 +378,7 @@ internal static class Node
         {
             Compact(page);
         }
+        Debug.Assert(ContiguousFree(page) >= size + 2, "callers check Fits or that the node's final contents fit");
         int n = Count(page);
         int off = ContentStart(page) - size;
         SetContentStart(page, off);
@@ -406,6 +407,23 @@ internal static class Node
             SetGarbage(page, Garbage(page) + size);
         }
         page.AsSpan(off, size).Clear();
+    }
+
+    /// <summary>Removes slots [<paramref name="from"/>, from + <paramref name="count"/>); their cell bytes become garbage.</summary>
+    public static void RemoveCells(byte[] page, int from, int count, bool leaf)
+    {
+        int n = Count(page);
+        int garbage = Garbage(page);
+        for (int k = from; k < from + count; k++)
+        {
+            int size = CellSize(page, k, leaf);
+            page.AsSpan(SlotOffset(page, k), size).Clear();
+            garbage += size;
+        }
+        Span<byte> slots = page.AsSpan(SlotArrayOffset, 2 * n);
+        slots[(2 * (from + count))..].CopyTo(slots[(2 * from)..]);
+        SetCount(page, n - count);
+        SetGarbage(page, garbage);
     }
 
     /// <summary>Rewrites the cell area so all garbage becomes contiguous free space.</summary>

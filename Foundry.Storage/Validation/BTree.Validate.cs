@@ -23,7 +23,7 @@ public sealed partial class BTree
         var v = new Validator(this, pages, errors);
         try
         {
-            v.Visit(RootPageId, depth: 1, lower: null, upper: null);
+            v.Visit(RootPageId, depth: 1, lower: null, upper: null, rightmost: true);
             v.CheckLeafChain();
             v.CheckReachability();
         }
@@ -42,21 +42,22 @@ public sealed partial class BTree
 
         public List<string> Errors { get; } = errors;
 
-        public void Visit(uint pageId, int depth, byte[]? lower, byte[]? upper)
+        /// <summary>Checks the subtree at <paramref name="pageId"/>; <paramref name="rightmost"/> when it is the last node of its level.</summary>
+        public void Visit(uint pageId, int depth, byte[]? lower, byte[]? upper, bool rightmost)
         {
-            if (Inspect(pageId, depth, lower, upper) is not var (children, keys))
+            if (Inspect(pageId, depth, lower, upper, rightmost) is not var (children, keys))
             {
                 return;
             }
             int n = keys.Length;
             for (int i = 0; i <= n; i++)
             {
-                Visit(children[i], depth + 1, i == 0 ? lower : keys[i - 1], i == n ? upper : keys[i]);
+                Visit(children[i], depth + 1, i == 0 ? lower : keys[i - 1], i == n ? upper : keys[i], rightmost && i == n);
             }
         }
 
         /// <summary>Checks one node; returns its children and separators when it is a readable interior node.</summary>
-        private (uint[] Children, byte[][] Keys)? Inspect(uint pageId, int depth, byte[]? lower, byte[]? upper)
+        private (uint[] Children, byte[][] Keys)? Inspect(uint pageId, int depth, byte[]? lower, byte[]? upper, bool rightmost)
         {
             if (!_visited.Add(pageId))
             {
@@ -110,7 +111,7 @@ public sealed partial class BTree
                 }
             }
             bool isRoot = pageId == tree.RootPageId;
-            if (!isRoot && Node.UsedBytes(buf) < tree.MinFillBytes)
+            if (!isRoot && !rightmost && Node.UsedBytes(buf) < tree.MinFillBytes)
             {
                 Errors.Add($"BT7 {(leaf ? "leaf" : "interior")} page {pageId} uses {Node.UsedBytes(buf)} bytes, below the minimum fill {tree.MinFillBytes}");
             }

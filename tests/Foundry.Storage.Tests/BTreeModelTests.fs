@@ -1,7 +1,7 @@
 /// Model-based property: random operation sequences against the B+Tree and an F# Map must agree,
-/// with small (512-byte) pages and a tiny buffer pool (8 frames) so splits, merges, redistribution,
-/// overflow chains and evictions all happen often; Validate() empty (BT1–BT12, including file
-/// accounting BT11), and contents surviving Commit + close + reopen. Commit/Rollback are operations
+/// with small (512-byte) pages and a tiny buffer pool (8 frames) so splits (even, append and 2-into-3),
+/// shifts to siblings, merges, redistribution, overflow chains and evictions all happen often;
+/// Validate() empty (BT1–BT12, including file accounting BT11), and contents surviving Commit + close + reopen. Commit/Rollback are operations
 /// too, checked against a committed model. Operation lists shrink by dropping operations, so a failure
 /// is reported as a short sequence (a test below checks that shrinking works).
 module Foundry.Storage.Tests.BTreeModelTests
@@ -28,6 +28,9 @@ type Key =
 
 type Op =
     | Insert of Key * byte[]
+    /// Inserts the keys of n, n + 1, … n + count - 1 in ascending order: past the largest key these are
+    /// appends (the append split), inside the tree they fill leaves (shifts, 2-into-3 splits).
+    | InsertRun of int * int * byte[]
     | Upsert of Key * byte[]
     | Delete of Key
     | Lookup of Key
@@ -54,9 +57,12 @@ let private valueGen =
         return Array.create len (byte b)
     }
 
+let private runKey (n: int) = { Bytes = KeyWriter().WriteInt64(int64 n).ToArray() }
+
 let private opGen =
     Gen.frequency
         [ 8, Gen.map2 (fun k v -> Insert(k, v)) keyGen valueGen
+          1, Gen.map3 (fun n count v -> InsertRun(n, count, v)) (Gen.choose (0, 700)) (Gen.choose (1, 40)) valueGen
           3, Gen.map2 (fun k v -> Upsert(k, v)) keyGen valueGen
           4, Gen.map Delete keyGen
           3, Gen.map Lookup keyGen
@@ -107,6 +113,12 @@ let run (path: string) (ops: Op list) =
                 let inserted = tree.Insert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
                 check (sprintf "%A returned %b" op inserted) (inserted = not (model.ContainsKey k))
                 if inserted then model <- model.Add(k, v)
+            | InsertRun(n, count, v) ->
+                for j in n .. n + count - 1 do
+                    let k = runKey j
+                    let inserted = tree.Insert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
+                    check (sprintf "%A: key %d returned %b" op j inserted) (inserted = not (model.ContainsKey k))
+                    if inserted then model <- model.Add(k, v)
             | Upsert(k, v) ->
                 tree.Upsert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
                 model <- model.Add(k, v)
@@ -166,6 +178,7 @@ let private modelOf (ops: Op list) =
     ||> List.fold (fun (m: Map<Key, byte[]>, c) op ->
         match op with
         | Insert(k, v) -> (if m.ContainsKey k then m else m.Add(k, v)), c
+        | InsertRun(n, count, v) -> ((m, [ n .. n + count - 1 ]) ||> List.fold (fun m j -> let k = runKey j in if m.ContainsKey k then m else m.Add(k, v))), c
         | Upsert(k, v) -> m.Add(k, v), c
         | Delete k -> m.Remove k, c
         | Commit -> m, m
