@@ -45,17 +45,25 @@ public sealed partial class BTree
                 (PageRef left, PageRef right) = s < i ? (sibling, leaf) : (leaf, sibling);
                 int p = Math.Min(s, i); // the separator cell between left and right
                 var pair = new LeafPair(left.Buffer, right.Buffer, o.Cell, s < i ? Node.Count(sibling.Buffer) + o.Slot : o.Slot);
-                if (TryShift(pbuf, p, left, right, pair))
+                int[] prefix = pair.PrefixBytes();
+                try
                 {
-                    return null;
+                    if (TryShift(pbuf, p, left, right, pair, prefix))
+                    {
+                        return null;
+                    }
+                    if (TrySplitTwoIntoThree(pbuf, p, left, right, pair, prefix) is { } third)
+                    {
+                        (at, leftChild, split) = (p + 1, right.PageId, third);
+                    }
+                    else
+                    {
+                        split = SplitLeaf(leaf, o, append: false);
+                    }
                 }
-                if (TrySplitTwoIntoThree(pbuf, p, left, right, pair) is { } third)
+                finally
                 {
-                    (at, leftChild, split) = (p + 1, right.PageId, third);
-                }
-                else
-                {
-                    split = SplitLeaf(leaf, o, append: false);
+                    ArrayPool<int>.Shared.Return(prefix);
                 }
             }
         }
@@ -83,32 +91,24 @@ public sealed partial class BTree
     }
 
     /// <summary>Step 2 of <see cref="PlaceOverfullCell"/>: evens out the two leaves across their boundary; false, changing nothing, when it cannot.</summary>
-    private bool TryShift(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair)
+    private bool TryShift(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair, int[] prefix)
     {
-        int[] prefix = pair.PrefixBytes();
-        try
+        int n = pair.Count, total = prefix[n];
+        int m = ClosestPoint(prefix, 1, n - 1, total, 2);
+        if (!IsLeafFill(prefix[m]) || !IsLeafFill(total - prefix[m]))
         {
-            int n = pair.Count, total = prefix[n];
-            int m = ClosestPoint(prefix, 1, n - 1, total, 2);
-            if (!IsLeafFill(prefix[m]) || !IsLeafFill(total - prefix[m]))
-            {
-                return false;
-            }
-            byte[] separator = pair.Key(m).ToArray();
-            if (!FitsReplacingSeparator(pbuf, p, separator.Length))
-            {
-                return false;
-            }
-            left.MarkDirty();
-            right.MarkDirty();
-            pair.MoveBoundary(m);
-            ReplaceSeparator(pbuf, p, separator);
-            return true;
+            return false;
         }
-        finally
+        byte[] separator = pair.Key(m).ToArray();
+        if (!FitsReplacingSeparator(pbuf, p, separator.Length))
         {
-            ArrayPool<int>.Shared.Return(prefix);
+            return false;
         }
+        left.MarkDirty();
+        right.MarkDirty();
+        pair.MoveBoundary(m);
+        ReplaceSeparator(pbuf, p, separator);
+        return true;
     }
 
     /// <summary>
@@ -116,20 +116,16 @@ public sealed partial class BTree
     /// after them as the last, and the separator between left and right; returns the split (new separator, new
     /// leaf) the parent must insert after right. Null, changing nothing, when it cannot.
     /// </summary>
-    private Split? TrySplitTwoIntoThree(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair)
+    private Split? TrySplitTwoIntoThree(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair, int[] prefix)
     {
-        int[] prefix = pair.PrefixBytes();
         int n = pair.Count, total = prefix[n];
-        int m1 = 0, m2 = 0;
-        bool fits = n >= 3;
-        if (fits)
+        if (n < 3)
         {
-            m1 = ClosestPoint(prefix, 1, n - 2, total, 3);
-            m2 = ClosestPoint(prefix, m1 + 1, n - 1, 2 * total, 3);
-            fits = IsLeafFill(prefix[m1]) && IsLeafFill(prefix[m2] - prefix[m1]) && IsLeafFill(total - prefix[m2]);
+            return null;
         }
-        ArrayPool<int>.Shared.Return(prefix);
-        if (!fits)
+        int m1 = ClosestPoint(prefix, 1, n - 2, total, 3);
+        int m2 = ClosestPoint(prefix, m1 + 1, n - 1, 2 * total, 3);
+        if (!IsLeafFill(prefix[m1]) || !IsLeafFill(prefix[m2] - prefix[m1]) || !IsLeafFill(total - prefix[m2]))
         {
             return null;
         }
@@ -215,7 +211,7 @@ public sealed partial class BTree
 
         public ReadOnlySpan<byte> Key(int k) => Node.LeafCellKey(Cell(k));
 
-        /// <summary>prefix[k] = bytes (cells plus slots) of Q[0, k), for k in [0, Count]; rented, return it to the shared pool.</summary>
+        /// <summary>prefix[k] = bytes (cells plus slots) of Q[0, k), for k in [0, Count]; rented from the shared pool, which gets it back.</summary>
         public int[] PrefixBytes()
         {
             int n = Count;

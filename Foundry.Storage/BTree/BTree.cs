@@ -7,7 +7,9 @@ namespace Foundry.Storage;
 /// B+Tree mapping byte-string keys to byte-string values, stored in <see cref="Pager"/> pages with the
 /// slotted layout of <see cref="Node"/>. Keys compare with ordinal byte comparison (memcmp, then length).
 /// C = PageSizeBytes - 32 is a node's capacity for cells plus their 2-byte slots; a node's fill is the
-/// bytes it spends on live cells and slots (<see cref="Node.UsedBytes"/>).
+/// bytes it spends on live cells and slots (<see cref="Node.UsedBytes"/>). A leaf that cannot take a new
+/// cell first shifts cells to a sibling, then splits 2-into-3, and only then in two; ascending inserts leave
+/// full nodes behind (<see cref="PlaceOverfullCell"/>, BTree.Overfull.cs).
 ///
 /// Invariants (checked by <see cref="Validate"/>, whose messages start with these numbers):
 ///

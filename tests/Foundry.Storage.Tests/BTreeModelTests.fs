@@ -1,9 +1,10 @@
 /// Model-based property: random operation sequences against the B+Tree and an F# Map must agree,
-/// with small (512-byte) pages and a tiny buffer pool (8 frames) so splits (even, append and 2-into-3),
-/// shifts to siblings, merges, redistribution, overflow chains and evictions all happen often;
-/// Validate() empty (BT1–BT12, including file accounting BT11), and contents surviving Commit + close + reopen. Commit/Rollback are operations
-/// too, checked against a committed model. Operation lists shrink by dropping operations, so a failure
-/// is reported as a short sequence (a test below checks that shrinking works).
+/// with small (512-byte, and 1 KiB) pages and a tiny buffer pool (8 frames) so splits (even, append and
+/// 2-into-3), shifts to siblings, merges, redistribution, overflow chains and evictions all happen often;
+/// Validate() empty (BT1–BT12, including file accounting BT11), and contents surviving Commit + close +
+/// reopen. Commit/Rollback are operations too, checked against a committed model. Operation lists shrink
+/// by dropping operations, so a failure is reported as a short sequence (a test below checks that
+/// shrinking works).
 module Foundry.Storage.Tests.BTreeModelTests
 
 open System
@@ -97,8 +98,8 @@ let private contents (tree: BTree) =
     scan tree |> List.map (fun (k, v) -> { Bytes = k }, v)
 
 /// Applies the operations to both; returns None when all agree, or a description of the first disagreement.
-let run (path: string) (ops: Op list) =
-    use pager = Pager.Open(path, tinyPool)
+let run (options: PagerOptions) (path: string) (ops: Op list) =
+    use pager = Pager.Open(path, options)
     let root = BTree.Create pager
     pager.Commit()
     let tree = BTree(pager, root)
@@ -164,8 +165,8 @@ let run (path: string) (ops: Op list) =
         pager.Commit()
     failure
 
-let private reopenAndCompare (path: string) (expected: (Key * byte[]) list) =
-    use pager = Pager.Open(path, tinyPool)
+let private reopenAndCompare (options: PagerOptions) (path: string) (expected: (Key * byte[]) list) =
+    use pager = Pager.Open(path, options)
     // The tree created by run() is the first page allocated after the catalog.
     let tree = BTree(pager, pager.CatalogRootPageId + 1u)
     let errors = pager.Validate(ResizeArray [ tree.RootPageId ])
@@ -187,17 +188,24 @@ let private modelOf (ops: Op list) =
     |> fst
     |> Map.toList
 
-[<Fact>]
-let ``BT1-BT12 B+Tree agrees with a Map model under random operations with an 8-frame pool, validates, and survives reopen`` () =
+let private agreesWithModel (options: PagerOptions) (maxTest: int) =
     let prop (ops: Op list) =
         use tmp = new TempPath()
-        match run tmp.Path ops with
+        match run options tmp.Path ops with
         | Some failure -> failwithf "%s" failure
         | None ->
-            match reopenAndCompare tmp.Path (modelOf ops) with
+            match reopenAndCompare options tmp.Path (modelOf ops) with
             | Some failure -> failwithf "%s" failure
             | None -> true
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(150), Prop.forAll opsArb prop)
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest), Prop.forAll opsArb prop)
+
+[<Fact>]
+let ``BT1-BT12 B+Tree agrees with a Map model under random operations with an 8-frame pool, validates, and survives reopen`` () =
+    agreesWithModel tinyPool 150
+
+[<Fact>]
+let ``BT1-BT12 the model agrees with 1 KiB pages too, where inline payloads reach 2-byte lengths (128-252 bytes)`` () =
+    agreesWithModel (PagerOptions(PageSizeBytes = 1024, CacheFrames = 8)) 60
 
 [<Fact>]
 let ``a failing operation sequence shrinks to a minimal one`` () =
