@@ -44,7 +44,10 @@ public sealed partial class BTree
     /// <summary>A leaf cell that did not fit in its leaf at <paramref name="Slot"/>; the parent places it (see <see cref="PlaceOverfullCell"/>).</summary>
     private readonly record struct Overfull(byte[] Cell, int Slot);
 
-    /// <summary>What a subtree reports to its parent: whether the key was there, a split to absorb, a leaf cell to place, or underflow.</summary>
+    /// <summary>
+    /// What a subtree reports to its parent: whether the key was there, a split to absorb, a leaf cell to place,
+    /// or underflow (at the root: an interior root left without keys, which <see cref="CollapseRoot"/> removes).
+    /// </summary>
     private readonly record struct Outcome(bool Found, Split? Split, bool Underfull, Overfull? Overfull = null);
 
     /// <summary>Runs one modification from the root; returns whether the key was present beforehand.</summary>
@@ -62,7 +65,7 @@ public sealed partial class BTree
         {
             GrowRoot(s);
         }
-        else
+        else if (outcome.Underfull)
         {
             CollapseRoot();
         }
@@ -93,12 +96,20 @@ public sealed partial class BTree
             }
             if (kind != ModifyKind.Delete)
             {
-                byte[] cell = BuildLeafCell(key, value);
-                if (!Node.Fits(buf, cell.Length))
+                bool inline = key.Length + value.Length <= MaxEntryBytes;
+                if (inline && Node.Fits(buf, Node.LeafCellSize(key.Length, value.Length, overflow: false)))
                 {
-                    return new Outcome(found, null, false, new Overfull(cell, slot));
+                    Node.InsertLeafCell(buf, slot, key, value); // the common case: no cell built first
                 }
-                Node.InsertRawCell(buf, slot, cell);
+                else
+                {
+                    byte[] cell = BuildLeafCell(key, value);
+                    if (!Node.Fits(buf, cell.Length))
+                    {
+                        return new Outcome(found, null, false, new Overfull(cell, slot));
+                    }
+                    Node.InsertRawCell(buf, slot, cell);
+                }
             }
         }
         else
@@ -124,15 +135,17 @@ public sealed partial class BTree
                 split = RebalanceChild(page, i);
             }
         }
-        return new Outcome(found, split, !isRoot && split is null && IsUnderfull(buf, rightmost));
+        return new Outcome(found, split, split is null && IsUnderfull(buf, isRoot, rightmost));
     }
 
     /// <summary>
-    /// BT7 broken by this non-root node: below MinFillBytes, or — for the last node of its level, which may
-    /// hold less — empty (a leaf without entries, an interior node without keys).
+    /// BT7 broken by this node: below MinFillBytes; for the last node of its level, which may hold less, empty
+    /// (a leaf without entries, an interior node without keys); for the root, an interior node without keys.
     /// </summary>
-    private bool IsUnderfull(byte[] buf, bool rightmost) =>
-        rightmost ? Node.Count(buf) == 0 : Node.UsedBytes(buf) < MinFillBytes;
+    private bool IsUnderfull(byte[] buf, bool isRoot, bool rightmost) =>
+        isRoot ? Node.Count(buf) == 0 && !Node.IsLeaf(buf)
+        : rightmost ? Node.Count(buf) == 0
+        : Node.UsedBytes(buf) < MinFillBytes;
 
     /// <summary>Inserts separator (child | key) at routing position i with position i + 1 pointing at the split's right page; splits this node when it does not fit.</summary>
     private Split? InsertSeparator(PageRef page, int i, uint child, Split childSplit)

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Foundry.Storage;
 
 public sealed partial class BTree
@@ -40,62 +38,53 @@ public sealed partial class BTree
             }
             else
             {
-                int s = RoomierSibling(pbuf, i);
-                using PageRef sibling = _pager.Get(Node.ChildAt(pbuf, s));
+                (int s, PageRef pinned) = PinRoomierSibling(pbuf, i);
+                using PageRef sibling = pinned;
                 (PageRef left, PageRef right) = s < i ? (sibling, leaf) : (leaf, sibling);
                 int p = Math.Min(s, i); // the separator cell between left and right
                 var pair = new LeafPair(left.Buffer, right.Buffer, o.Cell, s < i ? Node.Count(sibling.Buffer) + o.Slot : o.Slot);
-                int[] prefix = pair.PrefixBytes();
-                try
+                if (TryShift(pbuf, p, left, right, pair))
                 {
-                    if (TryShift(pbuf, p, left, right, pair, prefix))
-                    {
-                        return null;
-                    }
-                    if (TrySplitTwoIntoThree(pbuf, p, left, right, pair, prefix) is { } third)
-                    {
-                        (at, leftChild, split) = (p + 1, right.PageId, third);
-                    }
-                    else
-                    {
-                        split = SplitLeaf(leaf, o, append: false);
-                    }
+                    return null;
                 }
-                finally
+                if (TrySplitTwoIntoThree(pbuf, p, left, right, pair) is { } third)
                 {
-                    ArrayPool<int>.Shared.Return(prefix);
+                    (at, leftChild, split) = (p + 1, right.PageId, third);
+                }
+                else
+                {
+                    split = SplitLeaf(leaf, o, append: false);
                 }
             }
         }
         return InsertSeparator(parent, at, leftChild, split);
     }
 
-    /// <summary>Routing position of the neighbour of child <paramref name="i"/> with more free bytes (a parent has at least two children).</summary>
-    private int RoomierSibling(byte[] pbuf, int i)
+    /// <summary>Pins the neighbour of child <paramref name="i"/> with more free bytes (a parent has at least two children); returns its routing position too.</summary>
+    private (int Position, PageRef Page) PinRoomierSibling(byte[] pbuf, int i)
     {
         int n = Node.Count(pbuf);
         if (i == 0 || i == n)
         {
-            return i == 0 ? 1 : n - 1;
+            int only = i == 0 ? 1 : n - 1;
+            return (only, _pager.Get(Node.ChildAt(pbuf, only)));
         }
-        int leftUsed, rightUsed;
-        using (PageRef left = _pager.Get(Node.ChildAt(pbuf, i - 1)))
+        PageRef left = _pager.Get(Node.ChildAt(pbuf, i - 1));
+        PageRef right = _pager.Get(Node.ChildAt(pbuf, i + 1));
+        if (Node.UsedBytes(right.Buffer) < Node.UsedBytes(left.Buffer))
         {
-            leftUsed = Node.UsedBytes(left.Buffer);
+            left.Dispose();
+            return (i + 1, right);
         }
-        using (PageRef right = _pager.Get(Node.ChildAt(pbuf, i + 1)))
-        {
-            rightUsed = Node.UsedBytes(right.Buffer);
-        }
-        return rightUsed < leftUsed ? i + 1 : i - 1;
+        right.Dispose();
+        return (i - 1, left);
     }
 
     /// <summary>Step 2 of <see cref="PlaceOverfullCell"/>: evens out the two leaves across their boundary; false, changing nothing, when it cannot.</summary>
-    private bool TryShift(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair, int[] prefix)
+    private bool TryShift(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair)
     {
-        int n = pair.Count, total = prefix[n];
-        int m = ClosestPoint(prefix, 1, n - 1, total, 2);
-        if (!IsLeafFill(prefix[m]) || !IsLeafFill(total - prefix[m]))
+        (int m, int leftBytes) = pair.Cut(1, pair.Count - 1, pair.Total, 2);
+        if (!IsLeafFill(leftBytes) || !IsLeafFill(pair.Total - leftBytes))
         {
             return false;
         }
@@ -116,16 +105,16 @@ public sealed partial class BTree
     /// after them as the last, and the separator between left and right; returns the split (new separator, new
     /// leaf) the parent must insert after right. Null, changing nothing, when it cannot.
     /// </summary>
-    private Split? TrySplitTwoIntoThree(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair, int[] prefix)
+    private Split? TrySplitTwoIntoThree(byte[] pbuf, int p, PageRef left, PageRef right, LeafPair pair)
     {
-        int n = pair.Count, total = prefix[n];
+        int n = pair.Count, total = pair.Total;
         if (n < 3)
         {
             return null;
         }
-        int m1 = ClosestPoint(prefix, 1, n - 2, total, 3);
-        int m2 = ClosestPoint(prefix, m1 + 1, n - 1, 2 * total, 3);
-        if (!IsLeafFill(prefix[m1]) || !IsLeafFill(prefix[m2] - prefix[m1]) || !IsLeafFill(total - prefix[m2]))
+        (int m1, int first3) = pair.Cut(1, n - 2, total, 3);
+        (int m2, int firstTwo3) = pair.Cut(m1 + 1, n - 1, 2 * total, 3);
+        if (!IsLeafFill(first3) || !IsLeafFill(firstTwo3 - first3) || !IsLeafFill(total - firstTwo3))
         {
             return null;
         }
@@ -135,14 +124,15 @@ public sealed partial class BTree
             return null;
         }
         byte[] second = pair.Key(m2).ToArray();
-        List<byte[]> cells = pair.ToList();
         uint next = Node.Link(right.Buffer);
         left.MarkDirty();
         right.MarkDirty();
+        // Read the cells from copies, since left and right are rewritten.
+        var cells = new LeafPair(left.Buffer.AsSpan().ToArray(), right.Buffer.AsSpan().ToArray(), pair.NewCell, pair.NewAt);
         using PageRef third = _pager.Allocate();
-        WriteLeaf(left.Buffer, cells, 0, m1, right.PageId, left.PageId);
-        WriteLeaf(right.Buffer, cells, m1, m2, third.PageId, right.PageId);
-        WriteLeaf(third.Buffer, cells, m2, n, next, third.PageId);
+        cells.WriteLeaf(left.Buffer, 0, m1, right.PageId);
+        cells.WriteLeaf(right.Buffer, m1, m2, third.PageId);
+        cells.WriteLeaf(third.Buffer, m2, n, next);
         third.MarkDirty();
         ReplaceSeparator(pbuf, p, first);
         return new Split(second, third.PageId);
@@ -150,27 +140,6 @@ public sealed partial class BTree
 
     /// <summary>A leaf of this many bytes of cells and slots fits in a node and keeps BT7's minimum fill.</summary>
     private bool IsLeafFill(int bytes) => bytes >= MinFillBytes && bytes <= Node.Capacity(_pager.PageSizeBytes);
-
-    /// <summary>
-    /// m in [<paramref name="from"/>, <paramref name="to"/>] whose prefix[m] is closest to numerator / denominator
-    /// (prefix is ascending). <paramref name="from"/> is returned when the range is empty.
-    /// </summary>
-    private static int ClosestPoint(int[] prefix, int from, int to, int numerator, int denominator)
-    {
-        int best = from;
-        long bestDiff = long.MaxValue;
-        for (int m = from; m <= to; m++)
-        {
-            long diff = Math.Abs((long)prefix[m] * denominator - numerator);
-            if (diff >= bestDiff)
-            {
-                break; // prefix ascends, so the distance only grows from here
-            }
-            best = m;
-            bestDiff = diff;
-        }
-        return best;
-    }
 
     /// <summary>True when the separator cell at <paramref name="p"/> can be replaced by one with a key of <paramref name="keyLength"/> bytes in place.</summary>
     private static bool FitsReplacingSeparator(byte[] pbuf, int p, int keyLength) =>
@@ -193,11 +162,16 @@ public sealed partial class BTree
     {
         private readonly int _leftCount = Node.Count(left);
 
+        private readonly int _leftBytes = Node.UsedBytes(left);
+
         public byte[] NewCell => newCell;
 
         public int NewAt => newAt;
 
         public int Count => _leftCount + Node.Count(right) + 1;
+
+        /// <summary>Bytes of all of Q, cells plus slots.</summary>
+        public int Total { get; } = Node.UsedBytes(left) + Node.UsedBytes(right) + newCell.Length + 2;
 
         public ReadOnlySpan<byte> Cell(int k)
         {
@@ -211,27 +185,48 @@ public sealed partial class BTree
 
         public ReadOnlySpan<byte> Key(int k) => Node.LeafCellKey(Cell(k));
 
-        /// <summary>prefix[k] = bytes (cells plus slots) of Q[0, k), for k in [0, Count]; rented from the shared pool, which gets it back.</summary>
-        public int[] PrefixBytes()
+        /// <summary>
+        /// The cut m in [<paramref name="from"/>, <paramref name="to"/>] whose bytes of Q[0, m) come closest to
+        /// <paramref name="numerator"/> / <paramref name="denominator"/>, with those bytes. Walks from the pages'
+        /// current boundary, so a shift reads only the cells that cross it.
+        /// </summary>
+        public (int M, int Bytes) Cut(int from, int to, int numerator, int denominator)
         {
-            int n = Count;
-            int[] prefix = ArrayPool<int>.Shared.Rent(n + 1);
-            prefix[0] = 0;
-            for (int k = 0; k < n; k++)
+            int m = newAt < _leftCount ? _leftCount + 1 : _leftCount;
+            int bytes = _leftBytes + (newAt < _leftCount ? newCell.Length + 2 : 0);
+            for (; m < from; m++)
             {
-                prefix[k + 1] = prefix[k] + Cell(k).Length + 2;
+                bytes += SlotBytes(m);
             }
-            return prefix;
+            for (; m > to; m--)
+            {
+                bytes -= SlotBytes(m - 1);
+            }
+            // |bytes · denominator - numerator| falls then rises along Q, so step while it falls.
+            while (m < to && Distance(bytes + SlotBytes(m)) < Distance(bytes))
+            {
+                bytes += SlotBytes(m++);
+            }
+            while (m > from && Distance(bytes - SlotBytes(m - 1)) < Distance(bytes))
+            {
+                bytes -= SlotBytes(--m);
+            }
+            return (m, bytes);
+
+            long Distance(int b) => Math.Abs((long)b * denominator - numerator);
         }
 
-        public List<byte[]> ToList()
+        private int SlotBytes(int k) => Cell(k).Length + 2;
+
+        /// <summary>Formats <paramref name="page"/> as a leaf holding Q[from, to) and right sibling <paramref name="link"/>. Caller checked they fit.</summary>
+        public void WriteLeaf(byte[] page, int from, int to, uint link)
         {
-            var cells = new List<byte[]>(Count);
-            for (int k = 0; k < Count; k++)
+            Node.Format(page, leaf: true);
+            Node.SetLink(page, link);
+            for (int k = from; k < to; k++)
             {
-                cells.Add(Cell(k).ToArray());
+                Node.InsertRawCell(page, k - from, Cell(k));
             }
-            return cells;
         }
 
         /// <summary>

@@ -362,6 +362,14 @@ internal static class Node
     /// <summary>True when a cell of <paramref name="cellSize"/> bytes fits, possibly after compaction.</summary>
     public static bool Fits(byte[] page, int cellSize) => ContiguousFree(page) + Garbage(page) >= cellSize + 2;
 
+    /// <summary>Inserts an inline leaf cell (key plus value within MaxEntryBytes) at <paramref name="slot"/>. Caller checked <see cref="Fits"/>.</summary>
+    public static void InsertLeafCell(byte[] page, int slot, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        int size = LeafCellSize(key.Length, value.Length, overflow: false);
+        Span<byte> cell = page.AsSpan(ReserveCell(page, slot, size), size);
+        value.CopyTo(cell[BeginLeafCell(cell, key, value.Length, overflow: false)..]);
+    }
+
     /// <summary>Inserts an interior cell at <paramref name="slot"/>. Caller checked <see cref="Fits"/>.</summary>
     public static void InsertInteriorCell(byte[] page, int slot, uint child, ReadOnlySpan<byte> key)
     {
