@@ -34,27 +34,49 @@ public sealed partial class BTree
 
     private enum ModifyKind { Insert, Upsert, Delete }
 
-    private readonly record struct Split(byte[] Separator, uint RightPageId);
+    /// <summary>
+    /// A node split: the separator and the new right node for the parent. <paramref name="Append"/> when the
+    /// split kept the left node full because the entry went past the end of the last node of its level
+    /// (ascending inserts); the parent then splits the same way if it has to.
+    /// </summary>
+    private readonly record struct Split(byte[] Separator, uint RightPageId, bool Append = false);
 
-    /// <summary>What a subtree reports to its parent: whether the key was there, a split to absorb, or underflow.</summary>
-    private readonly record struct Outcome(bool Found, Split? Split, bool Underfull);
+    /// <summary>A leaf cell that did not fit in its leaf at <paramref name="Slot"/>; the parent places it (see <see cref="PlaceOverfullCell"/>).</summary>
+    private readonly record struct Overfull(byte[] Cell, int Slot);
+
+    /// <summary>
+    /// What a subtree reports to its parent: whether the key was there, a split to absorb, a leaf cell to place,
+    /// or underflow (at the root: an interior root left without keys, which <see cref="CollapseRoot"/> removes).
+    /// </summary>
+    private readonly record struct Outcome(bool Found, Split? Split, bool Underfull, Overfull? Overfull = null);
 
     /// <summary>Runs one modification from the root; returns whether the key was present beforehand.</summary>
     private bool ModifyAtRoot(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind)
     {
-        Outcome outcome = Modify(RootPageId, key, value, kind, isRoot: true);
-        if (outcome.Split is { } s)
+        Outcome outcome = Modify(RootPageId, key, value, kind, isRoot: true, rightmost: true);
+        Split? split = outcome.Split;
+        if (outcome.Overfull is { } o)
+        {
+            // The root is a leaf: no siblings to shift into, so it splits (appending keeps it full).
+            using PageRef root = _pager.Get(RootPageId);
+            split = SplitLeaf(root, o, append: o.Slot == Node.Count(root.Buffer));
+        }
+        if (split is { } s)
         {
             GrowRoot(s);
         }
-        else
+        else if (outcome.Underfull)
         {
             CollapseRoot();
         }
         return outcome.Found;
     }
 
-    private Outcome Modify(uint pageId, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind, bool isRoot)
+    /// <summary>
+    /// One modification of the subtree at <paramref name="pageId"/>. <paramref name="rightmost"/>: the node is the
+    /// last of its level (on the root's rightmost path), which BT7 lets hold less than MinFillBytes.
+    /// </summary>
+    private Outcome Modify(uint pageId, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind, bool isRoot, bool rightmost)
     {
         using PageRef page = _pager.Get(pageId);
         byte[] buf = page.Buffer;
@@ -74,14 +96,19 @@ public sealed partial class BTree
             }
             if (kind != ModifyKind.Delete)
             {
-                byte[] cell = BuildLeafCell(key, value);
-                if (Node.Fits(buf, cell.Length))
+                bool inline = key.Length + value.Length <= MaxEntryBytes;
+                if (inline && Node.Fits(buf, Node.LeafCellSize(key.Length, value.Length, overflow: false)))
                 {
-                    Node.InsertRawCell(buf, slot, cell);
+                    Node.InsertLeafCell(buf, slot, key, value); // the common case: no cell built first
                 }
                 else
                 {
-                    split = SplitLeaf(page, slot, cell);
+                    byte[] cell = BuildLeafCell(key, value);
+                    if (!Node.Fits(buf, cell.Length))
+                    {
+                        return new Outcome(found, null, false, new Overfull(cell, slot));
+                    }
+                    Node.InsertRawCell(buf, slot, cell);
                 }
             }
         }
@@ -89,9 +116,15 @@ public sealed partial class BTree
         {
             int i = Node.Route(buf, key);
             uint child = Node.ChildAt(buf, i);
-            Outcome below = Modify(child, key, value, kind, isRoot: false);
+            bool childRightmost = rightmost && i == Node.Count(buf);
+            Outcome below = Modify(child, key, value, kind, isRoot: false, childRightmost);
             found = below.Found;
-            if (below.Split is { } cs)
+            if (below.Overfull is { } o)
+            {
+                page.MarkDirty();
+                split = PlaceOverfullCell(page, i, o, childRightmost);
+            }
+            else if (below.Split is { } cs)
             {
                 page.MarkDirty();
                 split = InsertSeparator(page, i, child, cs);
@@ -102,8 +135,17 @@ public sealed partial class BTree
                 split = RebalanceChild(page, i);
             }
         }
-        return new Outcome(found, split, !isRoot && split is null && Node.UsedBytes(buf) < MinFillBytes);
+        return new Outcome(found, split, split is null && IsUnderfull(buf, isRoot, rightmost));
     }
+
+    /// <summary>
+    /// BT7 broken by this node: below MinFillBytes; for the last node of its level, which may hold less, empty
+    /// (a leaf without entries, an interior node without keys); for the root, an interior node without keys.
+    /// </summary>
+    private bool IsUnderfull(byte[] buf, bool isRoot, bool rightmost) =>
+        isRoot ? Node.Count(buf) == 0 && !Node.IsLeaf(buf)
+        : rightmost ? Node.Count(buf) == 0
+        : Node.UsedBytes(buf) < MinFillBytes;
 
     /// <summary>Inserts separator (child | key) at routing position i with position i + 1 pointing at the split's right page; splits this node when it does not fit.</summary>
     private Split? InsertSeparator(PageRef page, int i, uint child, Split childSplit)
@@ -155,12 +197,25 @@ public sealed partial class BTree
         }
     }
 
-    /// <summary>Splits a leaf that cannot take <paramref name="cell"/> at <paramref name="slot"/>; this page keeps the left half.</summary>
-    private Split SplitLeaf(PageRef page, int slot, byte[] cell)
+    /// <summary>
+    /// Splits a leaf that cannot take the overfull cell; this page keeps the left part. Evenly by bytes, or —
+    /// <paramref name="append"/>, the cell going past the end of the last leaf — leaving this page as it is
+    /// (full) with the cell alone in the new right leaf, which BT7 allows as the last leaf.
+    /// </summary>
+    private Split SplitLeaf(PageRef page, Overfull o, bool append)
     {
         byte[] buf = page.Buffer;
+        if (append)
+        {
+            using PageRef last = _pager.Allocate();
+            Node.Format(last.Buffer, leaf: true);
+            Node.SetLink(last.Buffer, Node.Link(buf));
+            Node.InsertRawCell(last.Buffer, 0, o.Cell);
+            Node.SetLink(buf, last.PageId);
+            return new Split(Node.LeafCellKey(o.Cell).ToArray(), last.PageId, Append: true);
+        }
         List<byte[]> cells = ReadCells(buf, leaf: true);
-        cells.Insert(slot, cell);
+        cells.Insert(o.Slot, o.Cell);
         int m = LeafSplitPoint(cells);
         using PageRef right = _pager.Allocate();
         Node.Format(right.Buffer, leaf: true);
@@ -173,7 +228,9 @@ public sealed partial class BTree
 
     /// <summary>
     /// Splits an interior node after inserting (child, separator) at routing position <paramref name="i"/>
-    /// and pointing position i + 1 at the new right child. The middle key moves up.
+    /// and pointing position i + 1 at the new right child. The middle key moves up — or, after an append
+    /// split of the child (its last child, so this is the last node of its level too), the last key but one,
+    /// leaving the new right node one key and this node nearly full.
     /// </summary>
     private Split SplitInterior(PageRef page, int i, uint child, Split childSplit)
     {
@@ -182,12 +239,12 @@ public sealed partial class BTree
         keys.Insert(i, childSplit.Separator);
         children.Insert(i, child);
         children[i + 1] = childSplit.RightPageId;
-        int m = InteriorSplitPoint(keys);
+        int m = childSplit.Append ? keys.Count - 2 : InteriorSplitPoint(keys);
         using PageRef right = _pager.Allocate();
         WriteInterior(buf, keys, children, 0, m, page.PageId);
         WriteInterior(right.Buffer, keys, children, m + 1, keys.Count, right.PageId);
         right.MarkDirty();
-        return new Split(keys[m], right.PageId);
+        return new Split(keys[m], right.PageId, childSplit.Append);
     }
 
     // ---- node contents as lists (splits, merges, redistribution, bulk load) ----
@@ -315,11 +372,8 @@ public sealed partial class BTree
         bool overflow = key.Length + value.Length > MaxEntryBytes;
         int prefix = overflow ? MaxEntryBytes - key.Length - Node.OverflowPointerSize : value.Length;
         int payload = overflow ? Node.OverflowPointerSize + prefix : value.Length;
-        var cell = new byte[Node.LeafCellSize(key.Length, payload)];
-        BinaryPrimitives.WriteUInt16LittleEndian(cell, (ushort)key.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(cell.AsSpan(2), (ushort)(payload | (overflow ? Node.OverflowFlag : 0)));
-        key.CopyTo(cell.AsSpan(Node.LeafCellHeader));
-        Span<byte> rest = cell.AsSpan(Node.LeafCellHeader + key.Length);
+        var cell = new byte[Node.LeafCellSize(key.Length, payload, overflow)];
+        Span<byte> rest = cell.AsSpan(Node.BeginLeafCell(cell, key, payload, overflow));
         if (!overflow)
         {
             value.CopyTo(rest);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Foundry.Storage;
@@ -6,15 +7,17 @@ namespace Foundry.Storage;
 /// B+Tree mapping byte-string keys to byte-string values, stored in <see cref="Pager"/> pages with the
 /// slotted layout of <see cref="Node"/>. Keys compare with ordinal byte comparison (memcmp, then length).
 /// C = PageSizeBytes - 32 is a node's capacity for cells plus their 2-byte slots; a node's fill is the
-/// bytes it spends on live cells and slots (<see cref="Node.UsedBytes"/>).
+/// bytes it spends on live cells and slots (<see cref="Node.UsedBytes"/>). A leaf that cannot take a new
+/// cell first shifts cells to a sibling, then splits 2-into-3, and only then in two; ascending inserts leave
+/// full nodes behind (<see cref="PlaceOverfullCell"/>, BTree.Overfull.cs).
 ///
 /// Invariants (checked by <see cref="Validate"/>, whose messages start with these numbers):
 ///
 ///  - BT1 Every page reachable from the root is a B+Tree node page (type BTreeLeaf or BTreeInterior,
 ///        current format version) and is reached exactly once (no cycles, no shared pages).
 ///  - BT2 Node space accounting is exact: the slot array ends at or before cell content start, every cell
-///        lies in [content start, page size), no two cells overlap, and the cell bytes plus garbage bytes
-///        equal page size minus content start.
+///        lies in [content start, page size) with its lengths in their shortest form, no two cells overlap,
+///        and the cell bytes plus garbage bytes equal page size minus content start.
 ///  - BT3 Keys are sorted within a node: strictly ascending.
 ///  - BT4 Separators bound their children: every key in the subtree of child ci lies in [k(i-1), ki)
 ///        (the rightmost child: [k(n-1), upper bound of the node)). With BT3 this sorts keys across nodes.
@@ -22,9 +25,12 @@ namespace Foundry.Storage;
 ///  - BT6 The leaf chain equals the in-order leaf sequence: right-sibling links, from the leftmost leaf,
 ///        visit exactly the leaves in left-to-right order and the last leaf's link is 0. (There is no left
 ///        link; the cursor moves backwards by descending from the root.)
-///  - BT7 Fill: every non-root node uses at least <see cref="MinFillBytes"/> (C / 4) bytes; a root interior
-///        node holds at least one key; only the root leaf may be empty. Kept by merging or redistributing an
-///        underfull node with a sibling, and by collapsing a root left with a single child.
+///  - BT7 Fill: every non-root node uses at least <see cref="MinFillBytes"/> (C / 4) bytes, except the last
+///        node of each level (on the root's rightmost path), which may use less so that ascending inserts
+///        can leave the node before it full (see <see cref="PlaceOverfullCell"/>); every interior node holds
+///        at least one key; only the root leaf may be empty. Kept by merging or redistributing an underfull
+///        node with a sibling (for the last node of a level: an empty one), and by collapsing a root left
+///        with a single child.
 ///  - BT8 Size limits: keys are at most <see cref="MaxKeyBytes"/> (C / 4 - 8); a leaf cell's key plus
 ///        payload is at most <see cref="MaxEntryBytes"/>. These make BT7 reachable: any node content larger
 ///        than C splits into two halves of at least C / 4 each. A value goes to overflow pages exactly when
@@ -145,6 +151,41 @@ public sealed partial class BTree
         return count;
     }
 
+    /// <summary>Capacity C of a node for cells plus their 2-byte slots: the page minus the 32-byte node header.</summary>
+    public int NodeCapacityBytes => Node.Capacity(_pager.PageSizeBytes);
+
+    /// <summary>
+    /// Bytes each node <paramref name="level"/> levels above the leaves (0 = the leaves, Depth - 1 = the root)
+    /// spends on live cells plus slots — the fill measure of BT7 — left to right. For tests and diagnostics.
+    /// </summary>
+    public IReadOnlyList<int> UsedBytesAtLevel(int level)
+    {
+        ThrowIfDropped();
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        var used = new List<int>();
+        int depth = Depth;
+        if (level < depth)
+        {
+            CollectUsedBytes(RootPageId, depth - 1 - level, used);
+        }
+        return used;
+    }
+
+    private void CollectUsedBytes(uint pageId, int levelsDown, List<int> used)
+    {
+        using PageRef page = _pager.Get(pageId);
+        if (levelsDown == 0)
+        {
+            used.Add(Node.UsedBytes(page.Buffer));
+            return;
+        }
+        int n = Node.Count(page.Buffer);
+        for (int i = 0; i <= n; i++)
+        {
+            CollectUsedBytes(Node.ChildAt(page.Buffer, i), levelsDown - 1, used);
+        }
+    }
+
     /// <summary>Frees every page of the tree, root included. The tree must not be used afterwards.</summary>
     public void Drop()
     {
@@ -179,8 +220,15 @@ public sealed partial class BTree
     }
 
     /// <summary>Length of the value at <paramref name="slot"/> of a leaf, inline or in overflow pages.</summary>
-    internal static int ValueLength(byte[] leaf, int slot) =>
-        Node.IsOverflow(leaf, slot) ? Node.OverflowTotalLength(leaf, slot) : Node.LeafValueLength(leaf, slot);
+    internal static int ValueLength(byte[] leaf, int slot)
+    {
+        Node.LeafCellLayout cell = Node.LeafCell(leaf, slot);
+        return cell.Overflow ? OverflowTotalLength(leaf, cell) : cell.PayloadLength;
+    }
+
+    /// <summary>The whole length of an overflow cell's value (its first payload field).</summary>
+    internal static int OverflowTotalLength(byte[] leaf, Node.LeafCellLayout cell) =>
+        (int)BinaryPrimitives.ReadUInt32LittleEndian(leaf.AsSpan(cell.PayloadOffset));
 
     /// <summary>Copies the whole value at <paramref name="slot"/> into <paramref name="destination"/> (exactly its length), following the overflow chain when there is one.</summary>
     internal void ReadValue(byte[] leaf, int slot, Span<byte> destination)

@@ -265,11 +265,12 @@ public sealed class BTreeCursor : IDisposable
             _slot = 0;
         }
         byte[] buf = _leaf.Buffer;
-        _keyOffset = Node.LeafKeyOffset(buf, _slot);
-        _keyLength = Node.LeafKeyLength(buf, _slot);
-        _valueOffset = _keyOffset + _keyLength;
-        _overflow = Node.IsOverflow(buf, _slot);
-        _valueLength = BTree.ValueLength(buf, _slot);
+        Node.LeafCellLayout cell = Node.LeafCell(buf, _slot);
+        _keyOffset = cell.KeyOffset;
+        _keyLength = cell.KeyLength;
+        _valueOffset = cell.PayloadOffset;
+        _overflow = cell.Overflow;
+        _valueLength = cell.Overflow ? BTree.OverflowTotalLength(buf, cell) : cell.PayloadLength;
         _isMaterialised = false;
         IsValid = true;
         return true;

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace Foundry.Storage;
 
@@ -17,12 +19,19 @@ namespace Foundry.Storage;
 /// | ...    |        | free space         | between the slot array and cell content start                  |
 /// | start  |        | cell content       | cells, packed from the end of the page towards the front       |
 ///
-/// Leaf cell:     u16 keyLength | u16 payloadLength | key bytes | payload
-///   inline value (bit 15 of payloadLength clear): payload = the value
-///   overflow value (bit 15 set; low 15 bits = payload length):
+/// A length is 1 byte for values below 0x80, else 2 bytes: 0x80 | (value &gt;&gt; 8), then value &amp; 0xFF
+/// (15 bits, big-endian, so values up to 0x7FFF). Writers always use the 1-byte form when it suffices.
+/// Every length stored below is at most 0x7FFF for pages up to 64 KiB (BT8: keys at most 16368 bytes,
+/// key plus leaf payload at most 16380).
+///
+/// Leaf cell:     len(2 * keyLength + overflow) | key bytes | len(payloadLength) | payload
+///   inline value (overflow bit 0): payload = the value
+///   overflow value (overflow bit 1):
 ///                  payload = u32 total value length | u32 first overflow page | value prefix
-///                  (the prefix fills the cell to MaxEntryBytes; the rest is in an <see cref="OverflowChain"/>)
-/// Interior cell: u32 leftChild | u16 keyLength | key bytes
+///                  (the prefix fills key plus payload to MaxEntryBytes; the rest is in an <see cref="OverflowChain"/>)
+///   A key under 64 bytes and a payload under 128 bytes cost 2 header bytes; the key comes first so that a
+///   search reads one length byte before comparing.
+/// Interior cell: u32 leftChild | len(keyLength) | key bytes   (one length byte for keys under 128 bytes)
 ///
 /// An interior node with keys k0 &lt; … &lt; k(n-1) and children c0 … c(n-1) (one per cell) plus the
 /// rightmost child cn routes key x to ci for the smallest i with x &lt; ki, else to cn.
@@ -34,10 +43,14 @@ internal static class Node
     public const int GarbageOffset = PageHeader.Size + 8;
     public const int LinkOffset = PageHeader.Size + 12;
     public const int SlotArrayOffset = PageHeader.Size + 16;
-    public const int LeafCellHeader = 4;
-    public const int InteriorCellHeader = 6;
-    public const int OverflowFlag = 0x8000;
+    public const int ChildPointerSize = 4;
     public const int OverflowPointerSize = 8;
+
+    /// <summary>Largest value a length field holds (two bytes, 15 bits).</summary>
+    public const int MaxLength = 0x7FFF;
+
+    /// <summary>Most bytes a leaf cell spends on its two lengths; interior cells spend at most 2 + <see cref="ChildPointerSize"/>.</summary>
+    public const int MaxLeafHeader = 4;
 
     public static void Format(byte[] page, bool leaf)
     {
@@ -73,51 +86,164 @@ internal static class Node
     /// <summary>Bytes free between the slot array and the cell content, not counting garbage.</summary>
     public static int ContiguousFree(byte[] page) => ContentStart(page) - (SlotArrayOffset + 2 * Count(page));
 
+    // ---- lengths ----
+
+    /// <summary>Bytes the length field for <paramref name="value"/> takes: 1 below 0x80, else 2.</summary>
+    public static int LengthSize(int value) => value < 0x80 ? 1 : 2;
+
+    /// <summary>Writes the length field for <paramref name="value"/> (at most <see cref="MaxLength"/>); returns its size.</summary>
+    public static int WriteLength(Span<byte> destination, int value)
+    {
+        Debug.Assert((uint)value <= MaxLength, "a cell length field holds 15 bits");
+        if (value < 0x80)
+        {
+            destination[0] = (byte)value;
+            return 1;
+        }
+        destination[1] = (byte)value;
+        destination[0] = (byte)(0x80 | (value >> 8));
+        return 2;
+    }
+
+    /// <summary>Reads the length field at <paramref name="offset"/>; <paramref name="size"/> receives its byte count.</summary>
+    public static int ReadLength(ReadOnlySpan<byte> bytes, int offset, out int size)
+    {
+        int b = bytes[offset];
+        if (b < 0x80)
+        {
+            size = 1;
+            return b;
+        }
+        size = 2;
+        return (b & 0x7F) << 8 | bytes[offset + 1];
+    }
+
     // ---- cells ----
 
-    public static int LeafCellSize(int keyLength, int valueLength) => LeafCellHeader + keyLength + valueLength;
+    public static int LeafCellSize(int keyLength, int payloadLength, bool overflow) =>
+        LengthSize(2 * keyLength + (overflow ? 1 : 0)) + keyLength + LengthSize(payloadLength) + payloadLength;
 
-    public static int InteriorCellSize(int keyLength) => InteriorCellHeader + keyLength;
+    public static int InteriorCellSize(int keyLength) => ChildPointerSize + LengthSize(keyLength) + keyLength;
 
-    public static int CellSize(byte[] page, int slot, bool leaf)
+    /// <summary>Where the parts of a leaf cell are, as offsets into the buffer the cell was decoded from.</summary>
+    public readonly record struct LeafCellLayout(int KeyOffset, int KeyLength, int PayloadOffset, int PayloadLength, bool Overflow)
     {
-        int off = SlotOffset(page, slot);
-        return leaf
-            ? LeafCellHeader + BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off)) + (BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off + 2)) & ~OverflowFlag)
-            : InteriorCellHeader + BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off + 4));
+        /// <summary>Offset just past the cell.</summary>
+        public int End => PayloadOffset + PayloadLength;
     }
 
+    /// <summary>Decodes the leaf cell starting at <paramref name="offset"/> of <paramref name="bytes"/> (a page or a lone cell).</summary>
+    public static LeafCellLayout LeafCellAt(ReadOnlySpan<byte> bytes, int offset)
+    {
+        int header = ReadLength(bytes, offset, out int size);
+        int keyOffset = offset + size;
+        int keyLength = header >> 1;
+        int payloadLength = ReadLength(bytes, keyOffset + keyLength, out size);
+        return new LeafCellLayout(keyOffset, keyLength, keyOffset + keyLength + size, payloadLength, (header & 1) != 0);
+    }
+
+    public static LeafCellLayout LeafCell(byte[] page, int slot) => LeafCellAt(page, SlotOffset(page, slot));
+
+    /// <summary>Size of the cell at <paramref name="offset"/> (header included).</summary>
+    public static int CellSizeAt(ReadOnlySpan<byte> bytes, int offset, bool leaf)
+    {
+        if (leaf)
+        {
+            return LeafCellAt(bytes, offset).End - offset;
+        }
+        int keyLength = ReadLength(bytes, offset + ChildPointerSize, out int size);
+        return ChildPointerSize + size + keyLength;
+    }
+
+    public static int CellSize(byte[] page, int slot, bool leaf) => CellSizeAt(page, SlotOffset(page, slot), leaf);
+
+    /// <summary>
+    /// Bounds-checked <see cref="CellSizeAt"/> for the validator: false when the cell's header or body runs
+    /// past <paramref name="end"/> or a length uses the 2-byte form for a value that fits in one byte.
+    /// </summary>
+    public static bool TryCellSize(ReadOnlySpan<byte> bytes, int offset, int end, bool leaf, out int size)
+    {
+        size = 0;
+        int at = leaf ? offset : offset + ChildPointerSize;
+        if (!TryReadLength(bytes, at, end, out int first, out int firstSize))
+        {
+            return false;
+        }
+        at += firstSize;
+        if (leaf)
+        {
+            at += first >> 1;
+            if (!TryReadLength(bytes, at, end, out int payload, out int payloadSize))
+            {
+                return false;
+            }
+            at += payloadSize + payload;
+        }
+        else
+        {
+            at += first;
+        }
+        size = at - offset;
+        return at <= end;
+    }
+
+    private static bool TryReadLength(ReadOnlySpan<byte> bytes, int offset, int end, out int value, out int size)
+    {
+        value = size = 0;
+        if (offset >= end || (bytes[offset] >= 0x80 && offset + 1 >= end))
+        {
+            return false;
+        }
+        value = ReadLength(bytes, offset, out size);
+        return size == LengthSize(value);
+    }
+
+    /// <summary>The key of the cell at <paramref name="slot"/>: the hot path of every search, so it decodes just the key's length.</summary>
     public static ReadOnlySpan<byte> Key(byte[] page, int slot, bool leaf)
     {
-        int off = SlotOffset(page, slot);
-        return leaf
-            ? page.AsSpan(off + LeafCellHeader, BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off)))
-            : page.AsSpan(off + InteriorCellHeader, BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(off + 4)));
+        int off = SlotOffset(page, slot) + (leaf ? 0 : ChildPointerSize);
+        int length = page[off];
+        if (length < 0x80)
+        {
+            off += 1;
+        }
+        else
+        {
+            length = (length & 0x7F) << 8 | page[off + 1];
+            off += 2;
+        }
+        return page.AsSpan(off, leaf ? length >> 1 : length);
     }
 
-    public static int LeafKeyOffset(byte[] page, int slot) => SlotOffset(page, slot) + LeafCellHeader;
-
-    public static int LeafKeyLength(byte[] page, int slot) => BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot)));
-
     /// <summary>Length of the payload stored in the leaf: the value itself, or the overflow pointer plus prefix.</summary>
-    public static int LeafValueLength(byte[] page, int slot) => BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot) + 2)) & ~OverflowFlag;
+    public static int LeafValueLength(byte[] page, int slot) => LeafCell(page, slot).PayloadLength;
 
-    public static bool IsOverflow(byte[] page, int slot) => (BinaryPrimitives.ReadUInt16LittleEndian(page.AsSpan(SlotOffset(page, slot) + 2)) & OverflowFlag) != 0;
+    /// <summary>The overflow bit: the low bit of the key length field, which is in its last byte (big-endian).</summary>
+    public static bool IsOverflow(byte[] page, int slot)
+    {
+        int off = SlotOffset(page, slot);
+        int last = page[off] < 0x80 ? page[off] : page[off + 1];
+        return (last & 1) != 0;
+    }
 
     /// <summary>Overflow cell: the whole value's length.</summary>
-    public static int OverflowTotalLength(byte[] page, int slot) => (int)BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(LeafValueOffset(page, slot)));
+    public static int OverflowTotalLength(byte[] page, int slot) => (int)BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(LeafCell(page, slot).PayloadOffset));
 
     /// <summary>Overflow cell: first page of the chain.</summary>
-    public static uint OverflowFirstPage(byte[] page, int slot) => BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(LeafValueOffset(page, slot) + 4));
+    public static uint OverflowFirstPage(byte[] page, int slot) => BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(LeafCell(page, slot).PayloadOffset + 4));
 
     /// <summary>Overflow cell: the value prefix kept in the leaf.</summary>
-    public static ReadOnlySpan<byte> OverflowPrefix(byte[] page, int slot) =>
-        page.AsSpan(LeafValueOffset(page, slot) + OverflowPointerSize, LeafValueLength(page, slot) - OverflowPointerSize);
+    public static ReadOnlySpan<byte> OverflowPrefix(byte[] page, int slot)
+    {
+        LeafCellLayout cell = LeafCell(page, slot);
+        return page.AsSpan(cell.PayloadOffset + OverflowPointerSize, cell.PayloadLength - OverflowPointerSize);
+    }
 
-    public static int LeafValueOffset(byte[] page, int slot) => LeafKeyOffset(page, slot) + LeafKeyLength(page, slot);
-
-    public static ReadOnlySpan<byte> LeafValue(byte[] page, int slot) =>
-        page.AsSpan(LeafValueOffset(page, slot), LeafValueLength(page, slot));
+    public static ReadOnlySpan<byte> LeafValue(byte[] page, int slot)
+    {
+        LeafCellLayout cell = LeafCell(page, slot);
+        return page.AsSpan(cell.PayloadOffset, cell.PayloadLength);
+    }
 
     public static uint Child(byte[] page, int slot) => BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan(SlotOffset(page, slot)));
 
@@ -153,8 +279,23 @@ internal static class Node
         cell.CopyTo(page.AsSpan(ReserveCell(page, slot, cell.Length)));
 
     /// <summary>Key of a raw leaf cell.</summary>
-    public static ReadOnlySpan<byte> LeafCellKey(ReadOnlySpan<byte> cell) =>
-        cell.Slice(LeafCellHeader, BinaryPrimitives.ReadUInt16LittleEndian(cell));
+    public static ReadOnlySpan<byte> LeafCellKey(ReadOnlySpan<byte> cell)
+    {
+        LeafCellLayout layout = LeafCellAt(cell, 0);
+        return cell.Slice(layout.KeyOffset, layout.KeyLength);
+    }
+
+    /// <summary>
+    /// Writes the start of a leaf cell (both lengths and the key) for a payload of <paramref name="payloadLength"/>
+    /// bytes into <paramref name="destination"/>, <see cref="LeafCellSize"/> long; returns the offset the payload goes to.
+    /// </summary>
+    public static int BeginLeafCell(Span<byte> destination, ReadOnlySpan<byte> key, int payloadLength, bool overflow)
+    {
+        int at = WriteLength(destination, 2 * key.Length + (overflow ? 1 : 0));
+        key.CopyTo(destination[at..]);
+        at += key.Length;
+        return at + WriteLength(destination[at..], payloadLength);
+    }
 
     // ---- search ----
 
@@ -221,14 +362,12 @@ internal static class Node
     /// <summary>True when a cell of <paramref name="cellSize"/> bytes fits, possibly after compaction.</summary>
     public static bool Fits(byte[] page, int cellSize) => ContiguousFree(page) + Garbage(page) >= cellSize + 2;
 
-    /// <summary>Inserts a leaf cell at <paramref name="slot"/>. Caller checked <see cref="Fits"/>.</summary>
+    /// <summary>Inserts an inline leaf cell (key plus value within MaxEntryBytes) at <paramref name="slot"/>. Caller checked <see cref="Fits"/>.</summary>
     public static void InsertLeafCell(byte[] page, int slot, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        int off = ReserveCell(page, slot, LeafCellSize(key.Length, value.Length));
-        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(off), (ushort)key.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(off + 2), (ushort)value.Length);
-        key.CopyTo(page.AsSpan(off + LeafCellHeader));
-        value.CopyTo(page.AsSpan(off + LeafCellHeader + key.Length));
+        int size = LeafCellSize(key.Length, value.Length, overflow: false);
+        Span<byte> cell = page.AsSpan(ReserveCell(page, slot, size), size);
+        value.CopyTo(cell[BeginLeafCell(cell, key, value.Length, overflow: false)..]);
     }
 
     /// <summary>Inserts an interior cell at <paramref name="slot"/>. Caller checked <see cref="Fits"/>.</summary>
@@ -236,8 +375,9 @@ internal static class Node
     {
         int off = ReserveCell(page, slot, InteriorCellSize(key.Length));
         BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(off), child);
-        BinaryPrimitives.WriteUInt16LittleEndian(page.AsSpan(off + 4), (ushort)key.Length);
-        key.CopyTo(page.AsSpan(off + InteriorCellHeader));
+        int at = off + ChildPointerSize;
+        at += WriteLength(page.AsSpan(at), key.Length);
+        key.CopyTo(page.AsSpan(at));
     }
 
     private static int ReserveCell(byte[] page, int slot, int size)
@@ -246,6 +386,7 @@ internal static class Node
         {
             Compact(page);
         }
+        Debug.Assert(ContiguousFree(page) >= size + 2, "callers check Fits or that the node's final contents fit");
         int n = Count(page);
         int off = ContentStart(page) - size;
         SetContentStart(page, off);
@@ -276,12 +417,29 @@ internal static class Node
         page.AsSpan(off, size).Clear();
     }
 
+    /// <summary>Removes slots [<paramref name="from"/>, from + <paramref name="count"/>); their cell bytes become garbage.</summary>
+    public static void RemoveCells(byte[] page, int from, int count, bool leaf)
+    {
+        int n = Count(page);
+        int garbage = Garbage(page);
+        for (int k = from; k < from + count; k++)
+        {
+            int size = CellSize(page, k, leaf);
+            page.AsSpan(SlotOffset(page, k), size).Clear();
+            garbage += size;
+        }
+        Span<byte> slots = page.AsSpan(SlotArrayOffset, 2 * n);
+        slots[(2 * (from + count))..].CopyTo(slots[(2 * from)..]);
+        SetCount(page, n - count);
+        SetGarbage(page, garbage);
+    }
+
     /// <summary>Rewrites the cell area so all garbage becomes contiguous free space.</summary>
     public static void Compact(byte[] page)
     {
         bool leaf = IsLeaf(page);
         int n = Count(page);
-        var copy = new byte[page.Length];
+        byte[] copy = ArrayPool<byte>.Shared.Rent(page.Length);
         int end = page.Length;
         for (int i = 0; i < n; i++)
         {
@@ -291,7 +449,8 @@ internal static class Node
             SetSlotOffset(page, i, end);
         }
         page.AsSpan(end).Clear();
-        copy.AsSpan(end).CopyTo(page.AsSpan(end));
+        copy.AsSpan(end, page.Length - end).CopyTo(page.AsSpan(end));
+        ArrayPool<byte>.Shared.Return(copy);
         page.AsSpan(SlotArrayOffset + 2 * n, end - (SlotArrayOffset + 2 * n)).Clear();
         SetContentStart(page, end);
         SetGarbage(page, 0);

@@ -34,10 +34,11 @@ public static class FileHeaderPage
     public const int FixedSize = ReservedOffset + ReservedSize;
 
     /// <summary>
-    /// Version of everything stored in the file, not only this page: 2 has compact records (variable-width
-    /// end offsets and integers) and variable-length INTEGER keys; version 1 files cannot be read.
+    /// Version of everything stored in the file, not only this page: 3 has compact records (variable-width
+    /// end offsets and integers), variable-length INTEGER keys and B+Tree cells with 1-or-2-byte lengths;
+    /// files of versions 1 and 2 (development formats) cannot be read.
     /// </summary>
-    public const uint FileFormatVersion = 2;
+    public const uint FileFormatVersion = 3;
 
     public const int MinPageSize = 512;
     public const int MaxPageSize = 65536;

@@ -23,7 +23,7 @@ public sealed partial class BTree
         var v = new Validator(this, pages, errors);
         try
         {
-            v.Visit(RootPageId, depth: 1, lower: null, upper: null);
+            v.Visit(RootPageId, depth: 1, lower: null, upper: null, rightmost: true);
             v.CheckLeafChain();
             v.CheckReachability();
         }
@@ -42,21 +42,22 @@ public sealed partial class BTree
 
         public List<string> Errors { get; } = errors;
 
-        public void Visit(uint pageId, int depth, byte[]? lower, byte[]? upper)
+        /// <summary>Checks the subtree at <paramref name="pageId"/>; <paramref name="rightmost"/> when it is the last node of its level.</summary>
+        public void Visit(uint pageId, int depth, byte[]? lower, byte[]? upper, bool rightmost)
         {
-            if (Inspect(pageId, depth, lower, upper) is not var (children, keys))
+            if (Inspect(pageId, depth, lower, upper, rightmost) is not var (children, keys))
             {
                 return;
             }
             int n = keys.Length;
             for (int i = 0; i <= n; i++)
             {
-                Visit(children[i], depth + 1, i == 0 ? lower : keys[i - 1], i == n ? upper : keys[i]);
+                Visit(children[i], depth + 1, i == 0 ? lower : keys[i - 1], i == n ? upper : keys[i], rightmost && i == n);
             }
         }
 
         /// <summary>Checks one node; returns its children and separators when it is a readable interior node.</summary>
-        private (uint[] Children, byte[][] Keys)? Inspect(uint pageId, int depth, byte[]? lower, byte[]? upper)
+        private (uint[] Children, byte[][] Keys)? Inspect(uint pageId, int depth, byte[]? lower, byte[]? upper, bool rightmost)
         {
             if (!_visited.Add(pageId))
             {
@@ -100,9 +101,9 @@ public sealed partial class BTree
                 {
                     Errors.Add($"BT8 page {pageId}: key at slot {i} has {key.Length} bytes, limit {tree.MaxKeyBytes}");
                 }
-                if (leaf && Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i) > tree.MaxEntryBytes)
+                if (leaf && Node.LeafCell(buf, i) is var cell && cell.KeyLength + cell.PayloadLength > tree.MaxEntryBytes)
                 {
-                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {Node.LeafKeyLength(buf, i) + Node.LeafValueLength(buf, i)} bytes in the leaf, limit {tree.MaxEntryBytes}");
+                    Errors.Add($"BT8 page {pageId}: entry at slot {i} has {cell.KeyLength + cell.PayloadLength} bytes in the leaf, limit {tree.MaxEntryBytes}");
                 }
                 if (leaf && Node.IsOverflow(buf, i))
                 {
@@ -110,7 +111,7 @@ public sealed partial class BTree
                 }
             }
             bool isRoot = pageId == tree.RootPageId;
-            if (!isRoot && Node.UsedBytes(buf) < tree.MinFillBytes)
+            if (!isRoot && !rightmost && Node.UsedBytes(buf) < tree.MinFillBytes)
             {
                 Errors.Add($"BT7 {(leaf ? "leaf" : "interior")} page {pageId} uses {Node.UsedBytes(buf)} bytes, below the minimum fill {tree.MinFillBytes}");
             }
@@ -167,7 +168,7 @@ public sealed partial class BTree
             }
             int prefix = local - Node.OverflowPointerSize;
             int total = Node.OverflowTotalLength(buf, slot);
-            int keyLength = Node.LeafKeyLength(buf, slot);
+            int keyLength = Node.LeafCell(buf, slot).KeyLength;
             if (total < 0 || keyLength + total <= tree.MaxEntryBytes || total <= prefix)
             {
                 Errors.Add($"BT8 page {leafId} slot {slot}: overflow value of {total} bytes (prefix {prefix}, key {keyLength}) would fit inline (limit {tree.MaxEntryBytes})");
@@ -216,18 +217,14 @@ public sealed partial class BTree
             for (int i = 0; i < n; i++)
             {
                 int off = Node.SlotOffset(buf, i);
-                int header = leaf ? Node.LeafCellHeader : Node.InteriorCellHeader;
-                if (off < start || off + header > buf.Length)
+                if (off < start || off >= buf.Length)
                 {
                     Errors.Add($"BT2 page {pageId}: slot {i} points at offset {off}, outside the cell area [{start}, {buf.Length})");
                     return false;
                 }
-                int size = leaf
-                    ? header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off)) + (BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 2)) & ~Node.OverflowFlag)
-                    : header + BinaryPrimitives.ReadUInt16LittleEndian(buf.AsSpan(off + 4));
-                if (off + size > buf.Length)
+                if (!Node.TryCellSize(buf, off, buf.Length, leaf, out int size))
                 {
-                    Errors.Add($"BT2 page {pageId}: cell at slot {i} (offset {off}, {size} bytes) runs past the page end {buf.Length}");
+                    Errors.Add($"BT2 page {pageId}: cell at slot {i} (offset {off}) is malformed: a length runs past the page end {buf.Length} or is not in its shortest form");
                     return false;
                 }
                 cells.Add((off, size));

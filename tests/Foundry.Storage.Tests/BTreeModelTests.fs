@@ -1,9 +1,10 @@
 /// Model-based property: random operation sequences against the B+Tree and an F# Map must agree,
-/// with small (512-byte) pages and a tiny buffer pool (8 frames) so splits, merges, redistribution,
-/// overflow chains and evictions all happen often; Validate() empty (BT1–BT12, including file
-/// accounting BT11), and contents surviving Commit + close + reopen. Commit/Rollback are operations
-/// too, checked against a committed model. Operation lists shrink by dropping operations, so a failure
-/// is reported as a short sequence (a test below checks that shrinking works).
+/// with small (512-byte, and 1 KiB) pages and a tiny buffer pool (8 frames) so splits (even, append and
+/// 2-into-3), shifts to siblings, merges, redistribution, overflow chains and evictions all happen often;
+/// Validate() empty (BT1–BT12, including file accounting BT11), and contents surviving Commit + close +
+/// reopen. Commit/Rollback are operations too, checked against a committed model. Operation lists shrink
+/// by dropping operations, so a failure is reported as a short sequence (a test below checks that
+/// shrinking works).
 module Foundry.Storage.Tests.BTreeModelTests
 
 open System
@@ -28,6 +29,9 @@ type Key =
 
 type Op =
     | Insert of Key * byte[]
+    /// Inserts the keys of n, n + 1, … n + count - 1 in ascending order: past the largest key these are
+    /// appends (the append split), inside the tree they fill leaves (shifts, 2-into-3 splits).
+    | InsertRun of int * int * byte[]
     | Upsert of Key * byte[]
     | Delete of Key
     | Lookup of Key
@@ -37,10 +41,11 @@ type Op =
     | Rollback
 
 let private keyGen =
-    // Few distinct short prefixes (many collisions: duplicates, deletes of present keys) and some long keys.
+    // Few distinct short prefixes (many collisions: duplicates, deletes of present keys) and some long keys,
+    // past 64 bytes too, where a leaf key's length field takes two bytes.
     gen {
         let! n = Gen.choose (0, 600)
-        let! pad = Gen.frequency [ 4, Gen.constant 0; 1, Gen.choose (1, 40) ]
+        let! pad = Gen.frequency [ 4, Gen.constant 0; 1, Gen.choose (1, 70) ]
         let! tail = Gen.elements [ [||]; [| 0uy |]; [| 255uy |] ]
         return { Bytes = Array.concat [ KeyWriter().WriteInt64(int64 n).ToArray(); Array.create pad 7uy; tail ] }
     }
@@ -53,9 +58,12 @@ let private valueGen =
         return Array.create len (byte b)
     }
 
+let private runKey (n: int) = { Bytes = KeyWriter().WriteInt64(int64 n).ToArray() }
+
 let private opGen =
     Gen.frequency
         [ 8, Gen.map2 (fun k v -> Insert(k, v)) keyGen valueGen
+          1, Gen.map3 (fun n count v -> InsertRun(n, count, v)) (Gen.choose (0, 700)) (Gen.choose (1, 40)) valueGen
           3, Gen.map2 (fun k v -> Upsert(k, v)) keyGen valueGen
           4, Gen.map Delete keyGen
           3, Gen.map Lookup keyGen
@@ -90,8 +98,8 @@ let private contents (tree: BTree) =
     scan tree |> List.map (fun (k, v) -> { Bytes = k }, v)
 
 /// Applies the operations to both; returns None when all agree, or a description of the first disagreement.
-let run (path: string) (ops: Op list) =
-    use pager = Pager.Open(path, tinyPool)
+let run (options: PagerOptions) (path: string) (ops: Op list) =
+    use pager = Pager.Open(path, options)
     let root = BTree.Create pager
     pager.Commit()
     let tree = BTree(pager, root)
@@ -106,6 +114,12 @@ let run (path: string) (ops: Op list) =
                 let inserted = tree.Insert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
                 check (sprintf "%A returned %b" op inserted) (inserted = not (model.ContainsKey k))
                 if inserted then model <- model.Add(k, v)
+            | InsertRun(n, count, v) ->
+                for j in n .. n + count - 1 do
+                    let k = runKey j
+                    let inserted = tree.Insert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
+                    check (sprintf "%A: key %d returned %b" op j inserted) (inserted = not (model.ContainsKey k))
+                    if inserted then model <- model.Add(k, v)
             | Upsert(k, v) ->
                 tree.Upsert(ReadOnlySpan k.Bytes, ReadOnlySpan v)
                 model <- model.Add(k, v)
@@ -151,8 +165,8 @@ let run (path: string) (ops: Op list) =
         pager.Commit()
     failure
 
-let private reopenAndCompare (path: string) (expected: (Key * byte[]) list) =
-    use pager = Pager.Open(path, tinyPool)
+let private reopenAndCompare (options: PagerOptions) (path: string) (expected: (Key * byte[]) list) =
+    use pager = Pager.Open(path, options)
     // The tree created by run() is the first page allocated after the catalog.
     let tree = BTree(pager, pager.CatalogRootPageId + 1u)
     let errors = pager.Validate(ResizeArray [ tree.RootPageId ])
@@ -165,6 +179,7 @@ let private modelOf (ops: Op list) =
     ||> List.fold (fun (m: Map<Key, byte[]>, c) op ->
         match op with
         | Insert(k, v) -> (if m.ContainsKey k then m else m.Add(k, v)), c
+        | InsertRun(n, count, v) -> ((m, [ n .. n + count - 1 ]) ||> List.fold (fun m j -> let k = runKey j in if m.ContainsKey k then m else m.Add(k, v))), c
         | Upsert(k, v) -> m.Add(k, v), c
         | Delete k -> m.Remove k, c
         | Commit -> m, m
@@ -173,17 +188,24 @@ let private modelOf (ops: Op list) =
     |> fst
     |> Map.toList
 
-[<Fact>]
-let ``BT1-BT12 B+Tree agrees with a Map model under random operations with an 8-frame pool, validates, and survives reopen`` () =
+let private agreesWithModel (options: PagerOptions) (maxTest: int) =
     let prop (ops: Op list) =
         use tmp = new TempPath()
-        match run tmp.Path ops with
+        match run options tmp.Path ops with
         | Some failure -> failwithf "%s" failure
         | None ->
-            match reopenAndCompare tmp.Path (modelOf ops) with
+            match reopenAndCompare options tmp.Path (modelOf ops) with
             | Some failure -> failwithf "%s" failure
             | None -> true
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(150), Prop.forAll opsArb prop)
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest), Prop.forAll opsArb prop)
+
+[<Fact>]
+let ``BT1-BT12 B+Tree agrees with a Map model under random operations with an 8-frame pool, validates, and survives reopen`` () =
+    agreesWithModel tinyPool 150
+
+[<Fact>]
+let ``BT1-BT12 the model agrees with 1 KiB pages too, where inline payloads reach 2-byte lengths (128-252 bytes)`` () =
+    agreesWithModel (PagerOptions(PageSizeBytes = 1024, CacheFrames = 8)) 60
 
 [<Fact>]
 let ``a failing operation sequence shrinks to a minimal one`` () =
