@@ -53,7 +53,7 @@ public sealed partial class BTree
     /// <summary>Runs one modification from the root; returns whether the key was present beforehand.</summary>
     private bool ModifyAtRoot(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind)
     {
-        Outcome outcome = Modify(RootPageId, key, value, kind, isRoot: true, rightmost: true);
+        Outcome outcome = Modify(RootPageId, key, value, kind, isRoot: true, rightmost: true, depth: 1);
         Split? split = outcome.Split;
         if (outcome.Overfull is { } o)
         {
@@ -76,8 +76,9 @@ public sealed partial class BTree
     /// One modification of the subtree at <paramref name="pageId"/>. <paramref name="rightmost"/>: the node is the
     /// last of its level (on the root's rightmost path), which BT7 lets hold less than MinFillBytes.
     /// </summary>
-    private Outcome Modify(uint pageId, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind, bool isRoot, bool rightmost)
+    private Outcome Modify(uint pageId, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ModifyKind kind, bool isRoot, bool rightmost, int depth)
     {
+        CheckDescent(depth);
         using PageRef page = _pager.Get(pageId);
         byte[] buf = page.Buffer;
         Split? split = null;
@@ -117,7 +118,7 @@ public sealed partial class BTree
             int i = Node.Route(buf, key);
             uint child = Node.ChildAt(buf, i);
             bool childRightmost = rightmost && i == Node.Count(buf);
-            Outcome below = Modify(child, key, value, kind, isRoot: false, childRightmost);
+            Outcome below = Modify(child, key, value, kind, isRoot: false, childRightmost, depth + 1);
             found = below.Found;
             if (below.Overfull is { } o)
             {

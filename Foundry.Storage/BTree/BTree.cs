@@ -94,6 +94,13 @@ public sealed partial class BTree
     /// <summary>Least fill of a non-root node, in bytes of cells plus slots (BT7): a quarter of the node capacity.</summary>
     public int MinFillBytes => Node.Capacity(_pager.PageSizeBytes) / 4;
 
+    /// <summary>
+    /// No valid tree is deeper: page ids are 32-bit and every interior node has at least two children, so
+    /// a valid tree has at most 33 levels. A descent that goes deeper is walking a cycle of interior pages
+    /// in a corrupt file, and stops with an error instead of looping (see <see cref="CheckDescent"/>).
+    /// </summary>
+    internal const int MaxDepth = 64;
+
     /// <summary>Levels from the root to the leaves; 1 for a tree that is a single leaf.</summary>
     public int Depth
     {
@@ -110,8 +117,18 @@ public sealed partial class BTree
                     return depth;
                 }
                 id = Node.ChildAt(page.Buffer, 0);
-                depth++;
+                CheckDescent(++depth);
             }
+        }
+    }
+
+    /// <summary>Throws when a descent from the root reaches level <paramref name="depth"/> &gt; <see cref="MaxDepth"/>.</summary>
+    internal void CheckDescent(int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new StorageException(
+                $"B+Tree rooted at page {RootPageId} of '{_pager.Path}' is corrupt: a search from the root went deeper than {MaxDepth} levels, so its interior pages form a cycle; run 'foundry check'");
         }
     }
 
@@ -260,10 +277,12 @@ public sealed partial class BTree
     internal PageRef FindLeaf(ReadOnlySpan<byte> key)
     {
         PageRef page = _pager.Get(RootPageId);
+        int depth = 1;
         while (!Node.IsLeaf(page.Buffer))
         {
             uint child = Node.ChildAt(page.Buffer, Node.Route(page.Buffer, key));
             page.Dispose();
+            CheckDescent(++depth);
             page = _pager.Get(child);
         }
         return page;
@@ -272,7 +291,7 @@ public sealed partial class BTree
     internal uint LeftmostLeaf()
     {
         uint id = RootPageId;
-        while (true)
+        for (int depth = 2; ; depth++)
         {
             using PageRef page = _pager.Get(id);
             if (Node.IsLeaf(page.Buffer))
@@ -280,6 +299,7 @@ public sealed partial class BTree
                 return id;
             }
             id = Node.ChildAt(page.Buffer, 0);
+            CheckDescent(depth);
         }
     }
 

@@ -19,6 +19,9 @@ public sealed class BTreeCursor : IDisposable
     private readonly BTree _tree;
     private PageRef _leaf;
     private bool _pinned;
+
+    /// <summary>Sibling links followed since the last positioning: more than the file's pages means a cycle.</summary>
+    private long _hops;
     private int _slot;
     private int _keyOffset, _keyLength, _valueOffset, _valueLength;
     private readonly List<(uint PageId, int Position)> _path = new();
@@ -126,6 +129,7 @@ public sealed class BTreeCursor : IDisposable
         _leaf = _tree.Pager.Get(_tree.LeftmostLeaf());
         _pinned = true;
         _slot = 0;
+        _hops = 0;
         return SettleForward();
     }
 
@@ -137,6 +141,7 @@ public sealed class BTreeCursor : IDisposable
         _leaf = _tree.FindLeaf(key);
         _pinned = true;
         _slot = Node.LowerBound(_leaf.Buffer, key, leaf: true, out _);
+        _hops = 0;
         return SettleForward();
     }
 
@@ -205,10 +210,12 @@ public sealed class BTreeCursor : IDisposable
     {
         Release();
         _path.Clear();
+        _hops = 0;
         Pager pager = _tree.Pager;
         uint id = _tree.RootPageId;
         while (true)
         {
+            _tree.CheckDescent(_path.Count + 1);
             PageRef page = pager.Get(id);
             byte[] buf = page.Buffer;
             if (!Node.IsLeaf(buf))
@@ -259,6 +266,11 @@ public sealed class BTreeCursor : IDisposable
             if (next == 0)
             {
                 return false;
+            }
+            if (++_hops > _tree.Pager.PageCount)
+            {
+                throw new StorageException(
+                    $"B+Tree rooted at page {_tree.RootPageId} of '{_tree.Pager.Path}' is corrupt: its leaf sibling links form a cycle (more hops than the file has pages); run 'foundry check'");
             }
             _leaf = _tree.Pager.Get(next);
             _pinned = true;

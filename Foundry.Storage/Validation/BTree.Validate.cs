@@ -29,7 +29,7 @@ public sealed partial class BTree
         }
         catch (StorageException ex)
         {
-            errors.Add($"BT1 page unreadable during validation of the tree rooted at {RootPageId}: {ex.Message}");
+            errors.Add($"BT1 the tree rooted at {RootPageId} could not be walked to the end (an unreadable page, or a cycle): {ex.Message}");
         }
     }
 
