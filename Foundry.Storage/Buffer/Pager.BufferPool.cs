@@ -48,6 +48,13 @@ public sealed partial class Pager
     private readonly Stack<Frame> _spare = new();
     private readonly SortedSet<Frame> _replacer = new(LruKOrder.Instance);
     private readonly HashSet<Frame> _dirty = new();
+
+    /// <summary>
+    /// Frames made unlogged since the last commit, so a commit logs them without walking every dirty frame
+    /// (which, between checkpoints, is most of the pool). May hold duplicates and frames logged or
+    /// released since: each is logged only while its Unlogged flag is set.
+    /// </summary>
+    private readonly List<Frame> _unlogged = new();
     private readonly Dictionary<uint, long> _evictedHistory = new();
     private readonly Queue<(uint PageId, long Reference)> _evictedHistoryOrder = new();
     private readonly int _capacity;
@@ -144,6 +151,16 @@ public sealed partial class Pager
         return null;
     }
 
+    /// <summary>Flags the frame's bytes as changed since its last Redo image and remembers it for the commit.</summary>
+    private void MarkUnlogged(Frame frame)
+    {
+        if (!frame.Unlogged)
+        {
+            frame.Unlogged = true;
+            _unlogged.Add(frame);
+        }
+    }
+
     internal void MarkDirty(Frame frame, int generation)
     {
         if (!frame.IsResident || frame.Generation != generation)
@@ -152,7 +169,7 @@ public sealed partial class Pager
                 $"a page of '{Path}' was marked dirty through a stale PageRef (its frame was dropped by Rollback); this is a Foundry bug");
         }
         BeforeChange(frame);
-        frame.Unlogged = true;
+        MarkUnlogged(frame);
         if (!frame.IsDirty)
         {
             frame.IsDirty = true;

@@ -185,7 +185,7 @@ public sealed partial class Pager
             Frame frame = AcquireFrame(id);
             bytes.CopyTo(frame.Data, 0);
             frame.IsDirty = true;
-            frame.Unlogged = true;
+            MarkUnlogged(frame);
             _dirty.Add(frame);
             if (compensate)
             {
@@ -207,7 +207,7 @@ public sealed partial class Pager
             Frame frame = AcquireFrame(id);
             image.CopyTo(frame.Data, 0);
             frame.IsDirty = true;
-            frame.Unlogged = true;
+            MarkUnlogged(frame);
             _dirty.Add(frame);
             Unpin(frame);
         }

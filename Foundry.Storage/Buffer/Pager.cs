@@ -371,14 +371,15 @@ public sealed partial class Pager : IDisposable
         // Commit-time images need no Undo record: they reach the database file only once the Commit
         // record is durable (their LogEnd moves past it below), and without it recovery ignores them.
         var logged = new List<Frame>();
-        foreach (Frame f in _dirty)
+        foreach (Frame f in _unlogged)
         {
-            if (f.Unlogged)
+            if (f.Unlogged && f.IsResident)
             {
                 LogImage(f, undoFirst: false);
                 logged.Add(f);
             }
         }
+        _unlogged.Clear();
         Span<byte> state = stackalloc byte[WalFormat.HeaderStateSize];
         WalFormat.WriteState(state, _header);
         _wal.Append(_txnId, WalRecordType.Commit, 0, state);
@@ -508,6 +509,7 @@ public sealed partial class Pager : IDisposable
 
     private void EndTransaction()
     {
+        _unlogged.Clear(); // every frame the transaction changed is logged (commit) or restored and logged (rollback)
         _committedHeader = _header;
         _statementHeader = _header;
         _txnId = 0;
