@@ -189,7 +189,7 @@ public sealed partial class Pager
             _dirty.Add(frame);
             if (compensate)
             {
-                LogImage(frame, undoFirst: false);
+                LogImage(frame, undoFirst: false, fullImage: true);
             }
             Unpin(frame);
         }

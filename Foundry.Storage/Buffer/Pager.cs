@@ -77,12 +77,22 @@ public sealed partial class Pager : IDisposable
     private ulong _lastTxnId;
     private bool _disposed;
 
+    /// <summary>Pages with a full Redo image in the log since it was last emptied: later records of them may be deltas.</summary>
+    private readonly HashSet<uint> _fullImageLogged = new();
+
+    /// <summary>Pages the active transaction has logged a Redo record of.</summary>
+    private readonly HashSet<uint> _loggedInTransaction = new();
+
+    /// <summary>Scratch for encoding a delta: a delta larger than half a page is not worth it, a full image is logged instead.</summary>
+    private readonly byte[] _deltaBuffer;
+
     private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
     {
         _file = file;
         _fileSystem = fileSystem;
         _walPath = file.Path + "-wal";
         PageSizeBytes = pageSizeBytes;
+        _deltaBuffer = new byte[pageSizeBytes / 2];
         _capacity = Math.Max(options.CacheFrames, MinCacheFrames);
         CheckpointLogBytes = options.CheckpointLogBytes;
     }
@@ -451,6 +461,7 @@ public sealed partial class Pager : IDisposable
         _file.Write(page0, 0);
         _file.Sync();
         _wal.Truncate(_committedHeader, releaseLogSpace ? 0 : LogRetainBytes);
+        _fullImageLogged.Clear();
         CheckpointCount++;
     }
 
@@ -510,6 +521,7 @@ public sealed partial class Pager : IDisposable
     private void EndTransaction()
     {
         _unlogged.Clear(); // every frame the transaction changed is logged (commit) or restored and logged (rollback)
+        _loggedInTransaction.Clear();
         _committedHeader = _header;
         _statementHeader = _header;
         _txnId = 0;
@@ -522,16 +534,31 @@ public sealed partial class Pager : IDisposable
     /// <paramref name="undoFirst"/> (every image but commit-time and compensation ones) the page's
     /// before-image is logged first if it is still only in memory (PG2).
     /// </summary>
-    private void LogImage(Frame frame, bool undoFirst)
+    private void LogImage(Frame frame, bool undoFirst, bool fullImage = false)
     {
+        uint id = frame.PageId;
         if (undoFirst)
         {
-            LogUndoImage(frame.PageId);
+            LogUndoImage(id);
         }
         // No page checksum here: the record's CRC covers the image, and whoever writes the image to the
         // database file (WritePage, recovery) stamps the page checksum then.
         PageHeader.SetLsn(frame.Data, (ulong)_wal.EndLsn);
-        _wal.Append(_txnId, WalRecordType.Redo, frame.PageId, frame.Data);
+        // A delta needs a base that recovery is sure to have: a full image of the page since the log was
+        // emptied (so a torn page in the file never matters), and the transaction-start image in memory,
+        // which is the page as of its previous record only if this is the transaction's first record of it.
+        bool firstInTransaction = _txnId == 0 || _loggedInTransaction.Add(id);
+        if (!fullImage && firstInTransaction && _txnId != 0 && _fullImageLogged.Contains(id)
+            && _txnUndo.TryGetValue(id, out UndoImage? before) && before?.Bytes is { } baseImage
+            && PageDelta.TryEncode(baseImage, frame.Data, _deltaBuffer, out int deltaLength))
+        {
+            _wal.Append(_txnId, WalRecordType.RedoDelta, id, _deltaBuffer.AsSpan(0, deltaLength));
+        }
+        else
+        {
+            _wal.Append(_txnId, WalRecordType.Redo, id, frame.Data);
+            _fullImageLogged.Add(id);
+        }
         frame.Unlogged = false;
         frame.LogEnd = _wal.EndLsn;
     }

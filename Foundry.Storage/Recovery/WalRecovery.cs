@@ -11,7 +11,8 @@ namespace Foundry.Storage;
 ///     in the log's file header (the last checkpoint's) and takes the state of every Commit/Abort in order.
 ///  2. Redo: write the Redo images of finished transactions to their pages, in log order (committed work,
 ///     and the stolen and compensation images of rolled-back ones). A torn page in the file is simply
-///     overwritten. A loser's Redo images are skipped: the pager logs a page's Undo image before any
+///     overwritten. A RedoDelta record is applied to the page as the file now holds it: the pager writes
+///     a delta only for a page that has a full image earlier in the log, which this pass wrote first. A loser's Redo images are skipped: the pager logs a page's Undo image before any
 ///     Redo image of an active transaction that could reach the file (a steal), and lets commit-time
 ///     images reach the file only after the Commit record is durable, so a loser's changes are in the
 ///     file only on pages whose Undo image is in the log.
@@ -60,11 +61,30 @@ public static class WalRecovery
             }
         }
         int redone = 0, undone = 0;
+        var fullImages = new HashSet<uint>();
+        var page = new byte[pageSize];
         foreach (WalRecordInfo r in records)
         {
-            if (r.Type == WalRecordType.Redo && finished.Contains(r.TxnId))
+            if (!finished.Contains(r.TxnId))
+            {
+                continue;
+            }
+            if (r.Type == WalRecordType.Redo)
             {
                 WriteImage(data, r.PageId, Read(wal, r), pageSize);
+                fullImages.Add(r.PageId);
+                redone++;
+            }
+            else if (r.Type == WalRecordType.RedoDelta)
+            {
+                // The page's full image was written earlier in this pass, so the file holds the delta's base.
+                if (!fullImages.Contains(r.PageId))
+                {
+                    throw new StorageException($"log record at LSN {r.Lsn} is a delta of page {r.PageId} with no full image of the page before it; the log is corrupt");
+                }
+                data.Read(page, (long)r.PageId * pageSize);
+                PageDelta.Apply(Read(wal, r), page);
+                WriteImage(data, r.PageId, page, pageSize);
                 redone++;
             }
         }

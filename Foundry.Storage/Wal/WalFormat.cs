@@ -121,6 +121,12 @@ public enum WalRecordType : byte
 
     /// <summary>The transaction was rolled back and its compensation images precede this; payload is the header state.</summary>
     Abort = 4,
+
+    /// <summary>
+    /// After-image of a page as a <see cref="PageDelta"/> against its previous logged state; only written
+    /// for a page that already has a full Redo image since the log was last emptied.
+    /// </summary>
+    RedoDelta = 5,
 }
 
 /// <summary>One record found by <see cref="WriteAheadLog.Scan"/>; the payload stays in the file until read.</summary>

@@ -300,7 +300,7 @@ public sealed class WriteAheadLog : IDisposable
                 break;
             }
             var type = (WalRecordType)body[24];
-            if (type is < WalRecordType.Redo or > WalRecordType.Abort)
+            if (type is < WalRecordType.Redo or > WalRecordType.RedoDelta)
             {
                 break;
             }
