@@ -274,21 +274,6 @@ public sealed class Session : IDisposable
     /// durable through everything appended before it committed (a later commit can never be durable
     /// before an earlier one: the log is written in order). No client is told of data a crash can lose.
     /// </summary>
-    /// <summary>
-    /// Commit delay: when other transactions are queued for locks, one of them is about to append its own
-    /// Commit record, so waiting up to <see cref="GroupCommitDelay"/> for that before this commit's flush
-    /// starts lets one fsync cover both. Without waiters there is nothing to wait for and no delay.
-    /// </summary>
-    private void DelayForGroupCommit(long lsn)
-    {
-        if (lsn == 0 || _database.Locks.WaitingCount == 0) return;
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (_database.Locks.WaitingCount > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(start) < GroupCommitDelay)
-            Thread.Yield();
-    }
-
-    private static readonly TimeSpan GroupCommitDelay = TimeSpan.FromMicroseconds(200);
-
     private void CommitTransaction(Transaction txn)
     {
         if (txn.Ended) return;
@@ -319,7 +304,6 @@ public sealed class Session : IDisposable
                 {
                     _database.Locks.ReleaseAll(txn);
                 }
-                DelayForGroupCommit(lsn);
                 ErrorMapper.Run(string.Empty, () => { _database.Pager.WaitDurable(lsn); return 0; });
             }
             else
