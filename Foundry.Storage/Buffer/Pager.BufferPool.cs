@@ -52,7 +52,7 @@ public sealed partial class Pager
     /// <summary>
     /// Frames made unlogged since the last commit, so a commit logs them without walking every dirty frame
     /// (which, between checkpoints, is most of the pool). May hold duplicates and frames logged or
-    /// released since: each is logged only while its Unlogged flag is set.
+    /// released since: each is logged only while its Unlogged flag is set (Release clears it).
     /// </summary>
     private readonly List<Frame> _unlogged = new();
     private readonly Dictionary<uint, long> _evictedHistory = new();

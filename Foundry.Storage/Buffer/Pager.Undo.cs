@@ -173,20 +173,12 @@ public sealed partial class Pager
     {
         foreach ((uint id, UndoImage? image) in undo.OrderBy(e => e.Key))
         {
-            if (_resident.TryGetValue(id, out Frame? old))
-            {
-                Release(old, keepArray: true);
-            }
             if (image is null)
             {
+                Drop(id);
                 continue;
             }
-            byte[] bytes = image.Bytes ?? _wal.ReadPayload(image.Lsn);
-            Frame frame = AcquireFrame(id);
-            bytes.CopyTo(frame.Data, 0);
-            frame.IsDirty = true;
-            MarkUnlogged(frame);
-            _dirty.Add(frame);
+            Frame frame = Reinstate(id, image.Bytes ?? _wal.ReadPayload(image.Lsn));
             if (compensate)
             {
                 LogImage(frame, undoFirst: false, fullImage: true);
@@ -200,16 +192,28 @@ public sealed partial class Pager
     {
         foreach ((uint id, byte[] image) in copies.OrderBy(e => e.Key))
         {
-            if (_resident.TryGetValue(id, out Frame? old))
-            {
-                Release(old, keepArray: true);
-            }
-            Frame frame = AcquireFrame(id);
-            image.CopyTo(frame.Data, 0);
-            frame.IsDirty = true;
-            MarkUnlogged(frame);
-            _dirty.Add(frame);
-            Unpin(frame);
+            Unpin(Reinstate(id, image));
         }
+    }
+
+    /// <summary>Drops the page's resident frame, if any, so stale PageRefs to it are recognised.</summary>
+    private void Drop(uint id)
+    {
+        if (_resident.TryGetValue(id, out Frame? old))
+        {
+            Release(old, keepArray: true);
+        }
+    }
+
+    /// <summary>Replaces the page's frame with a fresh one holding <paramref name="bytes"/>, dirty and unlogged; returned pinned.</summary>
+    private Frame Reinstate(uint id, byte[] bytes)
+    {
+        Drop(id);
+        Frame frame = AcquireFrame(id);
+        bytes.CopyTo(frame.Data, 0);
+        frame.IsDirty = true;
+        MarkUnlogged(frame);
+        _dirty.Add(frame);
+        return frame;
     }
 }

@@ -380,23 +380,24 @@ public sealed partial class Pager : IDisposable
         EnsureTransaction();
         // Commit-time images need no Undo record: they reach the database file only once the Commit
         // record is durable (their LogEnd moves past it below), and without it recovery ignores them.
-        var logged = new List<Frame>();
-        foreach (Frame f in _unlogged)
+        // The frames logged here are compacted to the front of _unlogged (EndTransaction clears it).
+        int logged = 0;
+        for (int i = 0; i < _unlogged.Count; i++)
         {
-            if (f.Unlogged && f.IsResident)
+            Frame f = _unlogged[i];
+            if (f.Unlogged)
             {
                 LogImage(f, undoFirst: false);
-                logged.Add(f);
+                _unlogged[logged++] = f;
             }
         }
-        _unlogged.Clear();
         Span<byte> state = stackalloc byte[WalFormat.HeaderStateSize];
         WalFormat.WriteState(state, _header);
         _wal.Append(_txnId, WalRecordType.Commit, 0, state);
         long end = _wal.EndLsn;
-        foreach (Frame f in logged)
+        for (int i = 0; i < logged; i++)
         {
-            f.LogEnd = end;
+            _unlogged[i].LogEnd = end;
         }
         EndTransaction();
         if (_wal.SizeBytes > CheckpointLogBytes)
@@ -547,8 +548,8 @@ public sealed partial class Pager : IDisposable
         // A delta needs a base that recovery is sure to have: a full image of the page since the log was
         // emptied (so a torn page in the file never matters), and the transaction-start image in memory,
         // which is the page as of its previous record only if this is the transaction's first record of it.
-        bool firstInTransaction = _txnId == 0 || _loggedInTransaction.Add(id);
-        if (!fullImage && firstInTransaction && _txnId != 0 && _fullImageLogged.Contains(id)
+        bool firstInTransaction = _txnId != 0 && _loggedInTransaction.Add(id);
+        if (!fullImage && firstInTransaction && _fullImageLogged.Contains(id)
             && _txnUndo.TryGetValue(id, out UndoImage? before) && before?.Bytes is { } baseImage
             && PageDelta.TryEncode(baseImage, frame.Data, _deltaBuffer, out int deltaLength))
         {
