@@ -12,10 +12,11 @@ namespace Foundry.Storage;
 ///  2. Redo: write the Redo images of finished transactions to their pages, in log order (committed work,
 ///     and the stolen and compensation images of rolled-back ones). A torn page in the file is simply
 ///     overwritten. A RedoDelta record is applied to the page as the file now holds it: the pager writes
-///     a delta only for a page that has a full image earlier in the log, which this pass wrote first. A loser's Redo images are skipped: the pager logs a page's Undo image before any
-///     Redo image of an active transaction that could reach the file (a steal), and lets commit-time
-///     images reach the file only after the Commit record is durable, so a loser's changes are in the
-///     file only on pages whose Undo image is in the log.
+///     a delta only for a page that has a full image earlier in the log, which this pass wrote first.
+///     A loser's Redo images are skipped: the pager logs a page's Undo image before any Redo image of
+///     an active transaction that could reach the file (a steal), and lets commit-time images reach the
+///     file only after the Commit record is durable, so a loser's changes are in the file only on pages
+///     whose Undo image is in the log.
 ///  3. Undo: write the Undo images of losers in reverse log order; the last one written for a page is its
 ///     image from before the loser touched it. Writers run one at a time, so a loser is the last writer
 ///     and this is exactly the state after the last finished transaction.

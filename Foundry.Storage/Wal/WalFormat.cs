@@ -56,6 +56,10 @@ public static class WalFormat
         BinaryPrimitives.WriteUInt32LittleEndian(header, Crc32C.Compute(header[4..FileHeaderSize]));
     }
 
+    /// <summary>True when the first 4 bytes of <paramref name="block"/> (a file header or a whole record) are the CRC-32C of the rest.</summary>
+    public static bool ChecksumMatches(ReadOnlySpan<byte> block) =>
+        block.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(block) == Crc32C.Compute(block[4..]);
+
     /// <summary>Parses a file header; false when it is short, has the wrong magic or version, or fails its checksum.</summary>
     public static bool TryReadFileHeader(ReadOnlySpan<byte> header, out int pageSize, out long baseLsn, out FileHeaderPage.State state)
     {
@@ -63,7 +67,7 @@ public static class WalFormat
         baseLsn = 0;
         state = default;
         if (header.Length < FileHeaderSize
-            || BinaryPrimitives.ReadUInt32LittleEndian(header) != Crc32C.Compute(header[4..FileHeaderSize])
+            || !ChecksumMatches(header[..FileHeaderSize])
             || !header.Slice(4, 8).SequenceEqual(Magic)
             || BinaryPrimitives.ReadUInt32LittleEndian(header[12..]) != Version)
         {

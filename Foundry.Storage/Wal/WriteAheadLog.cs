@@ -416,7 +416,7 @@ public sealed class WriteAheadLog : IDisposable
                 break;
             }
             if (file.Read(body.AsSpan(0, n), offset) != n
-                || BinaryPrimitives.ReadUInt32LittleEndian(body) != Crc32C.Compute(body.AsSpan(4, n - 4)))
+                || !WalFormat.ChecksumMatches(body.AsSpan(0, n)))
             {
                 break;
             }
@@ -445,8 +445,7 @@ public sealed class WriteAheadLog : IDisposable
         int n = file.Read(window, validEnd);
         ReadOnlySpan<byte> bytes = window.AsSpan(0, n);
         if (n >= 8 && BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]) is int length
-            && length >= WalFormat.RecordHeaderSize && length <= n
-            && BinaryPrimitives.ReadUInt32LittleEndian(bytes) == Crc32C.Compute(bytes[4..length]))
+            && length >= WalFormat.RecordHeaderSize && length <= n && WalFormat.ChecksumMatches(bytes[..length]))
         {
             return 0; // a whole record from an earlier stretch of the log: its LSN did not match
         }
