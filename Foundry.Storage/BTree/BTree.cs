@@ -107,18 +107,7 @@ public sealed partial class BTree
         get
         {
             ThrowIfDropped();
-            int depth = 1;
-            uint id = RootPageId;
-            while (true)
-            {
-                using PageRef page = _pager.Get(id);
-                if (Node.IsLeaf(page.Buffer))
-                {
-                    return depth;
-                }
-                id = Node.ChildAt(page.Buffer, 0);
-                CheckDescent(++depth);
-            }
+            return LeftmostPath().Depth;
         }
     }
 
@@ -288,18 +277,21 @@ public sealed partial class BTree
         return page;
     }
 
-    internal uint LeftmostLeaf()
+    internal uint LeftmostLeaf() => LeftmostPath().Leaf;
+
+    /// <summary>The leftmost leaf and its level (1 for a root leaf), reached by always taking the first child.</summary>
+    private (uint Leaf, int Depth) LeftmostPath()
     {
         uint id = RootPageId;
-        for (int depth = 2; ; depth++)
+        for (int depth = 1; ; depth++)
         {
+            CheckDescent(depth);
             using PageRef page = _pager.Get(id);
             if (Node.IsLeaf(page.Buffer))
             {
-                return id;
+                return (id, depth);
             }
             id = Node.ChildAt(page.Buffer, 0);
-            CheckDescent(depth);
         }
     }
 
