@@ -43,6 +43,10 @@ public static class RuntimeErrors
         throw new FoundryRuntimeException(DuplicateKey, $"duplicate key value violates the primary key of table \"{table}\": {key} already exists");
 
     [DoesNotReturn]
+    public static void ThrowDuplicateIndexKey(string index) =>
+        throw new FoundryRuntimeException(DuplicateKey, $"duplicate key value violates unique index \"{index}\"");
+
+    [DoesNotReturn]
     public static void ThrowSubqueryRows() =>
         throw new FoundryRuntimeException(SubqueryRows, "more than one row returned by a subquery used as an expression");
 

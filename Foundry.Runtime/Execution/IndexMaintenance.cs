@@ -26,7 +26,7 @@ public static class IndexMaintenance
         {
             using var cursor = tree.OpenCursor();
             if (cursor.Seek(prefix) && cursor.Key.StartsWith(prefix))
-                throw new FoundryRuntimeException(RuntimeErrors.DuplicateKey, $"duplicate key value violates unique index \"{index.Name}\"");
+                RuntimeErrors.ThrowDuplicateIndexKey(index.Name);
         }
         keys.WriteBlob(primaryKey);
         tree.Insert(keys.AsSpan(), primaryKey);
@@ -83,7 +83,7 @@ public static class IndexMaintenance
             var hasNull = value[4] != 0;
             if (index.Unique && !hasNull && previous is not null && previousPrefix == prefix
                 && previous.AsSpan(0, prefix).SequenceEqual(key.AsSpan(0, prefix)))
-                throw new FoundryRuntimeException(RuntimeErrors.DuplicateKey, $"duplicate key value violates unique index \"{index.Name}\"");
+                RuntimeErrors.ThrowDuplicateIndexKey(index.Name);
             (previous, previousPrefix) = (key, prefix);
             yield return (key, value[5..]);
         }
