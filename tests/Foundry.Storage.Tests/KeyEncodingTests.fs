@@ -21,16 +21,6 @@ type V =
 /// A key part: None is SQL NULL.
 type Part = { Type: KeyType; Value: V option }
 
-/// Values at and next to every payload-length boundary: ±2^k − 1, ±2^k, ±2^k + 1 for k in 0..63.
-let private integerBoundaries =
-    [ for k in 0..63 do
-          let p = if k = 63 then Int64.MinValue else 1L <<< k
-          for v in [ p - 1L; p; p + 1L ] do
-              yield v
-              yield -v ]
-    @ [ 0L; Int64.MinValue; Int64.MaxValue ]
-    |> List.distinct
-
 let private intGen =
     Gen.oneof [ Gen.elements integerBoundaries
                 Gen.choose (-1000, 1000) |> Gen.map int64

@@ -6,6 +6,7 @@ open Xunit
 open FsCheck
 open FsCheck.FSharp
 open Foundry.Storage
+open Foundry.Storage.Tests.TempDb
 
 type Column =
     | CNull
@@ -17,16 +18,6 @@ type Column =
 
 let private textGen =
     Gen.elements [ ""; "a"; "hello"; "\000"; "é€😀"; String('x', 300) ]
-
-/// Values at and next to every width boundary: ±2^k − 1, ±2^k, ±2^k + 1 for k in 0..63, plus the extremes.
-let integerBoundaries =
-    [ for k in 0..63 do
-          let p = if k = 63 then Int64.MinValue else 1L <<< k
-          for v in [ p - 1L; p; p + 1L ] do
-              yield v
-              yield -v ]
-    @ [ 0L; Int64.MinValue; Int64.MaxValue ]
-    |> List.distinct
 
 let private integerGen =
     Gen.oneof [ Gen.elements integerBoundaries; ArbMap.defaults |> ArbMap.generate<int64> ]

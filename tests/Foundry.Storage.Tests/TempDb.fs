@@ -1,4 +1,4 @@
-/// Helpers shared by the storage tests: temporary database files and byte comparison.
+/// Helpers shared by the storage tests: temporary database files, byte comparison, integer boundaries.
 module Foundry.Storage.Tests.TempDb
 
 open System
@@ -17,6 +17,17 @@ type TempPath() =
 let smallPages = PagerOptions(PageSizeBytes = 512)
 
 let openSmall (path: string) = Pager.Open(path, smallPages)
+
+/// Values at and next to every width boundary of the integer encodings (records and keys alike):
+/// ±2^k − 1, ±2^k, ±2^k + 1 for k in 0..63, plus 0 and the extremes.
+let integerBoundaries =
+    [ for k in 0..63 do
+          let p = if k = 63 then Int64.MinValue else 1L <<< k
+          for v in [ p - 1L; p; p + 1L ] do
+              yield v
+              yield -v ]
+    @ [ 0L; Int64.MinValue; Int64.MaxValue ]
+    |> List.distinct
 
 /// Ordinal byte comparison (memcmp, then length), as the B+Tree orders keys.
 let compareBytes (a: byte[]) (b: byte[]) =

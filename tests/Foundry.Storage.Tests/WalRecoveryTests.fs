@@ -213,6 +213,17 @@ let ``WAL5 a checkpoint keeps the log file for reuse; records left from before i
     let want = [ for k in 0 .. 19 -> k, value k (if k = 3 then 30 else 5) ] |> Map.ofList
     Assert.Equal<Map<int, byte[]>>(want, got)
 
+/// A pager (512-byte pages, `frames` frames) on a fresh simulated file system holding keys 0..lastKey with
+/// 20-byte values, committed and checkpointed, so the log holds nothing yet.
+let private checkpointedTree (frames: int) (lastKey: int) =
+    let fs = FaultInjectingFileSystem()
+    let pager = Pager.Open(dbPath, PagerOptions(PageSizeBytes = 512, CacheFrames = frames, FileSystem = fs))
+    let tree = BTree(pager, pager.CatalogRootPageId)
+    for k in 0 .. lastKey do tree.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 20))
+    pager.Commit()
+    pager.Checkpoint()
+    fs, pager, tree
+
 /// Record types in the log file, in order.
 let private logRecordTypes (fs: FaultInjectingFileSystem) =
     use wal = fs.Open(dbPath + "-wal", false)
@@ -223,12 +234,7 @@ let private logRecordTypes (fs: FaultInjectingFileSystem) =
 
 [<Fact>]
 let ``PG2 a transaction whose pages stay in the pool logs no Undo record; a steal logs the Undo image before the Redo image`` () =
-    let fs = FaultInjectingFileSystem()
-    let pager = Pager.Open(dbPath, PagerOptions(PageSizeBytes = 512, CacheFrames = 64, FileSystem = fs))
-    let tree = BTree(pager, pager.CatalogRootPageId)
-    for k in 0 .. 9 do tree.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 20))
-    pager.Commit()
-    pager.Checkpoint()
+    let fs, pager, tree = checkpointedTree 64 9
     // A small update of existing pages: Redo images and a Commit, no Undo.
     tree.Upsert(ReadOnlySpan(key 3), ReadOnlySpan(value 3 21))
     pager.Commit()
@@ -238,12 +244,7 @@ let ``PG2 a transaction whose pages stay in the pool logs no Undo record; a stea
     pager.Abandon()
     // With an 8-frame pool a large uncommitted change steals pages: every stolen page's Undo image is
     // logged before its first Redo image, and the crash leaves exactly the committed state.
-    let fs2 = FaultInjectingFileSystem()
-    let p2 = Pager.Open(dbPath, PagerOptions(PageSizeBytes = 512, CacheFrames = 8, FileSystem = fs2))
-    let t2 = BTree(p2, p2.CatalogRootPageId)
-    for k in 0 .. 199 do t2.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 20))
-    p2.Commit()
-    p2.Checkpoint()
+    let fs2, p2, t2 = checkpointedTree 8 199
     for k in 0 .. 199 do t2.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 30))
     let types = logRecordTypes fs2
     Assert.Contains(WalRecordType.Undo, types)
@@ -254,12 +255,7 @@ let ``PG2 a transaction whose pages stay in the pool logs no Undo record; a stea
 
 [<Fact>]
 let ``WAL a page already logged in full since the last checkpoint is logged as a delta, and recovery rebuilds it`` () =
-    let fs = FaultInjectingFileSystem()
-    let pager = Pager.Open(dbPath, PagerOptions(PageSizeBytes = 512, CacheFrames = 64, FileSystem = fs))
-    let tree = BTree(pager, pager.CatalogRootPageId)
-    for k in 0 .. 9 do tree.Upsert(ReadOnlySpan(key k), ReadOnlySpan(value k 20))
-    pager.Commit()
-    pager.Checkpoint()
+    let fs, pager, tree = checkpointedTree 64 9
     tree.Upsert(ReadOnlySpan(key 3), ReadOnlySpan(value 3 21)) // first record of the page: a full image
     pager.Commit()
     Assert.DoesNotContain(WalRecordType.RedoDelta, logRecordTypes fs)
