@@ -324,7 +324,11 @@ public sealed partial class Runner
                 _foundry.ConcurrentDurableInserts(rows, sessions);
                 return 0;
             });
-            if (rep > 0) concurrent.Add(seconds);
+            if (rep > 0)
+            {
+                concurrent.Add(seconds);
+                Progress($"W8 {sessions} sessions rep {rep}/{Reps}: {DurableCommits / seconds:0} commits/s");
+            }
             _foundry.Run("DELETE FROM t WHERE id > $1", (long)N);
         }
         var single = DurableCommits / result.FoundryS;
