@@ -415,7 +415,7 @@ public sealed partial class Pager : IDisposable
     {
         if (lsn > 0)
         {
-            _wal.Flush(lsn, sync: true);
+            _wal.FlushCommit(lsn);
         }
     }
 

@@ -13,19 +13,16 @@ namespace Foundry.Storage;
 ///  - WAL2 Records in [base, DurableLsn) were fsynced and survive any crash.
 ///  - WAL3 At most one thread (the flush leader, <c>_flushing</c>) writes or syncs the file at a time.
 ///  - WAL4 Appends, reads of records and truncation happen under the storage latch (one thread);
-///         <see cref="Flush"/> may be called by any thread at any time.
+///         <see cref="Flush"/> may be called by any thread at any time, <see cref="FlushCommit"/> by any
+///         thread not holding the storage latch.
 ///  - WAL5 After <see cref="Truncate"/> the log is empty: the header's base LSN is the old EndLsn, and every
 ///         byte after the header is zero padding or left from earlier records, whose LSNs are all below that base.
+///  - WAL6 After a write or fsync of the log fails, every later flush throws: the records the failed flush took
+///         from the buffer may not be in the file, and a later fsync must not report them durable. The database
+///         has to be reopened, and recovery reads what the file really holds.
 ///
-/// Group commit: a committer calls Flush(its commit LSN, sync: true). If no flush is running it becomes
-/// the leader: it takes the whole buffer (its own record and every record appended so far by others),
-/// writes it and fsyncs once, outside the gate, while later committers append and wait. When the leader
-/// finishes it hands off: it wakes only the first waiter whose LSN is still not durable, which leads the
-/// next flush of everything appended in the meantime; the waiters the flush satisfied are woken by that
-/// new leader once it has taken the buffer, so the next fsync is not queued behind their wake-ups (on
-/// this 2-core machine the hand-off gap had grown to ~50 us of a ~160 us cycle). So N concurrent
-/// committers need about two fsyncs, not N: in steady state they form two groups that alternate, one
-/// being synced while the other appends.
+/// Group commit: concurrent committers share fsyncs; the protocol (a leader per flush, waiters that spin
+/// before they block, a leader that waits for the last round's committers) is in WriteAheadLog.GroupCommit.cs.
 ///
 /// Space: a synced flush that would extend the file first extends it by <see cref="GrowthBytes"/> of
 /// zeros, and <see cref="Truncate"/> keeps the file's length (up to a retention limit) while it starts
@@ -34,7 +31,7 @@ namespace Foundry.Storage;
 /// sync on ext4). Neither the zeros nor records left behind by a truncation can pass for a record: a
 /// zero length is out of range, and an old record's LSN is below the current base (WAL5).
 /// </summary>
-public sealed class WriteAheadLog : IDisposable
+public sealed partial class WriteAheadLog : IDisposable
 {
     private readonly IStorageFile _file;
     private readonly object _gate = new();
@@ -46,12 +43,6 @@ public sealed class WriteAheadLog : IDisposable
     private long _writtenLsn;
     private long _durableLsn;
     private bool _flushing;
-
-    /// <summary>Committers waiting for a flush, in arrival order.</summary>
-    private readonly List<FlushWaiter> _waiters = new();
-
-    /// <summary>Waiters the last flush satisfied, woken by the next leader once it has taken the buffer.</summary>
-    private List<FlushWaiter> _releaseAfterStart = new();
 
     /// <summary>File length the log owns (header, records, zero padding); changed only by the flush leader or under the gate with no flush running.</summary>
     private long _allocatedEnd;
@@ -133,177 +124,6 @@ public sealed class WriteAheadLog : IDisposable
                 }
             }
             return lsn;
-        }
-    }
-
-    /// <summary>
-    /// Returns once every record before <paramref name="lsn"/> is written to the file, and fsynced when
-    /// <paramref name="sync"/>. Thread-safe; concurrent callers share one write and fsync (group commit).
-    /// </summary>
-    public void Flush(long lsn, bool sync)
-    {
-        lock (_gate)
-        {
-            FlushWaiter? me = null;
-            while (!IsDone(lsn, sync))
-            {
-                if (_flushing)
-                {
-                    me ??= new FlushWaiter(lsn, sync);
-                    WaitForHandOff(me);
-                    continue;
-                }
-                if (me is not null)
-                {
-                    _waiters.Remove(me);
-                }
-                Lead(sync);
-            }
-            if (me is not null)
-            {
-                _waiters.Remove(me);
-            }
-        }
-    }
-
-    private bool IsDone(long lsn, bool sync) => sync ? _durableLsn >= lsn : _writtenLsn >= lsn;
-
-    /// <summary>A committer waiting for a flush, with its own monitor so a hand-off can wake exactly it.</summary>
-    private sealed class FlushWaiter(long lsn, bool sync)
-    {
-        public long Lsn { get; } = lsn;
-        public bool Sync { get; } = sync;
-        public bool Woken;
-    }
-
-    /// <summary>Queues <paramref name="me"/> and sleeps until a hand-off wakes it (caller holds the gate; released while asleep).</summary>
-    private void WaitForHandOff(FlushWaiter me)
-    {
-        if (!_waiters.Contains(me))
-        {
-            _waiters.Add(me);
-        }
-        me.Woken = false;
-        Monitor.Exit(_gate);
-        try
-        {
-            lock (me)
-            {
-                if (!me.Woken)
-                {
-                    Monitor.Wait(me, 10); // the hand-off wakes it; the timeout is only a safety net
-                }
-            }
-        }
-        finally
-        {
-            Monitor.Enter(_gate);
-        }
-    }
-
-    /// <summary>
-    /// Writes (and syncs) everything appended so far as the flush leader (caller holds the gate; released
-    /// during the I/O), then hands off: the first waiter the flush did not satisfy is woken to lead the next
-    /// flush, and the satisfied ones are woken only once that leader has taken the buffer, so the device
-    /// gets its next sync without waiting behind their wake-ups.
-    /// </summary>
-    private void Lead(bool sync)
-    {
-        _flushing = true;
-        byte[] data = _buffer.AsSpan(0, _bufferLength).ToArray();
-        long start = _bufferStartLsn;
-        long target = _endLsn;
-        _bufferLength = 0;
-        _bufferStartLsn = target;
-        List<FlushWaiter> release = _releaseAfterStart;
-        _releaseAfterStart = new List<FlushWaiter>();
-        Monitor.Exit(_gate);
-        bool ok = false;
-        try
-        {
-            foreach (FlushWaiter w in release)
-            {
-                Wake(w);
-            }
-            if (data.Length > 0)
-            {
-                long offset = WalFormat.FileHeaderSize + (start - _baseLsn);
-                if (sync)
-                {
-                    Preallocate(offset + data.Length);
-                }
-                _file.Write(data, offset);
-                _allocatedEnd = Math.Max(_allocatedEnd, offset + data.Length);
-            }
-            if (sync)
-            {
-                _file.Sync();
-            }
-            ok = true;
-        }
-        finally
-        {
-            Monitor.Enter(_gate);
-            _flushing = false;
-            if (ok)
-            {
-                _writtenLsn = target;
-                if (sync)
-                {
-                    _durableLsn = target;
-                    SyncCount++;
-                }
-            }
-            HandOff(ok);
-            Monitor.PulseAll(_gate); // Truncate waits on the gate for the flush to end
-        }
-    }
-
-    /// <summary>After a flush (gate held): wake the next leader now, and the satisfied waiters now or once it has started.</summary>
-    private void HandOff(bool ok)
-    {
-        FlushWaiter? next = null;
-        var satisfied = new List<FlushWaiter>();
-        foreach (FlushWaiter w in _waiters)
-        {
-            if (IsDone(w.Lsn, w.Sync))
-            {
-                satisfied.Add(w);
-            }
-            else
-            {
-                next ??= w;
-            }
-        }
-        foreach (FlushWaiter w in satisfied)
-        {
-            _waiters.Remove(w);
-        }
-        if (next is not null && ok)
-        {
-            _releaseAfterStart.AddRange(satisfied);
-            Wake(next);
-        }
-        else
-        {
-            // No next flush (or this one failed: every waiter retries and sees the error itself).
-            foreach (FlushWaiter w in _waiters)
-            {
-                Wake(w);
-            }
-            foreach (FlushWaiter w in satisfied)
-            {
-                Wake(w);
-            }
-        }
-    }
-
-    private static void Wake(FlushWaiter w)
-    {
-        lock (w)
-        {
-            w.Woken = true;
-            Monitor.Pulse(w);
         }
     }
 

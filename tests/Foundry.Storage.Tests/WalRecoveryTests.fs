@@ -187,6 +187,27 @@ let ``WAL a torn or garbage log tail is cut off at the last valid record and rep
     Assert.Equal(1, (scan t).Length)
 
 [<Fact>]
+let ``WAL6 after a failed log write no later commit is reported durable, and recovery keeps only the synced ones`` () =
+    let fs = FaultInjectingFileSystem()
+    let pager = Pager.Open(dbPath, options fs)
+    let tree = BTree(pager, pager.CatalogRootPageId)
+    tree.Upsert(ReadOnlySpan(key 1), ReadOnlySpan(value 1 10))
+    pager.Commit()
+    // The next commit's flush fails on its first file operation: its records left the buffer but are not in the file.
+    tree.Upsert(ReadOnlySpan(key 2), ReadOnlySpan(value 2 10))
+    fs.FailAfterOperations <- 1
+    Assert.Throws<SimulatedCrashException>(fun () -> pager.Commit()) |> ignore
+    fs.FailAfterOperations <- 0
+    // A later commit must not be acknowledged: its fsync would not cover the lost records before it.
+    tree.Upsert(ReadOnlySpan(key 3), ReadOnlySpan(value 3 10))
+    let ex = Assert.Throws<StorageException>(fun () -> pager.Commit())
+    Assert.Contains("cannot be trusted", ex.Message)
+    Assert.Throws<StorageException>(fun () -> pager.Checkpoint()) |> ignore
+    pager.Abandon()
+    let got = recoverAndRead (fs.Crash(Random 6, 1.0, false, false))
+    Assert.Equal<Map<int, byte[]>>(Map.ofList [ 1, value 1 10 ], got)
+
+[<Fact>]
 let ``WAL5 a checkpoint keeps the log file for reuse; records left from before it are never replayed`` () =
     let fs = FaultInjectingFileSystem()
     let pager = Pager.Open(dbPath, options fs)
