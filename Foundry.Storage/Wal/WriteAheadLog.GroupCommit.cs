@@ -38,7 +38,11 @@ public sealed partial class WriteAheadLog
     /// <summary>When the last synced flush ended (<see cref="Stopwatch"/> ticks).</summary>
     private long _lastSyncEnd;
 
-    /// <summary>Committers that took part in the last synced flush's round: its satisfied waiters plus those still waiting.</summary>
+    /// <summary>
+    /// Committers that took part in the last round: the waiters the last flush led by a committer satisfied,
+    /// plus those still waiting. Flushes under the storage latch (before a page write, at a checkpoint) do
+    /// not set it: they happen at any moment and may satisfy only part of a group.
+    /// </summary>
     private int _expectedGroup;
 
     /// <summary><c>_waiters.Count</c>, readable without the gate by a leader waiting for its group.</summary>
@@ -267,13 +271,13 @@ public sealed partial class WriteAheadLog
             {
                 _failure ??= error;
             }
-            HandOff(error is null, synced: sync && error is null);
+            HandOff(error is null, commitRound: awaitGroup && error is null);
             Monitor.PulseAll(_gate); // Truncate waits on the gate for the flush to end
         }
     }
 
     /// <summary>After a flush (gate held): wake the next leader now, and the satisfied waiters now or once it has started.</summary>
-    private void HandOff(bool ok, bool synced)
+    private void HandOff(bool ok, bool commitRound)
     {
         FlushWaiter? next = null;
         var satisfied = new List<FlushWaiter>();
@@ -292,7 +296,7 @@ public sealed partial class WriteAheadLog
         {
             RemoveWaiter(w);
         }
-        if (synced)
+        if (commitRound)
         {
             _expectedGroup = satisfied.Count + _waiters.Count;
         }

@@ -301,10 +301,13 @@ let ``WAL group commit: concurrent committers share fsyncs`` () =
     let tree = BTree(pager, pager.CatalogRootPageId)
     let latch = obj ()
     let before = pager.LogSyncCount
-    let commits = 64
+    let commits = 128
+    // Start together: a thread started late on a loaded machine would otherwise commit alone.
+    use start = new Threading.Barrier(8)
     let threads =
         [ for t in 0 .. 7 ->
             Threading.Thread(fun () ->
+                start.SignalAndWait()
                 for i in 0 .. commits / 8 - 1 do
                     let lsn =
                         lock latch (fun () ->
