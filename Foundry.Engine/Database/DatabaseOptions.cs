@@ -9,6 +9,6 @@ public sealed class DatabaseOptions
     /// <summary>Page cache size in frames.</summary>
     public int CacheFrames { get; init; } = 4096;
 
-    /// <summary>Write-ahead log size that makes a commit run a checkpoint.</summary>
-    public long CheckpointLogBytes { get; init; } = 16L << 20;
+    /// <summary>Write-ahead log size that makes a commit run a checkpoint (see PagerOptions.CheckpointLogBytes).</summary>
+    public long CheckpointLogBytes { get; init; } = 64L << 20;
 }
