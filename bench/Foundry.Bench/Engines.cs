@@ -185,6 +185,9 @@ public sealed class FoundryEngine : IEngine
 
     public void Checkpoint() => Run("CHECKPOINT");
 
+    /// <summary>fsyncs of the log so far: with <see cref="ConcurrentDurableInserts"/>, shows how many commits each one carried.</summary>
+    public long LogSyncCount => _db.LogSyncCount;
+
     public long FileBytes() => FileSize(Path) + FileSize(Path + "-wal");
 
     internal static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
