@@ -3,6 +3,9 @@
 /// join (build on the right input, probe with the left) and the other conjuncts are tested on each
 /// key match; with none it is a nested-loop join. A right outer join is planned as a left outer join
 /// with its inputs swapped (output columns are found by id, so their order does not matter above).
+/// An inner join also swaps its inputs when the left one is estimated smaller, so that the hash table
+/// holds the smaller input: join ordering puts the most selective input first (left), which is the
+/// side to build on, not to probe with.
 module Foundry.Compiler.Physical.PlanJoin
 
 open Foundry.Compiler.Binding.BoundTree
@@ -19,6 +22,7 @@ let plan (kind: JoinKind) (left: PhysicalPlan) (right: PhysicalPlan) (condition:
     let kind, left, right =
         match kind with
         | RightOuter -> LeftOuter, right, left
+        | Inner when Estimates.rows left < Estimates.rows right -> Inner, right, left
         | k -> k, left, right
     let leftIds, rightIds = idsOf left, idsOf right
     let conjuncts = condition |> Option.map Expr.conjuncts |> Option.defaultValue []
