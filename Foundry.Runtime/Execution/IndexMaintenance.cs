@@ -92,12 +92,41 @@ public static class IndexMaintenance
     /// <summary>Removes the row's entries from every index of the table.</summary>
     public static void Remove(Pager pager, TableSchema table, ReadOnlySpan<byte> primaryKey, byte[] record)
     {
+        foreach (var index in table.Indexes) new BTree(pager, index.RootPageId).Delete(EntryKey(table, index, primaryKey, record));
+    }
+
+    /// <summary>
+    /// For a row updated in place (its primary key unchanged): removes the old entry from each index
+    /// whose entry the new record changes, and returns those indexes, whose new entries the caller adds
+    /// (<see cref="Add(Pager, TableSchema, IReadOnlyList{IndexSchema}, ReadOnlySpan{byte}, byte[])"/>)
+    /// once every removal of the statement is done. Null when no entry changes: an UPDATE that assigns
+    /// no indexed column does not touch the indexes.
+    /// </summary>
+    public static List<IndexSchema>? RemoveChanged(Pager pager, TableSchema table, ReadOnlySpan<byte> primaryKey, byte[] oldRecord, byte[] newRecord)
+    {
+        List<IndexSchema>? changed = null;
         foreach (var index in table.Indexes)
         {
-            var keys = new KeyWriter();
-            RecordKeys.Encode(keys, table, index.Columns, record);
-            keys.WriteBlob(primaryKey);
-            new BTree(pager, index.RootPageId).Delete(keys.AsSpan());
+            var oldEntry = EntryKey(table, index, primaryKey, oldRecord);
+            if (oldEntry.AsSpan().SequenceEqual(EntryKey(table, index, primaryKey, newRecord))) continue;
+            new BTree(pager, index.RootPageId).Delete(oldEntry);
+            (changed ??= []).Add(index);
         }
+        return changed;
+    }
+
+    /// <summary>Adds the row's entries to the given indexes of the table.</summary>
+    public static void Add(Pager pager, TableSchema table, IReadOnlyList<IndexSchema> indexes, ReadOnlySpan<byte> primaryKey, byte[] record)
+    {
+        foreach (var index in indexes) Add(pager, table, index, primaryKey, record);
+    }
+
+    /// <summary>The key of the row's entry in <paramref name="index"/>: its indexed values, then its primary key.</summary>
+    private static byte[] EntryKey(TableSchema table, IndexSchema index, ReadOnlySpan<byte> primaryKey, byte[] record)
+    {
+        var keys = new KeyWriter();
+        RecordKeys.Encode(keys, table, index.Columns, record);
+        keys.WriteBlob(primaryKey);
+        return keys.ToArray();
     }
 }

@@ -35,18 +35,33 @@ public sealed class WriteBatch
             foreach (var (oldKey, _, record) in _writes)
                 if (tree.TryGet(oldKey, out var oldRecord)) ForeignKeys.ParentChanging(context, table, oldRecord, record);
         }
-        // Old index entries go first, with the old rows they were derived from.
-        foreach (var (oldKey, newKey, _) in _writes)
+        // Old index entries go first, with the old rows they were derived from. A row updated in place
+        // changes only the indexes whose entries differ (null: none); any other row changes them all.
+        var changedIndexes = indexed ? new List<IndexSchema>?[_writes.Count] : null;
+        for (var i = 0; i < _writes.Count; i++)
         {
-            if (indexed && tree.TryGet(oldKey, out var oldRecord)) IndexMaintenance.Remove(context.Pager, table, oldKey, oldRecord);
-            if (newKey is null || !oldKey.AsSpan().SequenceEqual(newKey)) tree.Delete(oldKey);
+            var (oldKey, newKey, record) = _writes[i];
+            var inPlace = newKey is not null && record is not null && oldKey.AsSpan().SequenceEqual(newKey);
+            if (indexed && tree.TryGet(oldKey, out var oldRecord))
+            {
+                if (inPlace) changedIndexes![i] = IndexMaintenance.RemoveChanged(context.Pager, table, oldKey, oldRecord, record!);
+                else IndexMaintenance.Remove(context.Pager, table, oldKey, oldRecord);
+            }
+            else if (indexed && inPlace)
+            {
+                changedIndexes![i] = table.Indexes; // no old row: every entry is new
+            }
+            if (!inPlace) tree.Delete(oldKey);
         }
-        foreach (var (oldKey, newKey, record) in _writes)
+        for (var i = 0; i < _writes.Count; i++)
         {
+            var (oldKey, newKey, record) = _writes[i];
             if (newKey is null || record is null) continue;
-            if (oldKey.AsSpan().SequenceEqual(newKey)) tree.Upsert(newKey, record);
+            var inPlace = oldKey.AsSpan().SequenceEqual(newKey);
+            if (inPlace) tree.Upsert(newKey, record);
             else if (!tree.Insert(newKey, record)) RuntimeErrors.ThrowDuplicateKey(table.Name, StorageAccess.DescribeKey(newKey));
-            if (indexed) IndexMaintenance.Add(context.Pager, table, newKey, record);
+            if (indexed && !inPlace) IndexMaintenance.Add(context.Pager, table, newKey, record);
+            else if (indexed && changedIndexes![i] is { } changed) IndexMaintenance.Add(context.Pager, table, changed, newKey, record);
             if (table.ForeignKeys.Count > 0) ForeignKeys.CheckParents(context.Pager, table, record);
         }
     }
