@@ -275,10 +275,15 @@ type SqlCompiler =
             compiled)
 
     /// Compiles one statement up to `stage` (ast, bound, logical, optimized, physical, code) and prints
-    /// it as `format` (text or json). The optimized stage in text lists the rules that fired.
+    /// it as `format`: text, json, or dot (Graphviz, for the plan stages logical, optimized and physical
+    /// only). The optimized stage in text lists the rules that fired.
     static member Explain(catalog: ICatalog, sql: string, stage: string, format: string, options: CompilerOptions) : string =
-        let json = String.Equals(format, "json", StringComparison.OrdinalIgnoreCase)
+        let format = format.ToLowerInvariant()
+        let json = format = "json"
+        let dot = format = "dot"
         let stage = stage.ToLowerInvariant()
+        if dot && not (List.contains stage [ "logical"; "optimized"; "physical" ]) then
+            invalidArg "format" (sprintf "--format dot draws plans: use it with the logical, optimized or physical stage, not %s" stage)
         let parsed = SqlCompiler.ParseOne sql
         SqlCompiler.Guard sql (fun () ->
             if stage = "ast" then
@@ -291,7 +296,9 @@ type SqlCompiler =
                 | _, (BoundTree.Query _ | BoundTree.Insert _ | BoundTree.Update _ | BoundTree.Delete _) ->
                     let logical, optimized, physical, planQuery = SqlCompiler.Plan options bound
                     match stage with
+                    | "logical" when dot -> PlanDot.logical logical
                     | "logical" -> if json then PlanJson.logical logical else LogicalPrinter.print logical
+                    | "optimized" when dot -> PlanDot.logical optimized.Plan
                     | "optimized" ->
                         if json then PlanJson.logical optimized.Plan
                         else
@@ -299,6 +306,7 @@ type SqlCompiler =
                             LogicalPrinter.print optimized.Plan
                             + "\n-- rules fired: "
                             + (if fired.IsEmpty then "none" else String.concat ", " fired)
+                    | "physical" when dot -> PlanDot.physical physical
                     | "physical" -> if json then PlanJson.physical physical else PhysicalPrinter.print physical
                     | "code" ->
                         let program = QueryCompiler.generate planQuery physical
@@ -307,6 +315,7 @@ type SqlCompiler =
                             |> String.concat "\n\n"
                         textOrJson "code" text
                     | other -> invalidArg "stage" (sprintf "unknown stage '%s': use ast, bound, logical, optimized, physical or code" other)
+                | _ when dot -> PlanDot.single (BoundPrinter.print bound + "\n(this statement has no plan)")
                 | _ -> textOrJson stage (BoundPrinter.print bound + "\n(this statement has no plan)"))
 
     /// Each rule that fired while optimizing `sql`, with the plan after it (for `explain --verbose`).

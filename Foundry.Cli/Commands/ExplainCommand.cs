@@ -4,8 +4,8 @@ using Foundry.Engine;
 namespace Foundry.Cli.Commands;
 
 /// <summary>
-/// `foundry explain [DB] --stage ast|bound|logical|optimized|physical|code [--format text|json] "SQL"`: prints one
-/// compiler stage of a statement, compiled against a database's catalog or an empty one.
+/// `foundry explain [DB] --stage ast|bound|logical|optimized|physical|code [--format text|json|dot] "SQL"`: prints
+/// one compiler stage of a statement, compiled against a database's catalog or an empty one.
 /// </summary>
 public static class ExplainCommand
 {
@@ -26,8 +26,12 @@ public static class ExplainCommand
             DefaultValueFactory = _ => "optimized",
         };
         stage.AcceptOnlyFromAmong(Stages);
-        var format = new Option<string>("--format") { Description = "Print as indented text or as JSON.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        var format = new Option<string>("--format")
+        {
+            Description = "Print as indented text, as JSON, or as a Graphviz graph (dot: the logical, optimized and physical stages; draw it with `dot -Tsvg`).",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "dot");
 
         var disable = new Option<string[]>("--disable-rule")
         {
@@ -46,18 +50,29 @@ public static class ExplainCommand
             var options = new Foundry.Compiler.CompilerOptions { DisabledRules = parse.GetValue(disable) ?? [] };
             var unknown = options.DisabledRules.Where(r => !Explainer.RuleNames.Contains(r)).ToList();
             if (unknown.Count > 0) throw new CommandException($"unknown rule {string.Join(", ", unknown)}; the rules are: {string.Join(", ", Explainer.RuleNames)}");
+            var formatName = parse.GetValue(format)!;
+            var stageName = parse.GetValue(stage)!;
+            if (formatName == "dot" && !parse.GetValue(verbose) && stageName is not ("logical" or "optimized" or "physical"))
+                throw new CommandException($"--format dot draws plans: use it with --stage logical, optimized or physical, not {stageName}");
             var positionals = parse.GetValue(arguments)!;
             var (path, sql) = positionals.Length == 2 ? (positionals[0], positionals[1]) : (null, positionals[0]);
             if (path is not null && !File.Exists(path)) throw new CommandException($"no such database: {path}");
             using var db = path is null ? null : CommandRunner.Open(console, path);
             var text = parse.GetValue(verbose)
                 ? Explainer.ExplainRules(db, sql, options)
-                : Explainer.Explain(db, sql, ParseStage(parse.GetValue(stage)!), parse.GetValue(format) == "json" ? ExplainFormat.Json : ExplainFormat.Text, options);
+                : Explainer.Explain(db, sql, ParseStage(stageName), ParseFormat(formatName), options);
             console.Out.WriteLine(text.TrimEnd('\n'));
             return CommandRunner.Success;
         }));
         return explain;
     }
+
+    private static ExplainFormat ParseFormat(string format) => format switch
+    {
+        "json" => ExplainFormat.Json,
+        "dot" => ExplainFormat.Dot,
+        _ => ExplainFormat.Text,
+    };
 
     private static ExplainStage ParseStage(string stage) => stage switch
     {

@@ -15,4 +15,7 @@ public enum ExplainFormat
 {
     Text,
     Json,
+
+    /// <summary>Graphviz DOT, for the plan stages (logical, optimized, physical).</summary>
+    Dot,
 }

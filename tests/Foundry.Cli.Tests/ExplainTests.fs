@@ -53,3 +53,27 @@ let ``explain --list-rules names every rule and an unknown rule is an error`` ()
     let bad = run "" [ "explain"; "--disable-rule"; "MakeItFast"; "SELECT 1" ]
     Assert.Equal(1, bad.ExitCode)
     Assert.Contains("unknown rule MakeItFast", bad.Err)
+
+[<Fact>]
+let ``explain --format dot draws the plan as a Graphviz tree, labels escaped`` () =
+    let sql = "SELECT a.x FROM (VALUES (1, 'a')) AS a(x, y) JOIN (VALUES (1)) AS b(x) ON a.x = b.x WHERE a.y <> 'say \"hi\"'"
+    let r = run "" [ "explain"; "--stage"; "physical"; "--format"; "dot"; sql ]
+    Assert.Equal("", r.Err)
+    Assert.Equal(0, r.ExitCode)
+    let out = lines r.Out
+    Assert.Equal("digraph plan {", List.head out)
+    Assert.Equal("}", List.last out)
+    let nodes = out |> List.filter (fun l -> l.Contains "[label=")
+    let edges = out |> List.filter (fun l -> l.Contains " -> ")
+    // A tree: every node but the root has exactly one incoming edge.
+    Assert.Equal(nodes.Length - 1, edges.Length)
+    Assert.Equal(nodes.Length - 1, edges |> List.map (fun e -> e.Split(" -> ").[1]) |> List.distinct |> List.length)
+    Assert.Contains(nodes, fun n -> n.Contains "HashJoin Inner")
+    Assert.Contains(nodes, fun n -> n.Contains "say \\\"hi\\\"")
+
+[<Fact>]
+let ``explain --format dot is refused for stages that are not plans`` () =
+    let r = run "" [ "explain"; "--stage"; "ast"; "--format"; "dot"; "SELECT 1" ]
+    Assert.Equal(1, r.ExitCode)
+    Assert.Contains("--format dot draws plans", r.Err)
+    Assert.Equal("", r.Out)
