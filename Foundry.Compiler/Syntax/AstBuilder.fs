@@ -422,15 +422,22 @@ let rec statement (cx: Context) (ctx: P.StatementContext) : Statement =
         | c -> failwithf "Foundry bug: AstBuilder has no case for statement %s at %O" (c.GetType().Name) (span cx ctx)
     { Kind = kind; Span = span cx ctx }
 
-/// Numbers every `?` token from 1 within its statement (statements end at ';').
+/// Numbers every `?` token within its statement (statements end at ';'): one above the highest
+/// parameter number before it in the text, `$n` included, as SQLite numbers `?` among `?NNN`. So
+/// `?, ?` are 1 and 2, `$2, ?` are 2 and 3, and `?, $1` both parameter 1.
 let private numberParameters (tokens: IToken seq) : IReadOnlyDictionary<int, int> =
     let numbers = Dictionary<int, int>()
-    let mutable count = 0
+    let mutable highest = 0
     for token in tokens do
-        if token.Type = P.SEMI then count <- 0
+        if token.Type = P.SEMI then highest <- 0
         elif token.Type = P.QUESTION_MARK then
-            count <- count + 1
-            numbers[token.TokenIndex] <- count
+            highest <- highest + 1
+            numbers[token.TokenIndex] <- highest
+        elif token.Type = P.NUMBERED_PARAMETER then
+            // A number too large for 32 bits is reported where the parameter is built (FND0003).
+            match Int32.TryParse(token.Text.AsSpan 1) with
+            | true, n -> highest <- max highest n
+            | _ -> ()
     numbers :> IReadOnlyDictionary<int, int>
 
 /// The statements of a script, in order; empty statements between semicolons are skipped.

@@ -121,6 +121,20 @@ let ``parameters are bound at execution and typed by their context`` () =
         Assert.False(r.Read()))
 
 [<Fact>]
+let ``a ? takes the number after the highest parameter before it, so $n and ? mix`` () =
+    withSession (fun s ->
+        let values (sql: string) (args: obj[]) =
+            use r = s.Execute(sql, args)
+            Assert.True(r.Read())
+            [ for i in 0 .. r.FieldCount - 1 -> r.GetInt64 i ]
+        // $2 then ?: the ? is parameter 3.
+        Assert.Equal<int64 list>([ 20L; 30L ], values "SELECT CAST($2 AS INTEGER), CAST(? AS INTEGER)" [| 10L; 20L; 30L |])
+        // ? then $1: both parameter 1, so the statement takes one value.
+        Assert.Equal<int64 list>([ 10L ], values "SELECT CAST(? AS INTEGER) + CAST($1 AS INTEGER)" [| 5L |])
+        // ?, $3, ?: 1, 3 and 4.
+        Assert.Equal<int64 list>([ 1L; 3L; 4L ], values "SELECT CAST(? AS INTEGER), CAST($3 AS INTEGER), CAST(? AS INTEGER)" [| 1L; 2L; 3L; 4L |]))
+
+[<Fact>]
 let ``a prepared statement runs many times and recompiles after a schema change`` () =
     withSession (fun s ->
         script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"
