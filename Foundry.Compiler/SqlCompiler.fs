@@ -47,6 +47,8 @@ type CompiledStatementKind =
     /// ALTER TABLE: `TableToCreate` is the table's new definition; `ObjectName` its current name;
     /// `BackfillSql`, when set, an UPDATE that fills a new column of existing rows with its DEFAULT.
     | AlterTable = 13
+    /// ANALYZE: count the rows of `ObjectName` (null: every table) and keep the counts in the catalog.
+    | Analyze = 14
 
 /// What the engine runs. A query or change has a Program (the compiled delegate) with its state
 /// Layout; schema statements carry what the engine's catalog applies.
@@ -226,6 +228,7 @@ type SqlCompiler =
         | BoundTree.Commit -> simple CompiledStatementKind.Commit "COMMIT"
         | BoundTree.Rollback -> simple CompiledStatementKind.Rollback "ROLLBACK"
         | BoundTree.Checkpoint -> simple CompiledStatementKind.Checkpoint "CHECKPOINT"
+        | BoundTree.Analyze table -> CompiledStatement(CompiledStatementKind.Analyze, "ANALYZE", ObjectName = Option.toObj table)
         | BoundTree.AlterTable(table, action) ->
             let altered (columns: ColumnSchema seq) (name: string) =
                 let t = TableSchema(name, Array.ofSeq columns, table.PrimaryKey, table.RootPageId, table.Checks, table.ForeignKeys, NextRowId = table.NextRowId)

@@ -426,9 +426,13 @@ let bindWithParameters (catalog: ICatalog) (sourceText: string) (statement: Ast.
                     for (child, _) in table.ReferencedBy do
                         if not (obj.ReferenceEquals(child, table)) then ctx.Report(Messages.tableReferencedRename name.Span table.Name child.Name)
                     Some(AlterTable(table, RenameTable newName.Name))
-        | Ast.Analyze _ ->
-            ctx.Report(Messages.unsupportedSyntax statement.Span "ANALYZE")
-            None
+        | Ast.Analyze None -> Some(Analyze None)
+        | Ast.Analyze(Some name) ->
+            match catalog.FindTable name.Name with
+            | null ->
+                ctx.Report(Messages.unknownTable name.Span name.Name)
+                None
+            | table -> Some(Analyze(Some table.Name))
         | Ast.Explain(analyze, inner) ->
             match inner.Kind with
             | Ast.Select q -> Some(Explain(analyze, Query(QueryBinder.bindQuery ctx Scope.empty q)))

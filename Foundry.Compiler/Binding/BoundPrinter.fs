@@ -131,5 +131,6 @@ let print (statement: Statement) =
     | Commit -> add 0 "Commit"
     | Rollback -> add 0 "Rollback"
     | Checkpoint -> add 0 "Checkpoint"
+    | Analyze table -> add 0 ("Analyze" + (table |> Option.map (fun t -> " " + t) |> Option.defaultValue ""))
     | Explain(analyze, _) -> add 0 (if analyze then "Explain Analyze" else "Explain")
     String.concat "\n" lines

@@ -254,6 +254,8 @@ type Statement =
     | Commit
     | Rollback
     | Checkpoint
+    /// ANALYZE [table]: count the rows of one table, or of every table, for the planner's estimates.
+    | Analyze of table: string option
     /// EXPLAIN [ANALYZE] of a query or a change.
     | Explain of analyze: bool * Statement
 

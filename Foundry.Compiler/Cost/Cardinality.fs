@@ -1,7 +1,7 @@
-/// Row-count estimates for planning decisions. Without statistics (ANALYZE is not implemented yet)
-/// the estimates are heuristics from a plan's shape: a point lookup on a key returns one row, a
-/// filter keeps a tenth of its input, a table scan is assumed to read 1,000 rows. They only need to
-/// order choices sensibly (a selective input before an unfiltered one), not to be accurate.
+/// Row-count estimates for planning decisions. A table scan reads the rows ANALYZE last counted, or an
+/// assumed 1,000 if it never ran; the rest are heuristics from a plan's shape: a point lookup on a key
+/// returns one row, a filter keeps a tenth of its input. They only need to order choices sensibly (a
+/// selective input before an unfiltered one, a small table before a large one), not to be accurate.
 module Foundry.Compiler.Cost.Cardinality
 
 open Foundry.Compiler.Binding.BoundTree
@@ -9,6 +9,10 @@ open Foundry.Compiler.Logical.LogicalPlan
 
 let private assumedTableRows = 1000.0
 let private filterSelectivity = 0.1
+
+/// The table's row count at its last ANALYZE, or the assumed 1,000.
+let tableRows (t: TableRef) =
+    if t.Schema.AnalyzedRows.HasValue then float t.Schema.AnalyzedRows.Value else assumedTableRows
 
 /// True when the predicate fixes every column of the table's primary key with an equality.
 let private pinsPrimaryKey (t: TableRef) (predicate: Expr) =
@@ -24,8 +28,8 @@ let private pinsPrimaryKey (t: TableRef) (predicate: Expr) =
 
 let rec estimate (plan: LogicalPlan) : float =
     match plan with
-    | Scan(t, None) -> assumedTableRows
-    | Scan(t, Some p) -> if pinsPrimaryKey t p then 1.0 else assumedTableRows * filterSelectivity
+    | Scan(t, None) -> tableRows t
+    | Scan(t, Some p) -> if pinsPrimaryKey t p then 1.0 else tableRows t * filterSelectivity
     | SingleRow -> 1.0
     | Empty _ -> 0.0
     | Values(rows, _) -> float rows.Length

@@ -1,12 +1,11 @@
 /// Estimated rows per physical operator, printed by EXPLAIN beside the actual counts. The same
-/// heuristics as Cost/Cardinality (no statistics yet): a key seek returns one row, a range a tenth of
-/// the assumed 1,000-row table, a filter keeps a tenth of its input.
+/// estimates as Cost/Cardinality: a full scan reads the table's rows (ANALYZE's count, or an assumed
+/// 1,000), a key seek one row, a range a tenth of the table; a filter keeps a tenth of its input.
 module Foundry.Compiler.Physical.Estimates
 
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Compiler.Physical.PhysicalPlan
 
-let private assumedTableRows = 1000.0
 let private selectivity = 0.1
 
 let rec rows (plan: PhysicalPlan) : float =
@@ -16,8 +15,8 @@ let rec rows (plan: PhysicalPlan) : float =
             match access with
             | KeyRange(_, Some l, Some u) when l.Inclusive && u.Inclusive && obj.ReferenceEquals(l.Value, u.Value) && t.Schema.PrimaryKey.Count = 1 -> 1.0
             | IndexRange(index, _, Some l, Some u, _) when index.Unique && obj.ReferenceEquals(l.Value, u.Value) -> 1.0
-            | FullScan -> assumedTableRows
-            | _ -> assumedTableRows * selectivity
+            | FullScan -> Foundry.Compiler.Cost.Cardinality.tableRows t
+            | _ -> Foundry.Compiler.Cost.Cardinality.tableRows t * selectivity
         if residual.IsSome then max 1.0 (read * selectivity) else read
     | SingleRow -> 1.0
     | Empty _ -> 0.0

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Foundry.Runtime;
 using Foundry.Storage;
@@ -11,6 +12,7 @@ namespace Foundry.Engine;
 /// 't' name  -> TableSchema.Serialize()
 /// 'v' name  -> the view's defining query, UTF-8
 /// 'i' name  -> IndexSchema.Serialize()
+/// 's' name  -> the table's row count at its last ANALYZE, i64 little-endian (a table never analyzed has none)
 /// </code>
 /// The copy is rebuilt from the tree after a rollback, so it never shows a change that was undone.
 /// </summary>
@@ -19,6 +21,7 @@ internal sealed class CatalogStore : ICatalog
     private const byte TableKind = (byte)'t';
     private const byte ViewKind = (byte)'v';
     private const byte IndexKind = (byte)'i';
+    private const byte StatisticsKind = (byte)'s';
 
     private readonly Pager _pager;
     private readonly Dictionary<string, TableSchema> _tables = new(StringComparer.Ordinal);
@@ -67,6 +70,7 @@ internal sealed class CatalogStore : ICatalog
         foreach (var key in table.ForeignKeys) key.Parent?.ReferencedBy.RemoveAll(r => ReferenceEquals(r.Child, table));
         new BTree(_pager, table.RootPageId).Drop();
         Tree.Delete(KeyOf(TableKind, table.Name));
+        Tree.Delete(KeyOf(StatisticsKind, table.Name));
         _tables.Remove(TableSchema.CatalogKey(table.Name));
         _savedRowIds.Remove(TableSchema.CatalogKey(table.Name));
     }
@@ -122,11 +126,26 @@ internal sealed class CatalogStore : ICatalog
         if (!string.Equals(TableSchema.CatalogKey(name), TableSchema.CatalogKey(definition.Name), StringComparison.Ordinal))
         {
             Tree.Delete(KeyOf(TableKind, name));
+            Tree.Delete(KeyOf(StatisticsKind, name));
+            if (old.AnalyzedRows is { } rows) Tree.Upsert(KeyOf(StatisticsKind, definition.Name), RowCountBytes(rows));
             foreach (var index in old.Indexes)
                 Tree.Upsert(KeyOf(IndexKind, index.Name), new IndexSchema(index.Name, definition.Name, index.Columns, index.Unique, index.RootPageId).Serialize());
         }
         Tree.Upsert(KeyOf(TableKind, definition.Name), definition.Serialize());
         Reload();
+    }
+
+    /// <summary>ANALYZE: counts the table's rows and keeps the count for the planner (transactional, like any catalog change).</summary>
+    public void Analyze(TableSchema table)
+    {
+        Version++; // prepared statements re-plan with the new estimate
+        long rows = 0;
+        using (var cursor = new BTree(_pager, table.RootPageId).OpenCursor())
+        {
+            for (var ok = cursor.First(); ok; ok = cursor.Next()) rows++;
+        }
+        Tree.Upsert(KeyOf(StatisticsKind, table.Name), RowCountBytes(rows));
+        table.AnalyzedRows = rows;
     }
 
     /// <summary>Writes back the definitions of rowid tables whose next rowid moved, before a commit.</summary>
@@ -149,6 +168,7 @@ internal sealed class CatalogStore : ICatalog
         _views.Clear();
         _indexes.Clear();
         var indexes = new List<IndexSchema>();
+        var analyzed = new List<(string Table, long Rows)>();
         using (var cursor = Tree.OpenCursor())
         {
             for (var ok = cursor.First(); ok; ok = cursor.Next())
@@ -168,6 +188,9 @@ internal sealed class CatalogStore : ICatalog
                     case IndexKind:
                         indexes.Add(IndexSchema.Deserialize(cursor.Value));
                         break;
+                    case StatisticsKind:
+                        analyzed.Add((name, BinaryPrimitives.ReadInt64LittleEndian(cursor.Value)));
+                        break;
                     default:
                         throw new StorageException($"catalog entry '{name}' has unknown kind 0x{kind:x2}");
                 }
@@ -177,6 +200,10 @@ internal sealed class CatalogStore : ICatalog
         {
             _indexes[TableSchema.CatalogKey(index.Name)] = index;
             FindTable(index.Table)?.Indexes.Add(index);
+        }
+        foreach (var (name, rows) in analyzed)
+        {
+            if (FindTable(name) is { } table) table.AnalyzedRows = rows;
         }
         foreach (var table in _tables.Values) LinkForeignKeys(table);
     }
@@ -189,6 +216,13 @@ internal sealed class CatalogStore : ICatalog
             key.Parent = FindTable(key.ParentTable);
             key.Parent?.ReferencedBy.Add((table, key));
         }
+    }
+
+    private static byte[] RowCountBytes(long rows)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, rows);
+        return bytes;
     }
 
     private static byte[] KeyOf(byte kind, string name) => [kind, .. Encoding.UTF8.GetBytes(TableSchema.CatalogKey(name))];

@@ -21,6 +21,8 @@ public static partial class IntegrityCheck
         /// <summary>Indexes that cannot be attached to a table (IC1), with the reason; still checked as trees.</summary>
         public List<(IndexSchema Index, string Problem)> OrphanIndexes { get; } = [];
         public List<(string Name, string Sql)> Views { get; } = [];
+        /// <summary>Tables with an ANALYZE row count ('s' entries), by catalog key.</summary>
+        public List<string> Analyzed { get; } = [];
     }
 
     /// <summary>Validates the catalog tree and decodes its entries (key format: see CatalogStore).</summary>
@@ -48,6 +50,8 @@ public static partial class IntegrityCheck
                 }
             }
             var tables = contents.Tables.ToDictionary(t => TableSchema.CatalogKey(t.Name), StringComparer.Ordinal);
+            foreach (var name in contents.Analyzed.Where(n => !tables.ContainsKey(n)))
+                o.Fault($"IC1 catalog has an ANALYZE row count for table '{name}', which is not in the catalog");
             foreach (var index in indexes)
             {
                 if (!tables.TryGetValue(TableSchema.CatalogKey(index.Table), out var table))
@@ -94,6 +98,11 @@ public static partial class IntegrityCheck
                     break;
                 case 'v':
                     contents.Views.Add((name, StrictUtf8.GetString(value)));
+                    break;
+                case 's':
+                    if (value.Length != 8 || System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(value) < 0)
+                        throw new InvalidDataException($"a row count is 8 bytes holding a non-negative number, not {DescribeBytes(value)}");
+                    contents.Analyzed.Add(name);
                     break;
                 default:
                     throw new InvalidDataException($"unknown kind 0x{key[0]:x2}");

@@ -378,6 +378,9 @@ public sealed class Session : IDisposable
             case CompiledStatementKind.AlterTable:
                 AlterTable(compiled);
                 break;
+            case CompiledStatementKind.Analyze:
+                foreach (var analyzed in name is null ? catalog.Tables : [catalog.FindTable(name)!]) catalog.Analyze(analyzed);
+                break;
             default:
                 throw new InvalidOperationException($"Foundry bug: {compiled.Kind} is not a schema change");
         }

@@ -64,13 +64,20 @@ public sealed class TableSchema
     /// <summary>The table's secondary indexes (kept in their own catalog entries, attached on load).</summary>
     public List<IndexSchema> Indexes { get; } = [];
 
+    /// <summary>
+    /// The number of rows the last ANALYZE counted (kept in its own catalog entry, attached on load), or
+    /// null if the table was never analyzed. The planner's estimates use it; it is not kept up to date
+    /// by changes.
+    /// </summary>
+    public long? AnalyzedRows { get; set; }
+
     /// <summary>The catalog key for a table name: names are case-insensitive.</summary>
     public static string CatalogKey(string name) => name.ToLowerInvariant();
 
     /// <summary>The same definition stored at another root page (a new table's tree is allocated by the engine).</summary>
     public TableSchema WithRootPage(uint rootPageId)
     {
-        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId, Checks, ForeignKeys) { NextRowId = NextRowId };
+        var copy = new TableSchema(Name, Columns, PrimaryKey, rootPageId, Checks, ForeignKeys) { NextRowId = NextRowId, AnalyzedRows = AnalyzedRows };
         copy.Indexes.AddRange(Indexes);
         return copy;
     }
