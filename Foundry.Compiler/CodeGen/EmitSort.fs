@@ -14,6 +14,29 @@ open Foundry.Runtime
 
 let private bufferType = typeof<ColumnBuffer>
 
+/// How value `a` orders against `b` by one sort key: negative, zero or positive, NULLs first or last
+/// as the key says regardless of direction.
+let private compareSlots (key: SortKey) (a: Slot) (b: Slot) : Expression =
+    let va, vb = a.Value, b.Value
+    let valueCompare =
+        if va.Type = typeof<string> then
+            Expression.Call(method<Arithmetic> "CompareText" [ typeof<string>; typeof<string> ], va, vb) :> Expression
+        elif va.Type = typeof<byte[]> then
+            Expression.Call(method<ColumnComparer> "CompareBlob" [ typeof<byte[]>; typeof<byte[]> ], va, vb) :> Expression
+        else Expression.Call(va, va.Type.GetMethod("CompareTo", [| va.Type |]), vb) :> Expression
+    let directed = if key.Descending then Expression.Negate(valueCompare) :> Expression else valueCompare
+    let nullFirst = if key.NullsFirst then -1 else 1
+    match isConstFalse a.IsNull, isConstFalse b.IsNull with
+    | true, true -> directed
+    | true, false -> Expression.Condition(b.IsNull, Expression.Constant(-nullFirst), directed)
+    | false, true -> Expression.Condition(a.IsNull, Expression.Constant(nullFirst), directed)
+    | false, false ->
+        Expression.Condition(
+            Expression.AndAlso(a.IsNull, b.IsNull),
+            Expression.Constant(0),
+            Expression.Condition(a.IsNull, Expression.Constant(nullFirst), Expression.Condition(b.IsNull, Expression.Constant(-nullFirst), directed))
+        )
+
 /// The comparison of two buffer rows by the sort keys, as its own compiled lambda.
 let comparer (columns: Column list) (keys: SortKey list) : Expression<Func<ColumnBuffer, int, int, int>> =
     let ctx = EmitContext()
@@ -27,26 +50,7 @@ let comparer (columns: Column list) (keys: SortKey list) : Expression<Func<Colum
         let a = EmitExpr.emit ctx envA key.Expr
         let b = EmitExpr.emit ctx envB key.Expr
         let c = ctx.Local(typeof<int>, "c")
-        let va, vb = a.Slot.Value, b.Slot.Value
-        let valueCompare =
-            if va.Type = typeof<string> then
-                Expression.Call(method<Arithmetic> "CompareText" [ typeof<string>; typeof<string> ], va, vb) :> Expression
-            elif va.Type = typeof<byte[]> then
-                Expression.Call(method<ColumnComparer> "CompareBlob" [ typeof<byte[]>; typeof<byte[]> ], va, vb) :> Expression
-            else Expression.Call(va, va.Type.GetMethod("CompareTo", [| va.Type |]), vb) :> Expression
-        let directed = if key.Descending then Expression.Negate(valueCompare) :> Expression else valueCompare
-        // NULLs first or last regardless of direction.
-        let nullFirst = if key.NullsFirst then -1 else 1
-        let compared =
-            Expression.Condition(
-                Expression.AndAlso(a.Slot.IsNull, b.Slot.IsNull),
-                Expression.Constant(0),
-                Expression.Condition(
-                    a.Slot.IsNull,
-                    Expression.Constant(nullFirst),
-                    Expression.Condition(b.Slot.IsNull, Expression.Constant(-nullFirst), directed)
-                )
-            )
+        let compared = compareSlots key a.Slot b.Slot
         block (
             a.Code
             @ b.Code
@@ -80,6 +84,24 @@ let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (inp
         )
     block [ fill; Materialize.emitRows ctx buffer position columns true consume ]
 
+/// Once the TopNBuffer is full, a candidate whose first sort key orders strictly after the worst kept
+/// row's cannot enter, whatever its other keys: this test rejects it before its columns are copied
+/// into the buffer and offered (most rows of a large input, as the kept rows improve). Only for a
+/// first key that is a plain column, read from the candidate's row and from the buffer.
+let private rejectEarly (top: Expression) (buffer: Expression) (columns: Column list) (keys: SortKey list) (env: Env) : Expression option =
+    match keys with
+    | { Expr = { Kind = ColumnRef keyColumn } } as first :: _ ->
+        match columns |> List.tryFindIndex (fun c -> c.Id = keyColumn.Id) with
+        | Some position ->
+            let worst = Expression.Field(top, "Worst") :> Expression
+            let worstSlot =
+                { Value = Materialize.getValue buffer position worst keyColumn.Type
+                  IsNull = Materialize.isNullAt buffer position worst }
+            let laterThanWorst = Expression.GreaterThan(compareSlots first env[keyColumn.Id] worstSlot, Expression.Constant(0))
+            Some(Expression.AndAlso(Expression.GreaterThanOrEqual(worst, Expression.Constant(0)), laterThanWorst))
+        | None -> None
+    | _ -> None
+
 /// ORDER BY ... LIMIT k: like `produce`, but rows pass through a TopNBuffer that keeps the best k.
 let produceTop (ctx: EmitContext) (produceChild: Produce) (count: int64) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
     let columns = outputColumns input
@@ -103,11 +125,15 @@ let produceTop (ctx: EmitContext) (produceChild: Produce) (count: int64) (keys: 
                   )
                   produceChild input (fun env ->
                       let row = ctx.Local(typeof<int>, "row")
-                      block (
-                          (Expression.Assign(row, Expression.Call(top, topType.GetMethod("NextSlot"))) :> Expression
-                           :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id])))
-                          @ [ Expression.Call(top, topType.GetMethod("Offer"), row) ]
-                      ))
+                      let keep =
+                          block (
+                              (Expression.Assign(row, Expression.Call(top, topType.GetMethod("NextSlot"))) :> Expression
+                               :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id])))
+                              @ [ Expression.Call(top, topType.GetMethod("Offer"), row) ]
+                          )
+                      match rejectEarly top buffer columns keys env with
+                      | Some rejected -> Expression.IfThen(Expression.Not(rejected), keep) :> Expression
+                      | None -> keep)
                   Expression.Call(top, topType.GetMethod("Finish")) ]
         )
     block [ fill; Materialize.emitRows ctx buffer position columns true consume ]

@@ -16,6 +16,12 @@ public sealed class TopNBuffer
     private int _scratch = -1;
     private long _arrivals;
 
+    /// <summary>
+    /// The kept row that sorts last once k rows are kept, else -1. A candidate that sorts strictly after
+    /// it cannot enter; generated code tests that on the first sort key before it copies the candidate.
+    /// </summary>
+    public int Worst = -1;
+
     public TopNBuffer(int width, long capacity, Func<ColumnBuffer, int, int, int> compare)
     {
         _capacity = (int)Math.Min(capacity, int.MaxValue - 1);
@@ -47,6 +53,7 @@ public sealed class TopNBuffer
             _heap[0] = slot;
             SiftDown(0);
         }
+        if (_heap.Count == _capacity && _capacity > 0) Worst = _heap[0];
     }
 
     /// <summary>Puts the kept rows in output order.</summary>

@@ -170,6 +170,12 @@ let ``ORDER BY with LIMIT keeps only the best rows and breaks ties by arrival`` 
         Assert.Equal<obj list list>(
             rows s "SELECT id FROM t ORDER BY v NULLS FIRST" |> List.truncate 12,
             rows s "SELECT id FROM t ORDER BY v NULLS FIRST LIMIT 12")
+        // Every NULL placement and direction, with the first key tied across many rows (a candidate is
+        // rejected early only when its first key sorts strictly after the worst kept row's).
+        for order in [ "v NULLS LAST"; "v DESC NULLS FIRST"; "v DESC NULLS LAST, id DESC"; "v NULLS FIRST, id DESC" ] do
+            Assert.Equal<obj list list>(
+                rows s (sprintf "SELECT id, v FROM t ORDER BY %s" order) |> List.truncate 20,
+                rows s (sprintf "SELECT id, v FROM t ORDER BY %s LIMIT 20" order))
         Assert.Equal<obj list list>([], rows s "SELECT id FROM t ORDER BY v LIMIT 0"))
 
 [<Fact>]
