@@ -139,11 +139,7 @@ internal sealed class CatalogStore : ICatalog
     public void Analyze(TableSchema table)
     {
         Version++; // prepared statements re-plan with the new estimate
-        long rows = 0;
-        using (var cursor = new BTree(_pager, table.RootPageId).OpenCursor())
-        {
-            for (var ok = cursor.First(); ok; ok = cursor.Next()) rows++;
-        }
+        var rows = new BTree(_pager, table.RootPageId).CountEntries();
         Tree.Upsert(KeyOf(StatisticsKind, table.Name), RowCountBytes(rows));
         table.AnalyzedRows = rows;
     }
