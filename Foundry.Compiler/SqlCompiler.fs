@@ -146,6 +146,9 @@ type SqlCompiler =
     /// Every optimizer rule's name, in pipeline order.
     static member RuleNames: string[] = Array.ofList Pipeline.ruleNames
 
+    /// The stages `Explain` can print in the dot format: the plans.
+    static member DotStages: string[] = [| "logical"; "optimized"; "physical" |]
+
     /// Bound statement -> logical plan, optimized plan and physical plan; also the planner used for
     /// the statement's subqueries (the same rules, fresh column ids).
     static member private Plan (options: CompilerOptions) (bound: BoundTree.Statement) =
@@ -285,7 +288,7 @@ type SqlCompiler =
         let json = format = "json"
         let dot = format = "dot"
         let stage = stage.ToLowerInvariant()
-        if dot && not (List.contains stage [ "logical"; "optimized"; "physical" ]) then
+        if dot && not (Array.contains stage SqlCompiler.DotStages) then
             invalidArg "format" (sprintf "--format dot draws plans: use it with the logical, optimized or physical stage, not %s" stage)
         let parsed = SqlCompiler.ParseOne sql
         SqlCompiler.Guard sql (fun () ->

@@ -52,8 +52,8 @@ public static class ExplainCommand
             if (unknown.Count > 0) throw new CommandException($"unknown rule {string.Join(", ", unknown)}; the rules are: {string.Join(", ", Explainer.RuleNames)}");
             var formatName = parse.GetValue(format)!;
             var stageName = parse.GetValue(stage)!;
-            if (formatName == "dot" && !parse.GetValue(verbose) && stageName is not ("logical" or "optimized" or "physical"))
-                throw new CommandException($"--format dot draws plans: use it with --stage logical, optimized or physical, not {stageName}");
+            if (formatName == "dot" && !parse.GetValue(verbose) && !Explainer.DotStages.Contains(stageName))
+                throw new CommandException($"--format dot draws plans: use it with --stage {string.Join(", ", Explainer.DotStages)}, not {stageName}");
             var positionals = parse.GetValue(arguments)!;
             var (path, sql) = positionals.Length == 2 ? (positionals[0], positionals[1]) : (null, positionals[0]);
             if (path is not null && !File.Exists(path)) throw new CommandException($"no such database: {path}");

@@ -27,4 +27,7 @@ public static class Explainer
 
     /// <summary>Every optimizer rule's name, in pipeline order.</summary>
     public static IReadOnlyList<string> RuleNames => SqlCompiler.RuleNames;
+
+    /// <summary>The stages <see cref="ExplainFormat.Dot"/> can draw (the plans), by their lower-case names.</summary>
+    public static IReadOnlyList<string> DotStages => SqlCompiler.DotStages;
 }
