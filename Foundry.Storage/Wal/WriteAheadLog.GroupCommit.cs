@@ -180,15 +180,11 @@ public sealed partial class WriteAheadLog
         {
             return;
         }
-        List<FlushWaiter> release = _releaseAfterStart;
-        _releaseAfterStart = new List<FlushWaiter>();
+        List<FlushWaiter> release = TakeReleaseAfterStart();
         Monitor.Exit(_gate);
         try
         {
-            foreach (FlushWaiter w in release)
-            {
-                Wake(w);
-            }
+            WakeAll(release);
             long deadline = now + spinTicks;
             while (Volatile.Read(ref _waiterCount) < expected && Stopwatch.GetTimestamp() < deadline)
             {
@@ -219,17 +215,13 @@ public sealed partial class WriteAheadLog
         long target = _endLsn;
         _bufferLength = 0;
         _bufferStartLsn = target;
-        List<FlushWaiter> release = _releaseAfterStart;
-        _releaseAfterStart = new List<FlushWaiter>();
+        List<FlushWaiter> release = TakeReleaseAfterStart();
         Monitor.Exit(_gate);
         Exception? error = null;
         long syncTicks = 0;
         try
         {
-            foreach (FlushWaiter w in release)
-            {
-                Wake(w);
-            }
+            WakeAll(release);
             if (data.Length > 0)
             {
                 long offset = WalFormat.FileHeaderSize + (start - _baseLsn);
@@ -308,14 +300,24 @@ public sealed partial class WriteAheadLog
         else
         {
             // No next flush (or this one failed: every waiter wakes and throws, WAL6).
-            foreach (FlushWaiter w in _waiters)
-            {
-                Wake(w);
-            }
-            foreach (FlushWaiter w in satisfied)
-            {
-                Wake(w);
-            }
+            WakeAll(_waiters);
+            WakeAll(satisfied);
+        }
+    }
+
+    /// <summary>Takes the waiters deferred to the next leader (gate held), for it to wake once it has let go of the gate.</summary>
+    private List<FlushWaiter> TakeReleaseAfterStart()
+    {
+        List<FlushWaiter> release = _releaseAfterStart;
+        _releaseAfterStart = new List<FlushWaiter>();
+        return release;
+    }
+
+    private static void WakeAll(List<FlushWaiter> waiters)
+    {
+        foreach (FlushWaiter w in waiters)
+        {
+            Wake(w);
         }
     }
 
