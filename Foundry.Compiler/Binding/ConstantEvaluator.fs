@@ -1,5 +1,5 @@
 /// Evaluates column-free expressions at compile time with exactly the semantics compiled code has
-/// (three-valued logic, checked integer arithmetic, ordinal text comparison). An expression whose
+/// (three-valued logic, checked integer and REAL arithmetic, ordinal text comparison). An expression whose
 /// evaluation would raise an error (overflow, division by zero) is not evaluated: it is left for run
 /// time, so the error is raised only if the row that needs it is reached.
 module Foundry.Compiler.Binding.ConstantEvaluator
@@ -23,9 +23,9 @@ let private arithmetic op a b =
         | Multiply, VInteger x, VInteger y -> Some(VInteger(Checked.(*) x y))
         | Divide, VInteger x, VInteger y -> Some(VInteger(Arithmetic.Divide(x, y)))
         | Modulo, VInteger x, VInteger y -> Some(VInteger(Arithmetic.Remainder(x, y)))
-        | Add, VReal x, VReal y -> Some(VReal(x + y))
-        | Subtract, VReal x, VReal y -> Some(VReal(x - y))
-        | Multiply, VReal x, VReal y -> Some(VReal(x * y))
+        | Add, VReal x, VReal y -> Some(VReal(Arithmetic.Add(x, y)))
+        | Subtract, VReal x, VReal y -> Some(VReal(Arithmetic.Subtract(x, y)))
+        | Multiply, VReal x, VReal y -> Some(VReal(Arithmetic.Multiply(x, y)))
         | Divide, VReal x, VReal y -> Some(VReal(Arithmetic.Divide(x, y)))
         | Modulo, VReal x, VReal y -> Some(VReal(Arithmetic.Remainder(x, y)))
         | Concat, VText x, VText y -> Some(VText(x + y))

@@ -24,7 +24,9 @@ type Column = { Name: string; Ty: Ty; Pk: bool }
 type Table =
     { Name: string
       Columns: Column list
-      Rows: Value list list }
+      Rows: Value list list
+      /// Secondary indexes, each its column names in key order (created after the rows are loaded).
+      Indexes: string list list }
 
 type CmpOp =
     | Eq
@@ -365,7 +367,7 @@ let renderQuery (q: Query) : string =
     | None -> ()
     b.ToString()
 
-/// CREATE TABLE and INSERT statements for the tables, one statement per line.
+/// CREATE TABLE, INSERT and CREATE INDEX statements for the tables, one statement per line.
 let renderSetup (tables: Table list) : string list =
     [ for t in tables do
           let cols =
@@ -378,7 +380,12 @@ let renderSetup (tables: Table list) : string list =
                   t.Rows
                   |> List.map (fun r -> "(" + (r |> List.map renderValue |> String.concat ", ") + ")")
                   |> String.concat ", "
-              yield sprintf "INSERT INTO %s VALUES %s;" t.Name rows ]
+              yield sprintf "INSERT INTO %s VALUES %s;" t.Name rows
+          for i, columns in List.indexed t.Indexes do
+              yield sprintf "CREATE INDEX %s_ix%d ON %s (%s);" t.Name i t.Name (String.concat ", " columns) ]
+
+/// The same tables with no secondary index (the metamorphic test's second database).
+let withoutIndexes (tables: Table list) = tables |> List.map (fun t -> { t with Indexes = [] })
 
 /// Whether the query's ORDER BY fixes the order of its rows: every output column is a sort key,
 /// so rows that tie are equal in every column and their order cannot be told apart.
