@@ -676,13 +676,16 @@ let genQuery (unicode: bool) (schema: Table list) : Gen<Query> =
 
 let queriesPerCase = 5
 
-let genCase : Gen<Case> =
+/// A schema with its rows and `queries` queries over it.
+let genCaseOf (queries: int) : Gen<Case> =
     gen {
         let! unicode = Gen.frequency [ 2, Gen.constant false; 1, Gen.constant true ]
         let! tables = genTables unicode
-        let! queries = Gen.listOfLength queriesPerCase (genQuery unicode tables)
+        let! queries = Gen.listOfLength queries (genQuery unicode tables)
         return { Tables = tables; Queries = queries }
     }
+
+let genCase : Gen<Case> = genCaseOf queriesPerCase
 
 // =============================================================================================
 // Validity: what a shrunk candidate must still satisfy to be meaningful on both engines.
@@ -1073,3 +1076,9 @@ let shrinkCase (c: Case) : Case seq =
     }
 
 let arbCase : Arbitrary<Case> = Arb.fromGenShrink (genCase, shrinkCase)
+
+/// Queries per case of the index metamorphic property: one database serves them all, so more
+/// queries per case run more of them in its time.
+let metamorphicQueriesPerCase = 15
+
+let arbMetamorphicCase : Arbitrary<Case> = Arb.fromGenShrink (genCaseOf metamorphicQueriesPerCase, shrinkCase)

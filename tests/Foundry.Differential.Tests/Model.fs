@@ -367,6 +367,9 @@ let renderQuery (q: Query) : string =
     | None -> ()
     b.ToString()
 
+/// The name of the table's i-th secondary index.
+let indexName (t: Table) (i: int) = sprintf "%s_ix%d" t.Name i
+
 /// CREATE TABLE, INSERT and CREATE INDEX statements for the tables, one statement per line.
 let renderSetup (tables: Table list) : string list =
     [ for t in tables do
@@ -382,10 +385,7 @@ let renderSetup (tables: Table list) : string list =
                   |> String.concat ", "
               yield sprintf "INSERT INTO %s VALUES %s;" t.Name rows
           for i, columns in List.indexed t.Indexes do
-              yield sprintf "CREATE INDEX %s_ix%d ON %s (%s);" t.Name i t.Name (String.concat ", " columns) ]
-
-/// The same tables with no secondary index (the metamorphic test's second database).
-let withoutIndexes (tables: Table list) = tables |> List.map (fun t -> { t with Indexes = [] })
+              yield sprintf "CREATE INDEX %s ON %s (%s);" (indexName t i) t.Name (String.concat ", " columns) ]
 
 /// Whether the query's ORDER BY fixes the order of its rows: every output column is a sort key,
 /// so rows that tie are equal in every column and their order cannot be told apart.
