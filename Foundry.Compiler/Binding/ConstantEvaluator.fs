@@ -125,7 +125,8 @@ let rec evaluate (e: Expr) : Value option =
 
 /// CASE arms with a constant condition: a FALSE or NULL one can never be taken and goes; a TRUE one
 /// is always taken, so it becomes the ELSE and every arm after it goes (COALESCE(x, 52, y) never
-/// reaches y).
+/// reaches y). A CASE left with no arm is its ELSE, span and all: a subquery's GROUP BY identity is
+/// the text of its span (ExprBinder.structuralKeyWith), which the CASE's would change.
 let private simplifyCase (e: Expr) (whens: (Expr * Expr) list) (otherwise: Expr) : Expr =
     let rec keep arms =
         match arms with
@@ -140,7 +141,7 @@ let private simplifyCase (e: Expr) (whens: (Expr * Expr) list) (otherwise: Expr)
     let kept, final = keep whens
     let otherwise = defaultArg final otherwise
     match kept with
-    | [] -> { otherwise with Span = e.Span }
+    | [] -> otherwise
     | _ when kept.Length = whens.Length && final.IsNone -> e
     | _ -> { e with Kind = Case(kept, otherwise) }
 
