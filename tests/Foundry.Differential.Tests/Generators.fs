@@ -1,5 +1,7 @@
 /// FsCheck generators and shrinkers for schemas, rows and queries in the subset of SQL where SQLite
 /// and Foundry agree on the meaning, and the validity check that keeps shrunk queries in it.
+/// Tables carry secondary indexes, and one select in six is a comma join of 4 to 8 tables (see
+/// genWideSelect), so that the planner's access-path choices are exercised (issue 10).
 ///
 /// What the generators stay away from, and why (these are semantic differences, not bugs):
 /// - Division and `%`: Foundry raises an error on division by zero, SQLite answers NULL.

@@ -4,15 +4,12 @@
 module Foundry.Engine.Tests.ExpressionSemanticsTests
 
 open Xunit
-open Foundry.Engine
 open Foundry.Engine.Tests.Sql
 
 let private session () =
-    let db = Database.OpenTemporary()
-    let s = db.OpenSession()
-    script s "CREATE TABLE tab0 (pk INTEGER PRIMARY KEY, col0 INTEGER, col1 REAL, col2 TEXT)"
-    script s "INSERT INTO tab0 VALUES (1, 5, 2.5, 'abc'), (2, NULL, -1.0, NULL)"
-    db, s
+    databaseWith
+        [ "CREATE TABLE tab0 (pk INTEGER PRIMARY KEY, col0 INTEGER, col1 REAL, col2 TEXT)"
+          "INSERT INTO tab0 VALUES (1, 5, 2.5, 'abc'), (2, NULL, -1.0, NULL)" ]
 
 [<Fact>]
 let ``unary plus is the identity on every type, TEXT included`` () =

@@ -4,17 +4,14 @@
 module Foundry.Engine.Tests.OuterAggregateTests
 
 open Xunit
-open Foundry.Engine
 open Foundry.Engine.Tests.Sql
 
 let private shop () =
-    let db = Database.OpenTemporary()
-    let s = db.OpenSession()
-    script s "CREATE TABLE products (id INTEGER PRIMARY KEY, category TEXT, price REAL)"
-    script s "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)"
-    script s "INSERT INTO products VALUES (1, 'tea', 4.5), (2, 'tea', 6.0), (3, 'coffee', 12.0), (4, 'coffee', 3.5), (5, 'other', 20.0)"
-    script s "INSERT INTO customers VALUES (1, 'ada'), (2, 'alan'), (3, 'grace')"
-    db, s
+    databaseWith
+        [ "CREATE TABLE products (id INTEGER PRIMARY KEY, category TEXT, price REAL)"
+          "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)"
+          "INSERT INTO products VALUES (1, 'tea', 4.5), (2, 'tea', 6.0), (3, 'coffee', 12.0), (4, 'coffee', 3.5), (5, 'other', 20.0)"
+          "INSERT INTO customers VALUES (1, 'ada'), (2, 'alan'), (3, 'grace')" ]
 
 [<Fact>]
 let ``an aggregate of outer columns in a FROM-less subquery is the outer query's aggregate`` () =
