@@ -17,6 +17,7 @@ type Context(catalog: ICatalog, sourceText: string) =
     let recursive = Stack<bool>()
     let workingTables = Dictionary<string, int * Column list>(StringComparer.OrdinalIgnoreCase)
     let mutable nextWorkingTable = 0
+    let enclosing = Stack<EnclosingLevel>()
     member _.Catalog = catalog
     member _.SourceText = sourceText
     member _.Errors = errors
@@ -74,6 +75,18 @@ type Context(catalog: ICatalog, sourceText: string) =
         | true, w -> Some w
         | _ -> None
 
+    /// The query levels the expression being bound is nested in (through subquery expressions),
+    /// innermost first: where an aggregate over outer columns only goes.
+    member _.EnclosingLevels: seq<EnclosingLevel> = enclosing
+
+    /// Runs `f` (binding a subquery expression) inside `level`, the query level that holds it.
+    member _.WithinLevel(level: EnclosingLevel, f: unit -> 'a) =
+        enclosing.Push level
+        try
+            f ()
+        finally
+            enclosing.Pop() |> ignore
+
     member _.FindCte(name: string) =
         ctes |> Seq.tryPick (fun m -> m.TryFind(name.ToLowerInvariant()))
 
@@ -89,6 +102,31 @@ type Context(catalog: ICatalog, sourceText: string) =
             ctes.Clear()
             for m in Array.rev saved do
                 ctes.Push m
+
+/// A query level seen from a subquery expression inside it: the columns of its FROM, and the
+/// collector its aggregates go to from the clause holding the subquery (None where that clause
+/// allows no aggregate, with the clause's name for the message).
+and EnclosingLevel =
+    { Columns: Set<int>
+      Aggregates: AggregateCollector option
+      Clause: string }
+
+/// Collects the aggregate calls of one query level, giving each distinct call one column.
+and AggregateCollector(ctx: Context) =
+    let calls = ResizeArray<Column * AggregateCall * string>()
+    /// True while an aggregate argument of this level is being bound (an aggregate there is nested).
+    member val Inside = false with get, set
+    member _.Calls = calls |> Seq.map (fun (c, a, _) -> c, a) |> List.ofSeq
+
+    /// The column standing for `call`; `key` identifies equal calls (same function, argument text).
+    member _.Add(call: AggregateCall, key: string, name: string) =
+        match calls |> Seq.tryFind (fun (_, _, k) -> k = key) with
+        | Some(c, _, _) -> c
+        | None ->
+            let nullable = call.Function <> Count && call.Function <> CountStar && call.Function <> Total
+            let c = ctx.NewColumn(name, call.Type, nullable)
+            calls.Add((c, call, key))
+            c
 
 let nameEquals (id: Ast.Identifier) (name: string) =
     if id.Quoted then id.Name = name

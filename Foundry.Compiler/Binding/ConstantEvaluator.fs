@@ -1,5 +1,5 @@
 /// Evaluates column-free expressions at compile time with exactly the semantics compiled code has
-/// (three-valued logic, checked integer arithmetic, ordinal text comparison). An expression whose
+/// (three-valued logic, checked integer and REAL arithmetic, ordinal text comparison). An expression whose
 /// evaluation would raise an error (overflow, division by zero) is not evaluated: it is left for run
 /// time, so the error is raised only if the row that needs it is reached.
 module Foundry.Compiler.Binding.ConstantEvaluator
@@ -23,9 +23,9 @@ let private arithmetic op a b =
         | Multiply, VInteger x, VInteger y -> Some(VInteger(Checked.(*) x y))
         | Divide, VInteger x, VInteger y -> Some(VInteger(Arithmetic.Divide(x, y)))
         | Modulo, VInteger x, VInteger y -> Some(VInteger(Arithmetic.Remainder(x, y)))
-        | Add, VReal x, VReal y -> Some(VReal(x + y))
-        | Subtract, VReal x, VReal y -> Some(VReal(x - y))
-        | Multiply, VReal x, VReal y -> Some(VReal(x * y))
+        | Add, VReal x, VReal y -> Some(VReal(Arithmetic.Add(x, y)))
+        | Subtract, VReal x, VReal y -> Some(VReal(Arithmetic.Subtract(x, y)))
+        | Multiply, VReal x, VReal y -> Some(VReal(Arithmetic.Multiply(x, y)))
         | Divide, VReal x, VReal y -> Some(VReal(Arithmetic.Divide(x, y)))
         | Modulo, VReal x, VReal y -> Some(VReal(Arithmetic.Remainder(x, y)))
         | Concat, VText x, VText y -> Some(VText(x + y))
@@ -125,7 +125,8 @@ let rec evaluate (e: Expr) : Value option =
 
 /// CASE arms with a constant condition: a FALSE or NULL one can never be taken and goes; a TRUE one
 /// is always taken, so it becomes the ELSE and every arm after it goes (COALESCE(x, 52, y) never
-/// reaches y).
+/// reaches y). A CASE left with no arm is its ELSE, span and all: a subquery's GROUP BY identity is
+/// the text of its span (ExprBinder.structuralKeyWith), which the CASE's would change.
 let private simplifyCase (e: Expr) (whens: (Expr * Expr) list) (otherwise: Expr) : Expr =
     let rec keep arms =
         match arms with
@@ -140,7 +141,7 @@ let private simplifyCase (e: Expr) (whens: (Expr * Expr) list) (otherwise: Expr)
     let kept, final = keep whens
     let otherwise = defaultArg final otherwise
     match kept with
-    | [] -> { otherwise with Span = e.Span }
+    | [] -> otherwise
     | _ when kept.Length = whens.Length && final.IsNone -> e
     | _ -> { e with Kind = Case(kept, otherwise) }
 

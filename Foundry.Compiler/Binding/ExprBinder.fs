@@ -12,22 +12,6 @@ open Foundry.Compiler.Binding.Scope
 open Foundry.Compiler.Binding
 open Foundry.Runtime
 
-/// Collects the aggregate calls of one query level, giving each distinct call one column.
-type AggregateCollector(ctx: Context) =
-    let calls = ResizeArray<Column * AggregateCall * string>()
-    member val Inside = false with get, set
-    member _.Calls = calls |> Seq.map (fun (c, a, _) -> c, a) |> List.ofSeq
-
-    /// The column standing for `call`; `key` identifies equal calls (same function, argument text).
-    member _.Add(call: AggregateCall, key: string, name: string) =
-        match calls |> Seq.tryFind (fun (_, _, k) -> k = key) with
-        | Some(c, _, _) -> c
-        | None ->
-            let nullable = call.Function <> Count && call.Function <> CountStar && call.Function <> Total
-            let c = ctx.NewColumn(name, call.Type, nullable)
-            calls.Add((c, call, key))
-            c
-
 /// What an expression may refer to: the scope, the aggregate collector when aggregates are allowed
 /// here (None in WHERE, GROUP BY, ON, VALUES), the clause name for messages, and the query binder used
 /// for subqueries.
@@ -161,6 +145,27 @@ let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
             sprintf "subquery %s %s" shape (textOf e.Span)
     head + "(" + args + ")"
 
+/// The columns of the query level an environment binds in (its FROM, not the enclosing levels').
+let private levelColumns (env: Env) = env.Scope.Entries |> List.map (fun e -> e.Column.Id) |> Set.ofList
+
+/// Binds a subquery expression's query with this level as its innermost enclosing one.
+let private bindSubquery (ctx: Context) (env: Env) (q: Ast.Query) =
+    ctx.WithinLevel({ Columns = levelColumns env; Aggregates = env.Aggregates; Clause = env.Clause }, fun () -> env.BindQuery env.Scope q)
+
+/// The level an aggregate over `argument` belongs to (its collector, or None with the clause that
+/// allows none): the innermost level of the columns it reads, as in standard SQL and PostgreSQL.
+/// An argument with a column of this level, or with no column at all, keeps it here; one that reads
+/// only enclosing levels' columns makes it an aggregate of the nearest of them, so that in
+/// `SELECT (SELECT max(p.price) FROM c) FROM products p` max runs over products, in the outer query.
+let private owningLevel (ctx: Context) (env: Env) (argument: Expr option) : AggregateCollector option * string =
+    let read = argument |> Option.map (ExprDeep.columns >> List.map (fun c -> c.Id) >> Set.ofList) |> Option.defaultValue Set.empty
+    let reads (columns: Set<int>) = not (Set.intersect read columns).IsEmpty
+    if reads (levelColumns env) then env.Aggregates, env.Clause
+    else
+        match ctx.EnclosingLevels |> Seq.tryFind (fun level -> reads level.Columns) with
+        | Some level -> level.Aggregates, level.Clause
+        | None -> env.Aggregates, env.Clause
+
 let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
     let recur = bind ctx env
     match e.Kind with
@@ -187,12 +192,9 @@ let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
         | Ambiguous tables ->
             ctx.Report(Messages.ambiguousColumn e.Span name.Name tables)
             errorExpr e.Span
-    | Ast.Unary(Ast.Identity, x) ->
-        let b = recur x
-        if TypeRules.isNumeric b.Type || b.Type = SqlType.Null then { b with Span = e.Span }
-        else
-            ctx.Report(Messages.unaryTypeMismatch e.Span "+" (b.Type.Display()))
-            errorExpr e.Span
+    // Unary plus is the identity on every type, as in SQLite (`+ col2` on TEXT is col2), not only on
+    // numbers as in PostgreSQL: the sqllogictest corpus writes it before columns of any type.
+    | Ast.Unary(Ast.Identity, x) -> { recur x with Span = e.Span }
     | Ast.Unary(Ast.Negate, x) ->
         let b = recur x
         if TypeRules.isNumeric b.Type then Expr.make (Unary(Negate, b)) b.Type b.Nullable e.Span
@@ -279,18 +281,18 @@ let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
             errorExpr e.Span
     | Ast.FunctionCall(name, args, distinct, star) -> bindFunction ctx env e name args distinct star
     | Ast.ScalarSubquery q ->
-        let bq = env.BindQuery env.Scope q
+        let bq = bindSubquery ctx env q
         match bq.Columns with
         | [ c ] -> Expr.make (Subquery(Scalar, bq)) c.Type true e.Span
         | cols ->
             ctx.Report(Messages.subqueryColumns e.Span cols.Length)
             errorExpr e.Span
     | Ast.Exists(q, negated) ->
-        let bq = env.BindQuery env.Scope q
+        let bq = bindSubquery ctx env q
         Expr.make (Subquery(Exists negated, bq)) SqlType.Boolean false e.Span
     | Ast.InSubquery(x, q, negated) ->
         let bx = recur x
-        let bq = env.BindQuery env.Scope q
+        let bq = bindSubquery ctx env q
         match bq.Columns with
         | [ c ] ->
             match TypeRules.unify bx.Type c.Type with
@@ -313,28 +315,32 @@ and private bindFunction ctx env (e: Ast.Expr) (name: Ast.Identifier) args disti
         ctx.Report(Messages.unknownFunction name.Span name.Name)
         errorExpr e.Span
     | Some(FunctionBinder.AggregateKind f) ->
-        match env.Aggregates with
-        | None ->
-            ctx.Report(Messages.aggregateNotAllowed e.Span env.Clause)
+        // The argument is bound first: which query level the aggregate belongs to depends on the
+        // columns it reads. While it is bound, an aggregate of this level inside it is nested.
+        let bindArgument a =
+            match env.Aggregates with
+            | Some collector ->
+                let outside = collector.Inside
+                collector.Inside <- true
+                try
+                    recur a
+                finally
+                    collector.Inside <- outside
+            | None -> recur a
+        let f, argument, arityOk =
+            match f, star, args with
+            | Count, true, [] -> CountStar, None, true
+            | _, false, [ a ] -> f, Some(bindArgument a), true
+            | _ -> f, None, false
+        match owningLevel ctx env argument with
+        | None, clause ->
+            ctx.Report(Messages.aggregateNotAllowed e.Span clause)
             errorExpr e.Span
-        | Some collector when collector.Inside ->
+        | Some collector, _ when collector.Inside ->
             ctx.Report(Messages.nestedAggregate e.Span)
             errorExpr e.Span
-        | Some collector ->
-            let f, argument =
-                match f, star, args with
-                | Count, true, [] -> CountStar, None
-                | _, false, [ a ] ->
-                    collector.Inside <- true
-                    let bound =
-                        try
-                            recur a
-                        finally
-                            collector.Inside <- false
-                    f, Some bound
-                | _ ->
-                    ctx.Report(Messages.functionArity e.Span (FunctionBinder.aggregateName f) "1" args.Length)
-                    f, None
+        | Some collector, _ ->
+            if not arityOk then ctx.Report(Messages.functionArity e.Span (FunctionBinder.aggregateName f) "1" args.Length)
             let argType = argument |> Option.map (fun a -> a.Type) |> Option.defaultValue SqlType.Integer
             match FunctionBinder.aggregateType f argType with
             | None ->

@@ -75,11 +75,11 @@ let produce
                     | Count -> set SqlType.Integer (Expression.Add(get SqlType.Integer, Expression.Constant(1L)))
                     | Sum
                     | Total ->
-                        let added = if t = SqlType.Integer then Expression.AddChecked(get t, value) :> Expression else Expression.Add(get t, value)
+                        let added = EmitExpr.add t (get t) value
                         Expression.IfThenElse(isNull, block [ set t value; setNull col false ], set t added)
                     | Avg ->
                         block
-                            [ set SqlType.Real (Expression.Add(get SqlType.Real, value))
+                            [ set SqlType.Real (EmitExpr.add SqlType.Real (get SqlType.Real) value)
                               Materialize.setValue rows (col + 1) group SqlType.Integer (Expression.Add(Materialize.getValue rows (col + 1) group SqlType.Integer, Expression.Constant(1L))) ]
                     | Min
                     | Max ->

@@ -36,13 +36,17 @@ let private arithmetic (op: BinaryOp) (t: SqlType) (a: Expression) (b: Expressio
     | Add, SqlType.Integer -> Expression.AddChecked(a, b)
     | Subtract, SqlType.Integer -> Expression.SubtractChecked(a, b)
     | Multiply, SqlType.Integer -> Expression.MultiplyChecked(a, b)
-    | Add, _ -> Expression.Add(a, b)
-    | Subtract, _ -> Expression.Subtract(a, b)
-    | Multiply, _ -> Expression.Multiply(a, b)
+    // REAL: overflow to infinity (and underflow to zero) is an error, as in PostgreSQL (Arithmetic).
+    | Add, _ -> Expression.Call(method<Arithmetic> "Add" [ a.Type; b.Type ], a, b)
+    | Subtract, _ -> Expression.Call(method<Arithmetic> "Subtract" [ a.Type; b.Type ], a, b)
+    | Multiply, _ -> Expression.Call(method<Arithmetic> "Multiply" [ a.Type; b.Type ], a, b)
     | Divide, _ -> Expression.Call(method<Arithmetic> "Divide" [ a.Type; b.Type ], a, b)
     | Modulo, _ -> Expression.Call(method<Arithmetic> "Remainder" [ a.Type; b.Type ], a, b)
     | Concat, _ -> Expression.Call(method<Arithmetic> "Concat" [ typeof<string>; typeof<string> ], a, b)
     | _ -> invalidOp (sprintf "Foundry bug: %A is not arithmetic" op)
+
+/// `a + b` of two non-NULL values of type `t`, failing on overflow (aggregates accumulate with it).
+let add (t: SqlType) (a: Expression) (b: Expression) : Expression = arithmetic Add t a b
 
 /// A comparison of two non-NULL values of the same CLR type.
 let comparison (op: BinaryOp) (a: Expression) (b: Expression) : Expression =

@@ -34,27 +34,6 @@ type CompiledProgram =
       /// The counter holding the number of rows a statement affected, if it has one.
       AffectedCounter: int option }
 
-/// Ids of every column an expression in the plan reads, and every column a breaker materialises.
-let rec private neededColumns (plan: PhysicalPlan) : Set<int> =
-    let own = expressions plan |> List.collect ExprDeep.columns |> List.map (fun c -> c.Id) |> Set.ofList
-    let below = children plan |> List.map neededColumns |> Set.unionMany
-    let materialised =
-        match plan with
-        | Sort(_, input)
-        | TopN(_, _, input)
-        | Materialize input
-        | HashDistinct input
-        | Insert(_, _, input)
-        | Update(_, _, _, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
-        // DELETE ... RETURNING reads the deleted rows' values.
-        | Delete(_, checks, input) when not checks.Returning.IsEmpty -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
-        | HashJoin(_, l, r, _, _, _)
-        | NestedLoopJoin(_, l, r, _)
-        | RecursiveUnion(_, _, l, r, _)
-        | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id) |> Set.ofList
-        | _ -> Set.empty
-    Set.unionMany [ own; below; materialised ]
-
 /// Inserts Materialize where the statement's output pipeline passes through a join that can emit
 /// several rows per probe row (its match loop cannot be resumed). Nodes with nothing to change are
 /// returned as they are (EXPLAIN ANALYZE finds operators by identity).
@@ -188,13 +167,13 @@ let generateWith (instrumented: bool) (planQuery: Query -> PhysicalPlan) (plan: 
     let inst = if instrumented then Some(Instrumentation plan) else None
     let ctx = EmitContext()
     let outputs = outputColumns plan
-    ctx.NeededColumns <- Set.union (neededColumns plan) (outputs |> List.map (fun c -> c.Id) |> Set.ofList)
+    ctx.NeededColumns <- decodedColumns plan
     let helpers = ResizeArray<LambdaExpression>()
     let produceWith = produce helpers planQuery inst
     ctx.EmitSubquery <-
         fun ctx env kind q ->
             let subplan = planQuery q
-            ctx.NeededColumns <- Set.unionMany [ ctx.NeededColumns; neededColumns subplan; outputColumns subplan |> List.map (fun c -> c.Id) |> Set.ofList ]
+            ctx.NeededColumns <- Set.union ctx.NeededColumns (decodedColumns subplan)
             EmitSubquery.emit produceWith subplan ctx env kind
     let finished = ctx.NewFlag()
     let returnLabel = Expression.Label(typeof<bool>, "row_ready")

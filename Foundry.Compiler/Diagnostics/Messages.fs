@@ -21,6 +21,11 @@ let unsupportedSyntax span (what: string) = err 3 span (sprintf "%s is not suppo
 /// FND0004: the input holds no statement.
 let emptyStatement span = err 4 span "no statement to run"
 
+/// FND0040: a numeric literal whose value is beyond REAL (double precision): 1e999, or 1e-999 which
+/// would round to zero (PostgreSQL's 22003 for float8 input).
+let realLiteralOutOfRange span (text: string) =
+    err 40 span (sprintf "\"%s\" is out of range for type REAL (double precision)" text)
+
 // ---- 1xxx binding -------------------------------------------------------------------------------
 
 let unknownTable span (name: string) = err 1001 span (sprintf "table \"%s\" does not exist" name)

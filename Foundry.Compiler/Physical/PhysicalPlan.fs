@@ -136,3 +136,31 @@ let expressions (plan: PhysicalPlan) : Expr list =
     | SetOperation _
     | RecursiveUnion _
     | WorkingTable _ -> []
+
+/// Ids of every column an expression in the plan reads, and every column a breaker materialises: the
+/// columns the generated code decodes from a scan. It depends only on the plan's shape (a scan's
+/// output columns are its table's whatever its access path), which is what lets the planner decide
+/// whether an index covers a scan against it (PhysicalPlanner.plan).
+let rec neededColumns (plan: PhysicalPlan) : Set<int> =
+    let own = expressions plan |> List.collect ExprDeep.columns |> List.map (fun c -> c.Id) |> Set.ofList
+    let below = children plan |> List.map neededColumns |> Set.unionMany
+    let materialised =
+        match plan with
+        | Sort(_, input)
+        | TopN(_, _, input)
+        | Materialize input
+        | HashDistinct input
+        | Insert(_, _, input)
+        | Update(_, _, _, input) -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
+        // DELETE ... RETURNING reads the deleted rows' values.
+        | Delete(_, checks, input) when not checks.Returning.IsEmpty -> outputColumns input |> List.map (fun c -> c.Id) |> Set.ofList
+        | HashJoin(_, l, r, _, _, _)
+        | NestedLoopJoin(_, l, r, _)
+        | RecursiveUnion(_, _, l, r, _)
+        | SetOperation(_, _, l, r, _) -> outputColumns l @ outputColumns r |> List.map (fun c -> c.Id) |> Set.ofList
+        | _ -> Set.empty
+    Set.unionMany [ own; below; materialised ]
+
+/// The columns the code of a whole statement (or subquery) decodes: those it needs and those it returns.
+let decodedColumns (plan: PhysicalPlan) : Set<int> =
+    Set.union (neededColumns plan) (outputColumns plan |> List.map (fun c -> c.Id) |> Set.ofList)

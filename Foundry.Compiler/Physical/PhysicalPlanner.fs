@@ -50,5 +50,12 @@ and private planJoinInputWith (needed: Set<int>) (logical: LogicalPlan.LogicalPl
     | LogicalPlan.Join(kind, l, r, condition) -> PlanJoin.plan kind (planJoinInputWith needed l) (planWith needed r) condition
     | other -> planWith needed other
 
-/// Plans a statement's optimized logical plan.
-let plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan = planWith (LogicalPlan.neededColumns logical) logical
+/// Plans a statement's optimized logical plan, in two passes. Whether an index covers a scan depends on
+/// every column the generated code decodes from that scan, and that includes what the breakers above
+/// it store (a join's build side, a sort's rows), which only the physical plan's shape tells. The
+/// first pass fixes the shape (an access path never changes a scan's output columns); the second
+/// chooses access paths against the columns that shape decodes.
+let plan (logical: LogicalPlan.LogicalPlan) : PhysicalPlan =
+    let referenced = LogicalPlan.neededColumns logical
+    let shape = planWith referenced logical
+    planWith (Set.union referenced (decodedColumns shape)) logical

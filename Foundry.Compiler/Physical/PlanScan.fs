@@ -5,7 +5,8 @@
 /// A conjunct `c op e` (or `e op c`) where c is the tree's leading key column, e a column-free
 /// expression of c's type (a constant or a parameter) and op one of = < <= > >= bounds the range. The
 /// range is exact on the leading key component (components are self-delimiting in the key encoding),
-/// so the conjuncts used for the bounds leave the residual; all others stay. Among the candidates the
+/// so the conjuncts used for the bounds leave the residual (except an upper bound alone on a nullable
+/// column, which would let the NULL keys through); all others stay. Among the candidates the
 /// cheapest by a fixed ranking wins (no statistics yet): a point lookup on a one-column primary key,
 /// then a point lookup through a unique index, an index point lookup, a primary-key range, an index
 /// range, a full scan; a covering index beats a non-covering one at the same rank.
@@ -103,6 +104,12 @@ let private rangeOn (key: Column) (conjuncts: Expr list) : Range option =
                   Point = false
                   Used = (lower |> Option.map fst |> Option.defaultValue []) @ (upper |> Option.map fst |> Option.defaultValue []) }
 
+/// The conjuncts a range on `key` consumes. NULL keys sort before every value, so a range with an
+/// upper bound and no lower bound starts at the NULL entries of a nullable column: its conjuncts
+/// then stay in the residual too, where `c < 5` is not TRUE for a NULL c.
+let private consumed (key: Column) (r: Range) =
+    if r.Lower.IsNone && key.Nullable then [] else r.Used
+
 /// Chooses the access path for scanning `table` under `predicate`; `needed` holds the ids of every
 /// column the rest of the statement reads (to tell whether an index covers the query).
 let plan (table: TableRef) (predicate: Expr option) (needed: Set<int>) : PhysicalPlan =
@@ -122,7 +129,7 @@ let plan (table: TableRef) (predicate: Expr option) (needed: Set<int>) : Physica
                 let reason =
                     if r.Point && schema.PrimaryKey.Count = 1 then sprintf "equality on primary key %s: key seek" key.Name
                     else sprintf "bounds on primary key %s: range scan" key.Name
-                [ (rank, 0), TableScan(table, KeyRange(key, r.Lower, r.Upper), residualWithout r.Used, reason) ]
+                [ (rank, 0), TableScan(table, KeyRange(key, r.Lower, r.Upper), residualWithout (consumed key r), reason) ]
             | None -> []
     let indexed =
         [ for index in schema.Indexes do
@@ -133,7 +140,7 @@ let plan (table: TableRef) (predicate: Expr option) (needed: Set<int>) : Physica
                   let rank = if r.Point && index.Unique && index.Columns.Count = 1 then 2 elif r.Point then 3 else 5
                   let how = if r.Point then "equality" else "bounds"
                   let reason = sprintf "%s on indexed column %s: index %s%s" how key.Name index.Name (if covering then ", covering (table not read)" else "")
-                  yield (rank, (if covering then 0 else 1)), TableScan(table, IndexRange(index, key, r.Lower, r.Upper, covering), residualWithout r.Used, reason)
+                  yield (rank, (if covering then 0 else 1)), TableScan(table, IndexRange(index, key, r.Lower, r.Upper, covering), residualWithout (consumed key r), reason)
               | None -> () ]
     match primary @ indexed |> List.sortBy fst with
     | (_, best) :: _ -> best

@@ -52,19 +52,33 @@ let private smallNumber (cx: Context) (token: IToken) (digits: string) (what: st
     | true, n -> n
     | _ -> Diagnostic.fail [ Messages.unsupportedSyntax (tokenSpan cx token) (sprintf "%s %s" what token.Text) ]
 
+/// A REAL literal's value; digits beyond double's range (1e999, 1e-999) are FND0040, never infinity or zero.
+let private realLiteral (cx: Context) (ctx: P.LiteralContext) (text: string) =
+    match Foundry.Runtime.Conversions.ParseReal(text) with
+    | Foundry.Runtime.Conversions.RealText.Value, value -> RealLiteral value
+    | _ -> Diagnostic.fail [ Messages.realLiteralOutOfRange (span cx ctx) text ]
+
 let private literal (cx: Context) (ctx: P.LiteralContext) : Literal =
     let text = ctx.GetText()
     match ctx with
     | :? P.IntegerLiteralContext ->
         match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
         | true, value -> IntegerLiteral value
-        | _ -> RealLiteral(Double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
-    | :? P.RealLiteralContext -> RealLiteral(Double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
+        | _ -> realLiteral cx ctx text
+    | :? P.RealLiteralContext -> realLiteral cx ctx text
     | :? P.StringLiteralContext -> StringLiteral(unquote '\'' text)
     | :? P.TrueLiteralContext -> BooleanLiteral true
     | :? P.FalseLiteralContext -> BooleanLiteral false
     | :? P.NullLiteralContext -> NullLiteral
     | _ -> failwithf "Foundry bug: AstBuilder has no case for literal %s at %O" (ctx.GetType().Name) (span cx ctx)
+
+/// Whether a literal is the digits 9223372036854775808 (2^63): with a minus in front, the least
+/// INTEGER. The minus belongs to the literal then (as PostgreSQL's grammar folds it), because the
+/// digits alone are beyond INTEGER and would make `-9223372036854775808` a REAL.
+let private isLeastIntegerMagnitude (ctx: P.LiteralContext) =
+    match ctx with
+    | :? P.IntegerLiteralContext -> Numerics.BigInteger.Parse(ctx.GetText(), CultureInfo.InvariantCulture) = Numerics.BigInteger(Int64.MaxValue) + Numerics.BigInteger.One
+    | _ -> false
 
 let private typeName (cx: Context) (ctx: P.TypeNameContext) : TypeName =
     { Name = ctx.identifier () |> Seq.map (fun i -> i.GetText()) |> String.concat " "
@@ -134,7 +148,16 @@ and private valueExpr (cx: Context) (ctx: P.ValueExprContext) : Expr =
     let kind =
         match ctx with
         | :? P.PrimaryExprContext as c -> primary cx (c.primary ())
-        | :? P.SignExprContext as c -> Unary((if c.op.Type = P.MINUS then Negate else Identity), valueExpr cx (c.valueExpr ()))
+        | :? P.SignExprContext as c ->
+            match c.valueExpr () with
+            | :? P.PrimaryExprContext as operand when
+                c.op.Type = P.MINUS
+                && (match operand.primary () with
+                    | :? P.LiteralPrimaryContext as l -> isLeastIntegerMagnitude (l.literal ())
+                    | _ -> false)
+                ->
+                Literal(IntegerLiteral Int64.MinValue)
+            | operand -> Unary((if c.op.Type = P.MINUS then Negate else Identity), valueExpr cx operand)
         | :? P.MultiplicativeExprContext as c ->
             let op =
                 match c.op.Type with
@@ -288,6 +311,7 @@ let private defaultValue (cx: Context) (ctx: P.DefaultValueContext) : Expr =
     let kind =
         match ctx with
         | :? P.LiteralDefaultContext as c -> Literal(literal cx (c.literal ()))
+        | :? P.SignedLiteralDefaultContext as c when c.op.Type = P.MINUS && isLeastIntegerMagnitude (c.literal ()) -> Literal(IntegerLiteral Int64.MinValue)
         | :? P.SignedLiteralDefaultContext as c ->
             let operand: Expr = { Kind = Literal(literal cx (c.literal ())); Span = span cx (c.literal ()) }
             Unary((if c.op.Type = P.MINUS then Negate else Identity), operand)

@@ -27,12 +27,23 @@ public static class RuntimeErrors
     public const int InvalidArgument = 5008;
     public const int CheckViolation = 5009;
     public const int ForeignKeyViolation = 5010;
+    public const int RealOutOfRange = 5040;
 
     [DoesNotReturn]
     public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");
 
     [DoesNotReturn]
     public static void ThrowIntegerOverflow() => throw new FoundryRuntimeException(IntegerOverflow, "integer out of range");
+
+    [DoesNotReturn]
+    public static void ThrowRealOverflow() => throw new FoundryRuntimeException(RealOutOfRange, "value out of range: overflow");
+
+    [DoesNotReturn]
+    public static void ThrowRealUnderflow() => throw new FoundryRuntimeException(RealOutOfRange, "value out of range: underflow");
+
+    [DoesNotReturn]
+    public static void ThrowRealTextOutOfRange(string text) =>
+        throw new FoundryRuntimeException(RealOutOfRange, $"\"{text}\" is out of range for type REAL (double precision)");
 
     [DoesNotReturn]
     public static void ThrowNotNull(string table, string column) =>

@@ -24,10 +24,35 @@ public static class Arithmetic
         return right == -1 ? 0 : left % right;
     }
 
+    // REAL arithmetic follows PostgreSQL's float8 operators: an infinite result from finite operands
+    // is an overflow and a zero result from non-zero operands an underflow, both errors (FND5040),
+    // never a silent infinity or zero. Infinite operands (from CAST('Infinity' AS REAL)) stay allowed.
+
+    public static double Add(double left, double right) => Finite(left + right, left, right);
+
+    public static double Subtract(double left, double right) => Finite(left - right, left, right);
+
+    public static double Multiply(double left, double right)
+    {
+        var result = Finite(left * right, left, right);
+        if (result == 0.0 && left != 0.0 && right != 0.0) RuntimeErrors.ThrowRealUnderflow();
+        return result;
+    }
+
     public static double Divide(double left, double right)
     {
         if (right == 0.0) RuntimeErrors.ThrowDivisionByZero();
-        return left / right;
+        var result = left / right;
+        if (double.IsInfinity(result) && !double.IsInfinity(left)) RuntimeErrors.ThrowRealOverflow();
+        if (result == 0.0 && left != 0.0 && !double.IsInfinity(right)) RuntimeErrors.ThrowRealUnderflow();
+        return result;
+    }
+
+    /// <summary>The result of an operation on two REALs, or FND5040 when finite operands gave infinity.</summary>
+    public static double Finite(double result, double left, double right)
+    {
+        if (double.IsInfinity(result) && !double.IsInfinity(left) && !double.IsInfinity(right)) RuntimeErrors.ThrowRealOverflow();
+        return result;
     }
 
     public static double Remainder(double left, double right)

@@ -35,8 +35,33 @@ public static class Conversions
 
     public static double ToDouble(string value)
     {
-        if (!double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var result)) RuntimeErrors.ThrowInvalidCast(value, "REAL");
+        switch (ParseReal(value.Trim(), out var result))
+        {
+            case RealText.Invalid: RuntimeErrors.ThrowInvalidCast(value, "REAL"); break;
+            case RealText.OutOfRange: RuntimeErrors.ThrowRealTextOutOfRange(value.Trim()); break;
+        }
         return result;
+    }
+
+    /// <summary>What a REAL's text reads as (<see cref="ParseReal"/>).</summary>
+    public enum RealText { Value, OutOfRange, Invalid }
+
+    /// <summary>
+    /// Reads REAL text (a literal or a cast's operand). As PostgreSQL's float8in, digits whose value
+    /// is beyond double range (1e999) or so small it rounds to zero (1e-999) are out of range, not
+    /// infinity or zero; the words Infinity and NaN stay readable.
+    /// </summary>
+    public static RealText ParseReal(string text, out double value)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)) return RealText.Invalid;
+        if (double.IsInfinity(value) && !text.Contains("inf", StringComparison.OrdinalIgnoreCase)) return RealText.OutOfRange;
+        if (value == 0.0)
+        {
+            var exponent = text.IndexOfAny(['e', 'E']);
+            var mantissa = exponent < 0 ? text : text[..exponent];
+            if (mantissa.Any(c => c is >= '1' and <= '9')) return RealText.OutOfRange;
+        }
+        return RealText.Value;
     }
 
     public static bool ToBoolean(string value) => value.Trim().ToLowerInvariant() switch

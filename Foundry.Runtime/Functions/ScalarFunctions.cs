@@ -44,11 +44,34 @@ public static class ScalarFunctions
     public static string Substr(string value, long start) => Substr(value, start, Math.Max(0, Length(value) - start + 1));
 
     public static string Trim(string value) => value.Trim(' ');
-    public static string Trim(string value, string characters) => value.Trim(characters.ToCharArray());
+    public static string Trim(string value, string characters) => RTrim(LTrim(value, characters), characters);
     public static string LTrim(string value) => value.TrimStart(' ');
-    public static string LTrim(string value, string characters) => value.TrimStart(characters.ToCharArray());
     public static string RTrim(string value) => value.TrimEnd(' ');
-    public static string RTrim(string value, string characters) => value.TrimEnd(characters.ToCharArray());
+
+    /// <summary>Drops leading characters of the set; characters are code points, so a pair is never split.</summary>
+    public static string LTrim(string value, string characters)
+    {
+        var start = 0;
+        while (start < value.Length && Rune.DecodeFromUtf16(value.AsSpan(start), out var rune, out var width) == System.Buffers.OperationStatus.Done && Contains(characters, rune))
+            start += width;
+        return value[start..];
+    }
+
+    /// <summary>Drops trailing characters of the set, by code point.</summary>
+    public static string RTrim(string value, string characters)
+    {
+        var end = value.Length;
+        while (end > 0 && Rune.DecodeLastFromUtf16(value.AsSpan(0, end), out var rune, out var width) == System.Buffers.OperationStatus.Done && Contains(characters, rune))
+            end -= width;
+        return value[..end];
+    }
+
+    private static bool Contains(string characters, Rune rune)
+    {
+        foreach (var c in characters.EnumerateRunes())
+            if (c == rune) return true;
+        return false;
+    }
 
     public static string Replace(string value, string from, string to) =>
         from.Length == 0 ? value : value.Replace(from, to, StringComparison.Ordinal);
@@ -56,10 +79,19 @@ public static class ScalarFunctions
     /// <summary>Rounds half away from zero.</summary>
     public static double Round(double value) => Math.Round(value, MidpointRounding.AwayFromZero);
 
+    /// <summary>
+    /// ROUND(x, d): half away from zero at d digits after the point (d &lt; 0: before it). Beyond
+    /// double's range of powers of ten the answer is PostgreSQL's: x itself for d &gt; 15 (every digit
+    /// kept), 0 for a power of ten larger than any finite x (ROUND(1.5, -400) = 0).
+    /// </summary>
     public static double Round(double value, long digits)
     {
-        if (digits < 0 || digits > 15) return digits < 0 ? Math.Round(value / Math.Pow(10, -digits), MidpointRounding.AwayFromZero) * Math.Pow(10, -digits) : value;
-        return Math.Round(value, (int)digits, MidpointRounding.AwayFromZero);
+        if (double.IsNaN(value) || double.IsInfinity(value) || digits > 15) return value;
+        if (digits >= 0) return Math.Round(value, (int)digits, MidpointRounding.AwayFromZero);
+        var scale = Math.Pow(10, -(double)digits);
+        if (double.IsInfinity(scale)) return 0.0;
+        var result = Math.Round(value / scale, MidpointRounding.AwayFromZero) * scale;
+        return Arithmetic.Finite(result, value, scale);
     }
 
     private static long ThrowOverflow()

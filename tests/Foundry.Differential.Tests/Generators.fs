@@ -1,5 +1,7 @@
 /// FsCheck generators and shrinkers for schemas, rows and queries in the subset of SQL where SQLite
 /// and Foundry agree on the meaning, and the validity check that keeps shrunk queries in it.
+/// Tables carry secondary indexes, and one select in six is a comma join of 4 to 8 tables (see
+/// genWideSelect), so that the planner's access-path choices are exercised (issue 10).
 ///
 /// What the generators stay away from, and why (these are semantic differences, not bugs):
 /// - Division and `%`: Foundry raises an error on division by zero, SQLite answers NULL.
@@ -105,7 +107,16 @@ let genTable (unicode: bool) (name: string) : Gen<Table> =
             Gen.listOfLength rowCount (columns |> List.map (fun c -> genValue unicode c.Ty) |> Gen.sequenceToList)
         let rows =
             if pk then List.map2 (fun k (r: Value list) -> VInt k :: List.tail r) keys rows else rows
-        return { Name = name; Columns = columns; Rows = rows }
+        // Secondary indexes as the sqllogictest "index" files make them: on about half the non-key
+        // columns, sometimes on two columns (the planner then seeks on the leading one).
+        let keyless = columns |> List.filter (fun c -> not c.Pk) |> List.map (fun c -> c.Name)
+        let! single = keyless |> List.map (fun c -> Gen.elements [ None; Some [ c ] ]) |> Gen.sequenceToList
+        let! pair =
+            match keyless with
+            | a :: b :: _ -> Gen.frequency [ 3, Gen.constant None; 1, Gen.constant (Some [ b; a ]) ]
+            | _ -> Gen.constant None
+        let indexes = List.choose id single @ Option.toList pair
+        return { Name = name; Columns = columns; Rows = rows; Indexes = indexes }
     }
 
 let genTables (unicode: bool) : Gen<Table list> =
@@ -301,7 +312,10 @@ and genPred (ctx: Ctx) (depth: int) : Gen<Pred> =
 /// A one-table subquery one level down, correlated when its WHERE uses an enclosing column.
 and genSubSelect (ctx: Ctx) (item: Ctx -> Gen<Expr>) : Gen<Select> =
     gen {
-        let! table = Gen.elements ctx.Schema
+        // Often over a table of this level: `col3 IN (SELECT col0 FROM tab1 ...)` over tab1 itself,
+        // with both columns indexed, is the shape that once made a covering scan fail under a join.
+        let here = ctx.Local |> List.map snd
+        let! table = Gen.frequency [ 2, Gen.elements ctx.Schema; (if here.IsEmpty then 0 else 1), Gen.elements (if here.IsEmpty then ctx.Schema else here) ]
         let alias = sprintf "%c%d" (char (int 'a' + ctx.Level + 1)) 0
         let inner =
             { ctx with
@@ -542,9 +556,84 @@ let genSelect (unicode: bool) (schema: Table list) (itemTys: Ty list option) : G
                   Having = None }
     }
 
+/// A single-column condition a key or index can answer: `col IN (constants)`, `col op constant` or
+/// `col BETWEEN constants`, over one of the aliases in `scope`.
+let private genColumnFilter (unicode: bool) (scope: (string * Table) list) : Gen<Pred> =
+    gen {
+        let! alias, table = Gen.elements scope
+        let! column = Gen.elements table.Columns
+        let col = Col(alias, column.Name, column.Ty)
+        let lit = genLit unicode column.Ty |> Gen.map (fun v -> Lit(v, column.Ty))
+        let! kind = Gen.elements [ 0; 0; 1; 1; 2 ]
+        match kind with
+        | 0 ->
+            let! k = Gen.choose (1, 4)
+            let! xs = Gen.listOfLength k lit
+            let! n = Gen.elements [ false; false; false; true ]
+            return InList(col, xs, n)
+        | 1 ->
+            let! op = genCmpOp
+            let! v = lit
+            return Cmp(op, col, v)
+        | _ ->
+            let! lo = lit
+            let! hi = lit
+            return Between(col, lo, hi, false)
+    }
+
+/// Joins `here` to one of the `left` aliases by an equality of comparable columns or, when their
+/// types do not meet, pins it with an equality to a constant: either way no alias is left
+/// unconstrained, so a join of eight 15-row tables stays small.
+let private linkTo (unicode: bool) (left: (string * Table) list) (alias: string, table: Table) : Gen<Pred> =
+    let family t = if t = TText then TText else TInt
+    let pairs =
+        [ for c in table.Columns do
+              for a, t in left do
+                  for d in t.Columns do
+                      if family c.Ty = family d.Ty then
+                          yield Cmp(Eq, Col(alias, c.Name, c.Ty), Col(a, d.Name, d.Ty)) ]
+    if pairs.IsEmpty then
+        gen {
+            let! c = Gen.elements table.Columns
+            let! v = genLit unicode c.Ty
+            return Cmp(Eq, Col(alias, c.Name, c.Ty), Lit(v, c.Ty))
+        }
+    else
+        Gen.elements pairs
+
+/// `SELECT ... FROM t a0, t a1, ... (4 to 8 tables) WHERE <a link for every table> AND <IN lists
+/// and comparisons on single columns> [AND <a condition>]`: the comma joins of the sqllogictest
+/// "index" files, where the planner chooses key and index seeks for many scans of one join.
+let genWideSelect (unicode: bool) (schema: Table list) (itemTys: Ty list option) : Gen<Select> =
+    gen {
+        let! n = Gen.choose (4, 8)
+        let! tables = Gen.listOfLength n (Gen.elements schema)
+        let scope = tables |> List.mapi (fun i t -> sprintf "a%d" i, t)
+        let! links = [ for i in 1 .. n - 1 -> linkTo unicode (List.take i scope) scope.[i] ] |> Gen.sequenceToList
+        let! filterCount = Gen.choose (0, 3)
+        let! filters = Gen.listOfLength filterCount (genColumnFilter unicode scope)
+        let ctx = { Schema = schema; Local = scope; Outer = []; Level = 0; Keys = None; Unicode = unicode }
+        let! extra = Gen.frequency [ 3, Gen.constant []; 1, Gen.map List.singleton (genPred ctx 0) ]
+        let! count = Gen.choose (1, 3)
+        let! tys =
+            match itemTys with
+            | Some tys -> Gen.constant tys
+            | None -> Gen.listOfLength count anyTy
+        let! items = tys |> List.map (fun t -> genExpr ctx t 0) |> Gen.sequenceToList
+        let! distinct = Gen.frequency [ 3, Gen.constant false; 1, Gen.constant true ]
+        return
+            { Distinct = distinct
+              From = (snd scope.Head).Name, fst scope.Head
+              Joins = scope.Tail |> List.map (fun (a, t) -> { Kind = Comma; Table = t.Name; Alias = a; On = None })
+              Where = Some(List.reduce (fun a b -> And(a, b)) (links @ filters @ extra))
+              GroupBy = []
+              Items = items
+              Having = None }
+    }
+
 let genQuery (unicode: bool) (schema: Table list) : Gen<Query> =
     gen {
-        let! first = genSelect unicode schema None
+        let! first = Gen.frequency [ 5, genSelect unicode schema None; 1, genWideSelect unicode schema None ]
         let tys = first.Items |> List.map typeOf
         let! branches = Gen.frequency [ 8, Gen.constant 0; 2, Gen.constant 1; 1, Gen.constant 2 ]
         let mutable rest = []
@@ -589,13 +678,16 @@ let genQuery (unicode: bool) (schema: Table list) : Gen<Query> =
 
 let queriesPerCase = 5
 
-let genCase : Gen<Case> =
+/// A schema with its rows and `queries` queries over it.
+let genCaseOf (queries: int) : Gen<Case> =
     gen {
         let! unicode = Gen.frequency [ 2, Gen.constant false; 1, Gen.constant true ]
         let! tables = genTables unicode
-        let! queries = Gen.listOfLength queriesPerCase (genQuery unicode tables)
+        let! queries = Gen.listOfLength queries (genQuery unicode tables)
         return { Tables = tables; Queries = queries }
     }
+
+let genCase : Gen<Case> = genCaseOf queriesPerCase
 
 // =============================================================================================
 // Validity: what a shrunk candidate must still satisfy to be meaningful on both engines.
@@ -637,6 +729,28 @@ and selectFreeAliases (s: Select) : string list =
         @ (s.Joins |> List.collect (fun j -> j.On |> Option.map predAliases |> Option.defaultValue []))
     used |> List.filter (fun a -> not (List.contains a own)) |> List.distinct
 
+/// A wide comma join (more than three tables) keeps a link for every table after the first: an
+/// equality of one of its columns with a column of an earlier table, or with a constant (see
+/// linkTo). Shrinking then never turns it into a cross product of billions of rows.
+let private linked (s: Select) =
+    let aliases = snd s.From :: (s.Joins |> List.map (fun j -> j.Alias))
+    let rec conjuncts p =
+        match p with
+        | And(a, b) -> conjuncts a @ conjuncts b
+        | p -> [ p ]
+    let top = s.Where |> Option.map conjuncts |> Option.defaultValue []
+    aliases.Length <= 3
+    || aliases
+       |> List.indexed
+       |> List.tail
+       |> List.forall (fun (i, a) ->
+           let earlier = List.take i aliases
+           top
+           |> List.exists (function
+               | Cmp(Eq, Col(x, _, _), Col(y, _, _)) -> (x = a && List.contains y earlier) || (y = a && List.contains x earlier)
+               | Cmp(Eq, Col(x, _, _), Lit _) -> x = a
+               | _ -> false))
+
 let rec private selectValid (visible: string list) (scalar: bool) (s: Select) : bool =
     let own = snd s.From :: (s.Joins |> List.map (fun j -> j.Alias))
     let scope = own @ visible
@@ -670,7 +784,7 @@ let rec private selectValid (visible: string list) (scalar: bool) (s: Select) : 
     let scalarOk =
         not scalar
         || (s.GroupBy.IsEmpty && s.Items.Length = 1 && hasAggregate s.Items.Head && groupedValid [] s.Items.Head)
-    aliasesOk && joinsOk && groupedOk && havingOk && whereOk && itemsOk && scalarOk && notExcluded
+    aliasesOk && joinsOk && groupedOk && havingOk && whereOk && itemsOk && scalarOk && notExcluded && linked s
 
 and private exprSubsValid (scope: string list) (e: Expr) : bool =
     match e with
@@ -938,6 +1052,8 @@ let shrinkCase (c: Case) : Case seq =
                 yield { c with Tables = c.Tables |> List.filter (fun t -> List.contains t.Name used) }
             for ti in 0 .. c.Tables.Length - 1 do
                 let t = c.Tables.[ti]
+                for ii in 0 .. t.Indexes.Length - 1 do
+                    yield { c with Tables = List.updateAt ti { t with Indexes = List.removeAt ii t.Indexes } c.Tables }
                 let n = t.Rows.Length
                 if n > 1 then
                     yield { c with Tables = List.updateAt ti { t with Rows = List.take (n / 2) t.Rows } c.Tables }
@@ -962,3 +1078,9 @@ let shrinkCase (c: Case) : Case seq =
     }
 
 let arbCase : Arbitrary<Case> = Arb.fromGenShrink (genCase, shrinkCase)
+
+/// Queries per case of the index metamorphic property: one database serves them all, so more
+/// queries per case run more of them in its time.
+let metamorphicQueriesPerCase = 15
+
+let arbMetamorphicCase : Arbitrary<Case> = Arb.fromGenShrink (genCaseOf metamorphicQueriesPerCase, shrinkCase)

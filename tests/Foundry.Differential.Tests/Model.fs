@@ -24,7 +24,9 @@ type Column = { Name: string; Ty: Ty; Pk: bool }
 type Table =
     { Name: string
       Columns: Column list
-      Rows: Value list list }
+      Rows: Value list list
+      /// Secondary indexes, each its column names in key order (created after the rows are loaded).
+      Indexes: string list list }
 
 type CmpOp =
     | Eq
@@ -365,7 +367,10 @@ let renderQuery (q: Query) : string =
     | None -> ()
     b.ToString()
 
-/// CREATE TABLE and INSERT statements for the tables, one statement per line.
+/// The name of the table's i-th secondary index.
+let indexName (t: Table) (i: int) = sprintf "%s_ix%d" t.Name i
+
+/// CREATE TABLE, INSERT and CREATE INDEX statements for the tables, one statement per line.
 let renderSetup (tables: Table list) : string list =
     [ for t in tables do
           let cols =
@@ -378,7 +383,9 @@ let renderSetup (tables: Table list) : string list =
                   t.Rows
                   |> List.map (fun r -> "(" + (r |> List.map renderValue |> String.concat ", ") + ")")
                   |> String.concat ", "
-              yield sprintf "INSERT INTO %s VALUES %s;" t.Name rows ]
+              yield sprintf "INSERT INTO %s VALUES %s;" t.Name rows
+          for i, columns in List.indexed t.Indexes do
+              yield sprintf "CREATE INDEX %s ON %s (%s);" (indexName t i) t.Name (String.concat ", " columns) ]
 
 /// Whether the query's ORDER BY fixes the order of its rows: every output column is a sort key,
 /// so rows that tie are equal in every column and their order cannot be told apart.

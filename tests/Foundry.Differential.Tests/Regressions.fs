@@ -1,4 +1,4 @@
-/// Minimal reproductions of the Foundry bugs the differential property found. While a bug's flag
+/// Minimal reproductions of the Foundry bugs the differential and index metamorphic properties found. While a bug's flag
 /// in Generators.Exclusions is set, its test checks that the bug is still there (SQLite and Foundry
 /// still disagree on the reproduction): a fix turns the test red, which is the signal to clear the
 /// flag so the property covers the shape again. With the flag cleared the test checks agreement.
@@ -79,4 +79,22 @@ let ``bug 4: SUBSTR splits a character beyond U+FFFF`` () =
         "bug 4: SUBSTR('😀b', 1, 1) returns half a surrogate pair"
         "CREATE TABLE t (s TEXT); INSERT INTO t VALUES ('😀b');"
         "SELECT SUBSTR(s, 1, 1), SUBSTR(s, 2, 1) FROM t"
+        false
+
+[<Fact>]
+let ``bug 5: an index range with only an upper bound returned the NULL keys`` () =
+    check
+        false
+        "bug 5: '' >= c was TRUE for a NULL c when an index on c answered the bound (NULL sorts first in the index)"
+        "CREATE TABLE t2 (c0 TEXT); INSERT INTO t2 VALUES (NULL); CREATE INDEX t2_ix0 ON t2 (c0);"
+        "SELECT 0 FROM t2 a0 WHERE '' >= a0.c0"
+        false
+
+[<Fact>]
+let ``bug 6: a CASE folded to a correlated subquery no longer matched the same GROUP BY subquery`` () =
+    check
+        false
+        "bug 6: internal error 'column c0#1 is not available to generated code': folding CASE WHEN 1 = 1 THEN (subquery) END gave the subquery the CASE's span, which its GROUP BY identity is read from"
+        "CREATE TABLE t1 (c0 INTEGER, c1 REAL, c2 TEXT); CREATE TABLE t2 (c0 INTEGER PRIMARY KEY, c1 REAL); INSERT INTO t1 VALUES (0, 1.0, 'a'), (1, NULL, 'b'); INSERT INTO t2 VALUES (0, 1.0), (1, 2.0), (2, NULL);"
+        "SELECT CASE WHEN 1 = 1 THEN (SELECT MAX(b0.c2) FROM t1 b0 WHERE EXISTS (SELECT 0 FROM t1 c0 WHERE a1.c0 = c0.c0)) END FROM t2 a1 GROUP BY (SELECT MAX(b0.c2) FROM t1 b0 WHERE EXISTS (SELECT 0 FROM t1 c0 WHERE a1.c0 = c0.c0))"
         false

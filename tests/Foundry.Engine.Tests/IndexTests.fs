@@ -125,3 +125,59 @@ let ``CREATE UNIQUE INDEX over duplicate rows fails and leaves no index behind; 
     Assert.Equal("FND5004", (error s "INSERT INTO v VALUES (6, 'y')").Code)
     exec s "INSERT INTO v VALUES (7, NULL)" |> ignore
     Assert.Equal<obj list list>([ [ box 5L ] ], rows s "SELECT count(*) FROM v")
+
+/// tab0..tab4 as the sqllogictest "index" files make them: a primary key and indexes on several columns.
+let private corpusTables () =
+    databaseWith
+        [ for t in 0 .. 4 do
+              sprintf "CREATE TABLE tab%d (pk INTEGER PRIMARY KEY, col0 INTEGER, col1 REAL, col2 TEXT, col3 INTEGER, col4 REAL, col5 TEXT)" t
+              for c in [ 0; 3; 4 ] do
+                  sprintf "CREATE INDEX idx_tab%d_%d ON tab%d (col%d)" t c t c
+              sprintf "INSERT INTO tab%d VALUES (0, 1, 2.5, 'a', 3, 4.5, 'b'), (1, 2, 3.5, 'c', 4, 5.5, 'd'), (2, 5, 6.5, 'e', 1, 0.5, 'f'), (3, 4, 1.5, 'g', 2, 2.5, 'h')" t ]
+
+/// The same query with every secondary index dropped: the rows a full scan gives.
+let private withoutIndexes (s: Session) (sql: string) =
+    for t in 0 .. 4 do
+        for c in [ 0; 3; 4 ] do
+            script s (sprintf "DROP INDEX idx_tab%d_%d" t c)
+    rows s sql
+
+[<Fact>]
+let ``a covering index scan under a join decodes every column the join stores (IN subquery over the same table)`` () =
+    // The semi join stores every column of its build side, one of which (col3) the index on col0 lacks:
+    // the scan was planned as covering and its code then looked for col3 in the index key.
+    let db, s = corpusTables ()
+    use _ = db
+    let sql = "SELECT pk FROM tab1 WHERE col3 IN (SELECT col0 FROM tab1 WHERE col0 < 5) ORDER BY pk"
+    let indexed = rows s sql
+    Assert.Equal<obj list list>([ [ box 1L ]; [ box 2L ]; [ box 3L ] ], indexed)
+    Assert.Equal<obj list list>(withoutIndexes s sql, indexed)
+
+[<Fact>]
+let ``a seven-table comma join with IN lists and equalities over indexed columns answers as without indexes`` () =
+    let db, s = corpusTables ()
+    use _ = db
+    let sql =
+        "SELECT t0.pk, t6.col5 FROM tab0 t0, tab1 t1, tab2 t2, tab3 t3, tab4 t4, tab0 t5, tab1 t6 "
+        + "WHERE t0.col0 IN (1, 2) AND t1.col3 = t0.col0 AND t2.col0 = 5 AND t3.col3 > 2 AND t4.col4 < 3 "
+        + "AND t5.col0 = t4.col3 AND t6.pk = t5.pk ORDER BY 1, 2"
+    let indexed = rows s sql
+    Assert.NotEmpty indexed
+    Assert.Equal<obj list list>(withoutIndexes s sql, indexed)
+
+[<Fact>]
+let ``an index range with only an upper bound does not return the NULL keys that sort before it`` () =
+    // Found by the differential property once it made indexes: NULL sorts first in an index, so the range from the
+    // index's start up to the bound held the NULL entries, and `'' >= c` was TRUE for c NULL.
+    let db, s =
+        databaseWith
+            [ "CREATE TABLE n (id INTEGER PRIMARY KEY, c TEXT, k INTEGER)"
+              "INSERT INTO n VALUES (1, NULL, NULL), (2, '', 1), (3, 'b', 7)"
+              "CREATE INDEX n_c ON n (c)"
+              "CREATE INDEX n_k ON n (k)" ]
+    use _ = db
+    Assert.Contains("n_c", physical db "SELECT id FROM n WHERE '' >= c")
+    Assert.Equal<obj list list>([ [ box 2L ] ], rows s "SELECT id FROM n WHERE '' >= c")
+    Assert.Equal<obj list list>([ [ box 2L ] ], rows s "SELECT id FROM n WHERE k < 5")
+    Assert.Equal<obj list list>([ [ box 2L ]; [ box 3L ] ], rows s "SELECT id FROM n WHERE k <= 7 ORDER BY id")
+    Assert.Equal<obj list list>([ [ box 1L ] ], rows s "SELECT count(*) FROM n WHERE k < 5")

@@ -41,3 +41,11 @@ let error (session: Session) (sql: string) : FoundryException =
             ()
         failwithf "expected an error from: %s" sql
     with :? FoundryException as e -> e
+
+/// A temporary database and a session on it, after running the setup statements.
+let databaseWith (setup: string list) : Database * Session =
+    let db = Database.OpenTemporary()
+    let session = db.OpenSession()
+    for sql in setup do
+        script session sql
+    db, session
