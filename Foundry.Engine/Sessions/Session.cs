@@ -92,10 +92,11 @@ public sealed class Session : IDisposable
     internal QueryResult Run(ParsedStatement statement, object?[] parameters, PreparedStatement? prepared)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // A result left unread holds its latch-free locks; finish it first.
-        _open?.Dispose();
-        _open = null;
         var sql = statement.Source;
+        // One statement at a time: an open result is still running its statement and holds its locks
+        // (ending it here would silently truncate what its reader sees; see docs/transactions.md).
+        if (_open is { IsOpen: true } open) throw TransactionErrors.ResultStillOpen(sql, open.StatementKind);
+        _open = null;
         var txn = _explicit ?? new Transaction(isExplicit: false);
         var autocommit = _explicit is null;
         var handedOff = false;
@@ -225,6 +226,7 @@ public sealed class Session : IDisposable
 
     private static void CheckParameters(string sql, CompiledStatement compiled, object?[] parameters)
     {
+        ErrorMapper.Run(sql, () => { Parameters.CheckSupported(parameters); return 0; });
         if (parameters.Length < compiled.ParameterCount)
             throw ErrorMapper.Map(sql, new FoundryRuntimeException(RuntimeErrors.MissingParameter,
                 $"the statement takes {compiled.ParameterCount} parameter(s) but {parameters.Length} were supplied"))!;
