@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Foundry.Compiler;
 using Foundry.Runtime;
+using Foundry.Storage;
 
 namespace Foundry.Engine;
 
@@ -97,6 +98,8 @@ public sealed class Session : IDisposable
         // (ending it here would silently truncate what its reader sees; see docs/transactions.md).
         if (_open is { IsOpen: true } open) throw TransactionErrors.ResultStillOpen(sql, open.StatementKind);
         _open = null;
+        // WAL6: after a failed log write nothing this process holds in memory can be trusted or made durable.
+        if (_database.Pager.LogFailure is { } failure) throw ErrorMapper.Map(sql, new LogFailedException(_database.Pager.LogPath, failure))!;
         var txn = _explicit ?? new Transaction(isExplicit: false);
         var autocommit = _explicit is null;
         var handedOff = false;
