@@ -298,11 +298,7 @@ public sealed class Session : IDisposable
                 }
                 catch
                 {
-                    _database.Latched(() =>
-                    {
-                        _database.Pager.Rollback();
-                        _database.Catalog.Reload();
-                    });
+                    _database.Latched(() => UndoUnlessLogFailed(() => _database.Pager.Rollback()));
                     throw;
                 }
                 finally
@@ -333,11 +329,7 @@ public sealed class Session : IDisposable
         {
             if (txn.IsWriter)
             {
-                _database.Latched(() =>
-                {
-                    _database.Pager.Rollback();
-                    _database.Catalog.Reload();
-                });
+                _database.Latched(() => UndoUnlessLogFailed(() => _database.Pager.Rollback()));
             }
         }
         finally
@@ -450,11 +442,23 @@ public sealed class Session : IDisposable
         }
         catch
         {
-            _database.Pager.RollbackStatement();
-            _database.Catalog.Reload();
+            UndoUnlessLogFailed(() => _database.Pager.RollbackStatement());
             throw;
         }
     });
+
+    /// <summary>
+    /// Undoes pages (caller holds the latch) and reloads the catalog to match — unless the log has failed
+    /// (WAL6): undo may need records from the log and would log compensation, so it is left to recovery at
+    /// the next open; meanwhile every statement refuses to run, so no one sees the undone-in-name changes,
+    /// and the error the caller is about to rethrow is not replaced by a secondary one.
+    /// </summary>
+    private void UndoUnlessLogFailed(Action undoPages)
+    {
+        if (_database.Pager.LogFailure is not null) return;
+        undoPages();
+        _database.Catalog.Reload();
+    }
 
     /// <summary>Rolls back an open transaction and releases its locks.</summary>
     public void Dispose()

@@ -88,6 +88,32 @@ let ``after the log fails on a full disk every session must reopen, and reopenin
     Assert.Equal(0L, count s "filler")
     Assert.Empty(reopened.Validate())
 
+[<Fact>]
+let ``a failed write or sync of an explicit transaction's commit is FND5110, then FND5111, and the transaction is all or nothing on reopen`` () =
+    for failing in 1..2 do
+        let fs = FaultInjectingFileSystem()
+        let opts = options fs
+        do
+            use db = Database.Open("commit.foundry", opts)
+            use s = db.OpenSession()
+            use reader = db.OpenSession()
+            script s "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'acknowledged')"
+            s.Begin()
+            script s "INSERT INTO t VALUES (2, 'in flight'), (3, 'in flight')"
+            // The commit's operations on the log: the records' write, then the fsync (its space is preallocated).
+            fs.DiskFullAfterOperations <- failing
+            let e = Assert.Throws<FoundryException>(fun () -> s.Commit())
+            Assert.True((e.Code = "FND5110" || e.Code = "FND5111"), sprintf "operation %d: %s %s" failing e.Code e.Message)
+            Assert.False(s.InTransaction)
+            Assert.Equal("FND5111", (Option.get (attempt reader "SELECT count(*) FROM t")).Code)
+            Assert.Equal("FND5111", (Option.get (attempt s "SELECT count(*) FROM t")).Code)
+        // The sessions and the database closed without throwing; the in-flight transaction is all or nothing.
+        use reopened = Database.Open("commit.foundry", opts)
+        use s = reopened.OpenSession()
+        let n = count s "t"
+        Assert.True((n = 1L || n = 3L), sprintf "operation %d: %d rows" failing n)
+        Assert.Equal<obj list list>([ [ box "acknowledged" ] ], rows s "SELECT v FROM t WHERE id = 1")
+
 /// Mounts a small tmpfs for the test (CI runs as root) and unmounts it after.
 type private Tmpfs(sizeBytes: int64) =
     let dir = Path.Combine(Path.GetTempPath(), "foundry-tmpfs-" + Guid.NewGuid().ToString("N"))
