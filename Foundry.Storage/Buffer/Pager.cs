@@ -89,7 +89,7 @@ public sealed partial class Pager : IDisposable
     private static readonly byte[] Zeros = new byte[64 * 1024];
 
     /// <summary>The file grows by at least this much at a time (and by an eighth of its size, up to <see cref="MaxFileGrowthBytes"/>).</summary>
-    public const int MinFileGrowthBytes = 256 * 1024;
+    public const int MinFileGrowthBytes = 64 * 1024;
 
     public const int MaxFileGrowthBytes = 64 << 20;
 
