@@ -45,18 +45,10 @@ public static class Parameters
         long result;
         var ok = value switch
         {
-            long l => Some(l, out result),
-            int i => Some(i, out result),
-            short s => Some(s, out result),
-            sbyte s => Some(s, out result),
-            byte b => Some(b, out result),
-            ushort u => Some(u, out result),
-            uint u => Some(u, out result),
-            ulong u => u <= long.MaxValue ? Some((long)u, out result) : None(out result),
             double d => IntegralDouble(d, out result),
             float f => IntegralDouble(f, out result),
             string s => long.TryParse(s.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result),
-            _ => None(out result),
+            _ => TryInteger(value, out result),
         };
         if (!ok) ThrowNotConvertible(index, value, SqlType.Integer);
         return result;
@@ -65,24 +57,15 @@ public static class Parameters
     public static double GetDouble(StatementContext context, int index)
     {
         var value = Get(context, index);
-        double result;
-        var ok = value switch
+        switch (value)
         {
-            double d => Some(d, out result),
-            float f => Some(f, out result),
-            long l => Some(l, out result),
-            int i => Some(i, out result),
-            short s => Some(s, out result),
-            sbyte s => Some(s, out result),
-            byte b => Some(b, out result),
-            ushort u => Some(u, out result),
-            uint u => Some(u, out result),
-            ulong u => Some(u, out result),
-            string s => double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out result),
-            _ => None(out result),
-        };
-        if (!ok) ThrowNotConvertible(index, value, SqlType.Real);
-        return result;
+            case double d: return d;
+            case float f: return f;
+            case ulong u: return u;
+            case string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed): return parsed;
+        }
+        if (!TryInteger(value, out var integer)) ThrowNotConvertible(index, value, SqlType.Real);
+        return integer;
     }
 
     public static bool GetBoolean(StatementContext context, int index)
@@ -91,16 +74,15 @@ public static class Parameters
         switch (value)
         {
             case bool b: return b;
-            case long or int or short or sbyte or byte or ushort or uint or ulong:
-                var n = Convert.ToDecimal(value, CultureInfo.InvariantCulture);
-                if (n is 0 or 1) return n == 1;
-                break;
             case string s:
                 switch (s.Trim().ToLowerInvariant())
                 {
                     case "true" or "t" or "yes" or "y" or "on" or "1": return true;
                     case "false" or "f" or "no" or "n" or "off" or "0": return false;
                 }
+                break;
+            default:
+                if (TryInteger(value, out var n) && n is 0 or 1) return n == 1;
                 break;
         }
         ThrowNotConvertible(index, value, SqlType.Boolean);
@@ -116,11 +98,10 @@ public static class Parameters
             case double d: return Conversions.ToText(d);
             case float f: return Conversions.ToText((double)f);
             case bool b: return Conversions.ToText(b);
-            case long or int or short or sbyte or byte or ushort or uint or ulong:
-                return Convert.ToString(value, CultureInfo.InvariantCulture)!;
+            case ulong u: return u.ToString(CultureInfo.InvariantCulture);
         }
-        ThrowNotConvertible(index, value, SqlType.Text);
-        return string.Empty;
+        if (!TryInteger(value, out var integer)) ThrowNotConvertible(index, value, SqlType.Text);
+        return Conversions.ToText(integer);
     }
 
     public static byte[] GetBlob(StatementContext context, int index)
@@ -137,24 +118,29 @@ public static class Parameters
         return context.Parameters[index - 1];
     }
 
+    /// <summary>A .NET integer of any width whose value fits INTEGER (a ulong above long.MaxValue does not).</summary>
+    private static bool TryInteger(object? value, out long result)
+    {
+        switch (value)
+        {
+            case long l: result = l; return true;
+            case int i: result = i; return true;
+            case short s: result = s; return true;
+            case sbyte s: result = s; return true;
+            case byte b: result = b; return true;
+            case ushort u: result = u; return true;
+            case uint u: result = u; return true;
+            case ulong u when u <= long.MaxValue: result = (long)u; return true;
+            default: result = 0; return false;
+        }
+    }
+
     /// <summary>A double that is exactly an integer in INTEGER's range (3.0, not 3.5 nor 1e300).</summary>
     private static bool IntegralDouble(double d, out long result)
     {
         var ok = Math.Floor(d) == d && d >= -9.2233720368547758e18 && d < 9.2233720368547758e18;
         result = ok ? (long)d : 0;
         return ok;
-    }
-
-    private static bool Some<T>(T value, out T result)
-    {
-        result = value;
-        return true;
-    }
-
-    private static bool None<T>(out T result)
-    {
-        result = default!;
-        return false;
     }
 
     [DoesNotReturn]
