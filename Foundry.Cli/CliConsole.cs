@@ -11,9 +11,10 @@ public sealed class CliConsole
     /// <summary>Width given to Spectre when output is not a terminal, so tables are not wrapped at 80 columns.</summary>
     private const int RedirectedWidth = 240;
 
-    public CliConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal, bool outputIsTerminal)
+    public CliConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal, bool outputIsTerminal, Stream? inputBytes = null)
     {
         In = input;
+        InputBytes = inputBytes;
         Out = output;
         Error = error;
         InputIsTerminal = inputIsTerminal;
@@ -21,6 +22,12 @@ public sealed class CliConsole
     }
 
     public TextReader In { get; }
+
+    /// <summary>
+    /// Standard input as raw bytes, for readers that must see bytes that are not valid UTF-8 (`exec --jsonl`);
+    /// null when the input is only text (in-process tests), then <see cref="In"/> is read instead.
+    /// </summary>
+    public Stream? InputBytes { get; }
     public TextWriter Out { get; }
     public TextWriter Error { get; }
     public bool InputIsTerminal { get; }
@@ -30,7 +37,7 @@ public sealed class CliConsole
     public bool IsInteractive => InputIsTerminal && OutputIsTerminal;
 
     public static CliConsole FromSystem() =>
-        new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected, !Console.IsOutputRedirected);
+        new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected, !Console.IsOutputRedirected, Console.OpenStandardInput());
 
     /// <summary>A Spectre console over standard output: ANSI and colour only when it is a terminal.</summary>
     public IAnsiConsole CreateAnsiOut() => CreateAnsi(Out, OutputIsTerminal);

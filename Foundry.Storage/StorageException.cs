@@ -30,3 +30,32 @@ public sealed class CorruptPageException : StorageException
     /// <summary>The checksum computed over the bytes read.</summary>
     public uint FoundChecksum { get; }
 }
+
+/// <summary>
+/// A write, resize or fsync failed because the device or the user's quota is full (ENOSPC or EDQUOT on
+/// Unix, ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows). The operation did not happen; whether
+/// the database goes on depends on which file it was (see docs/storage.md, "Disk full").
+/// </summary>
+public sealed class DiskFullException : StorageException
+{
+    public DiskFullException(string path, string operation, IOException cause)
+        : base($"disk full: could not {operation} '{path}': {cause.Message}; free some space", cause)
+    {
+        Path = path;
+    }
+
+    public string Path { get; }
+}
+
+/// <summary>
+/// The log cannot be trusted after a failed write or fsync (WAL6): nothing more can be committed or
+/// written back until the database is closed and opened again, when recovery reads what the log file
+/// really holds. <see cref="Exception.InnerException"/> is the first failure.
+/// </summary>
+public sealed class LogFailedException : StorageException
+{
+    public LogFailedException(string logPath, Exception failure)
+        : base($"the database must be reopened: a write to its log '{logPath}' failed ({failure.Message}); close it and open it again, and recovery restores every acknowledged commit", failure)
+    {
+    }
+}

@@ -46,7 +46,8 @@ public static class ExecCommand
     {
         using var db = CommandRunner.Open(console, path);
         using var session = db.OpenSession();
-        JsonLinesProtocol.Serve(session, console.In, console.Out);
+        var requests = console.InputBytes is { } bytes ? RequestLines.Read(bytes) : RequestLines.Read(console.In);
+        JsonLinesProtocol.Serve(session, requests, console.Out);
         return CommandRunner.Success;
     }
 

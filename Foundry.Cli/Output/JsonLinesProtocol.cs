@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 using Foundry.Engine;
 using Foundry.Runtime;
@@ -14,39 +16,27 @@ namespace Foundry.Cli.Output;
 /// {"ok":true,"columns":[],"types":[],"rows":[],"affected":3}           any other statement
 /// {"ok":false,"error":"1:1: syntax error at 'SELEC' ..."}              any failure
 /// </code>
-/// Blank lines get no response. A line that is not a JSON object with a string "sql" gets an error response.
-/// Nothing ends the loop but the end of input; a response is built completely before it is written, so an error
-/// while reading rows never leaves half a line.
+/// Every input line gets exactly one response line, whatever its bytes: an empty line, bytes that are not valid
+/// UTF-8, JSON that is not an object or has no string "sql", and a "sql" string with a lone surrogate escape
+/// ("\ud800", which no UTF-8 text can hold) each get an error response naming what is wrong. Nothing ends the
+/// loop but the end of input; a response is built completely before it is written, so an error while reading
+/// rows never leaves half a line.
 /// </summary>
 public static class JsonLinesProtocol
 {
-    public static void Serve(Session session, TextReader input, TextWriter output)
+    public static void Serve(Session session, IEnumerable<byte[]> requestLines, TextWriter output)
     {
-        while (input.ReadLine() is { } line)
+        foreach (var line in requestLines)
         {
-            if (string.IsNullOrWhiteSpace(line)) continue;
             output.Write(Respond(session, line) + "\n");
             output.Flush();
         }
     }
 
-    /// <summary>The response line (without its newline) to one request line.</summary>
-    public static string Respond(Session session, string line)
+    /// <summary>The response line (without its newline) to one request line (without its newline).</summary>
+    public static string Respond(Session session, byte[] line)
     {
-        string sql;
-        try
-        {
-            sql = ReadRequest(line);
-        }
-        catch (JsonException e)
-        {
-            return Error($"request is not valid JSON: {e.Message}");
-        }
-        catch (InvalidDataException e)
-        {
-            return Error(e.Message);
-        }
-
+        if (ReadRequest(line, out var problem) is not { } sql) return Error(problem);
         try
         {
             using var result = session.Execute(sql);
@@ -62,14 +52,46 @@ public static class JsonLinesProtocol
         }
     }
 
-    private static string ReadRequest(string line)
+    /// <summary>The request's SQL, or null with <paramref name="problem"/> saying what is wrong with the line, in the order a reader meets it.</summary>
+    private static string? ReadRequest(byte[] line, out string problem)
     {
-        using var document = JsonDocument.Parse(line);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException("request must be a JSON object like {\"sql\": \"SELECT 1\"}");
-        if (!document.RootElement.TryGetProperty("sql", out var sql) || sql.ValueKind != JsonValueKind.String)
-            throw new InvalidDataException("request has no \"sql\" string: expected {\"sql\": \"...\"}");
-        return sql.GetString()!;
+        const string Expected = "expected one JSON object per line like {\"sql\": \"SELECT 1\"}";
+        if (Utf8.ToUtf16(line, new char[line.Length], out var valid, out _, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            problem = $"request line is not valid UTF-8: byte 0x{line[valid]:X2} at offset {valid}; {Expected}";
+            return null;
+        }
+        if (line.AsSpan().Trim(" \t\r"u8).IsEmpty)
+        {
+            problem = $"empty request line; {Expected}";
+            return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                problem = $"request must be a JSON object like {{\"sql\": \"SELECT 1\"}}, not {root.ValueKind}";
+            else if (!root.TryGetProperty("sql", out var sql) || sql.ValueKind != JsonValueKind.String)
+                problem = "request has no \"sql\" string: expected {\"sql\": \"...\"}";
+            else
+            {
+                problem = string.Empty;
+                return sql.GetString();
+            }
+            return null;
+        }
+        catch (JsonException e)
+        {
+            problem = $"request is not valid JSON: {e.Message}";
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString cannot transcode a lone surrogate escape to text.
+            problem = "request's \"sql\" is not valid Unicode: it holds a lone surrogate escape (one of \\uD800-\\uDFFF without its pair)";
+            return null;
+        }
     }
 
     private static string Success(QueryResult result)
@@ -95,10 +117,11 @@ public static class JsonLinesProtocol
         });
     }
 
+    /// <summary>An error response; a lone surrogate in the message (one quoted from the SQL text) is shown as U+FFFD, since JSON output must be valid UTF-8.</summary>
     private static string Error(string message) => Build(json =>
     {
         json.WriteBoolean("ok", false);
-        json.WriteString("error", message);
+        json.WriteString("error", Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(message)));
     });
 
     private static string Build(Action<Utf8JsonWriter> writeProperties)

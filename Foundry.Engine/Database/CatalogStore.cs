@@ -155,14 +155,15 @@ internal sealed class CatalogStore : ICatalog
         }
     }
 
-    /// <summary>Rebuilds the in-memory copy from the catalog tree.</summary>
+    /// <summary>
+    /// Rebuilds the in-memory copy from the catalog tree. The tree is read completely before the copy is
+    /// replaced: a read that fails (a page that cannot be read or evicted, e.g. after the log failed on a
+    /// full disk) leaves the copy as it was, never a catalog that looks empty.
+    /// </summary>
     public void Reload()
     {
-        Version++;
-        _tables.Clear();
-        _savedRowIds.Clear();
-        _views.Clear();
-        _indexes.Clear();
+        var tables = new Dictionary<string, TableSchema>(StringComparer.Ordinal);
+        var views = new Dictionary<string, string>(StringComparer.Ordinal);
         var indexes = new List<IndexSchema>();
         var analyzed = new List<(string Table, long Rows)>();
         using (var cursor = Tree.OpenCursor())
@@ -174,12 +175,10 @@ internal sealed class CatalogStore : ICatalog
                 switch (kind)
                 {
                     case TableKind:
-                        var table = TableSchema.Deserialize(cursor.Value);
-                        _tables[name] = table;
-                        _savedRowIds[name] = table.NextRowId;
+                        tables[name] = TableSchema.Deserialize(cursor.Value);
                         break;
                     case ViewKind:
-                        _views[name] = Encoding.UTF8.GetString(cursor.Value);
+                        views[name] = Encoding.UTF8.GetString(cursor.Value);
                         break;
                     case IndexKind:
                         indexes.Add(IndexSchema.Deserialize(cursor.Value));
@@ -192,6 +191,17 @@ internal sealed class CatalogStore : ICatalog
                 }
             }
         }
+        Version++;
+        _tables.Clear();
+        _savedRowIds.Clear();
+        _views.Clear();
+        _indexes.Clear();
+        foreach (var (name, table) in tables)
+        {
+            _tables[name] = table;
+            _savedRowIds[name] = table.NextRowId;
+        }
+        foreach (var (name, sql) in views) _views[name] = sql;
         foreach (var index in indexes)
         {
             _indexes[TableSchema.CatalogKey(index.Name)] = index;

@@ -113,11 +113,18 @@ public sealed class Database : IDisposable
         _disposed = true;
         var path = Pager.Path;
         var logPath = Pager.LogPath;
-        Latched(() => Pager.Dispose());
-        if (_deleteOnDispose)
+        // A checkpoint that fails here (a full disk) loses nothing: the log still holds every commit.
+        try
         {
-            File.Delete(path);
-            File.Delete(logPath);
+            ErrorMapper.Run(string.Empty, () => Latched(() => { Pager.Dispose(); return 0; }));
+        }
+        finally
+        {
+            if (_deleteOnDispose)
+            {
+                File.Delete(path);
+                File.Delete(logPath);
+            }
         }
     }
 
@@ -129,6 +136,7 @@ public sealed class Database : IDisposable
             PageSizeBytes = options.PageSizeBytes,
             CacheFrames = options.CacheFrames,
             CheckpointLogBytes = options.CheckpointLogBytes,
+            FileSystem = options.FileSystem,
         };
     }
 }

@@ -1,3 +1,5 @@
+using Foundry.Storage;
+
 namespace Foundry.Engine;
 
 /// <summary>How a database file is opened.</summary>
@@ -11,4 +13,7 @@ public sealed class DatabaseOptions
 
     /// <summary>Write-ahead log size that makes a commit run a checkpoint (see PagerOptions.CheckpointLogBytes).</summary>
     public long CheckpointLogBytes { get; init; } = 64L << 20;
+
+    /// <summary>Where the files come from; null is the operating system (tests pass a <see cref="FaultInjectingFileSystem"/>).</summary>
+    public IStorageFileSystem? FileSystem { get; init; }
 }

@@ -99,7 +99,7 @@ public static partial class IntegrityCheck
         }
         if (length > expected)
         {
-            o.Note($"{length - expected} bytes after the last page (left by an interrupted commit; the next new page overwrites them)");
+            o.Note($"{length - expected} bytes after the last page (space the pager reserves for new pages, PG7, or left by an interrupted commit; new pages overwrite them)");
         }
         return true;
     }

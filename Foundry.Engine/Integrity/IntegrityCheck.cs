@@ -35,7 +35,7 @@ namespace Foundry.Engine;
 ///  - FH  (file header, checked by the pager on open and here first) magic, format version, page size,
 ///        checksum, page count and roots in range; a file failing these is reported and not opened further.
 ///  - IC7 The file holds every page the header counts (bytes after the last page are only noted:
-///        an interrupted commit leaves them, and the next allocation overwrites them).
+///        the pager reserves them for new pages (PG7), or an interrupted commit left them).
 ///
 /// Guarantees: nothing is written (the pager is opened on an existing, non-empty file and never
 /// committed; Dispose rolls back an empty transaction), and no exception escapes — anything thrown while

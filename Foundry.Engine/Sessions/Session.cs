@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Foundry.Compiler;
 using Foundry.Runtime;
+using Foundry.Storage;
 
 namespace Foundry.Engine;
 
@@ -92,10 +93,13 @@ public sealed class Session : IDisposable
     internal QueryResult Run(ParsedStatement statement, object?[] parameters, PreparedStatement? prepared)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // A result left unread holds its latch-free locks; finish it first.
-        _open?.Dispose();
-        _open = null;
         var sql = statement.Source;
+        // One statement at a time: an open result is still running its statement and holds its locks
+        // (ending it here would silently truncate what its reader sees; see docs/transactions.md).
+        if (_open is { IsOpen: true } open) throw TransactionErrors.ResultStillOpen(sql, open.StatementKind);
+        _open = null;
+        // WAL6: after a failed log write nothing this process holds in memory can be trusted or made durable.
+        if (_database.Pager.LogFailure is { } failure) throw ErrorMapper.Map(sql, new LogFailedException(_database.Pager.LogPath, failure))!;
         var txn = _explicit ?? new Transaction(isExplicit: false);
         var autocommit = _explicit is null;
         var handedOff = false;
@@ -225,6 +229,7 @@ public sealed class Session : IDisposable
 
     private static void CheckParameters(string sql, CompiledStatement compiled, object?[] parameters)
     {
+        ErrorMapper.Run(sql, () => { Parameters.CheckSupported(parameters); return 0; });
         if (parameters.Length < compiled.ParameterCount)
             throw ErrorMapper.Map(sql, new FoundryRuntimeException(RuntimeErrors.MissingParameter,
                 $"the statement takes {compiled.ParameterCount} parameter(s) but {parameters.Length} were supplied"))!;
@@ -293,11 +298,7 @@ public sealed class Session : IDisposable
                 }
                 catch
                 {
-                    _database.Latched(() =>
-                    {
-                        _database.Pager.Rollback();
-                        _database.Catalog.Reload();
-                    });
+                    _database.Latched(() => UndoUnlessLogFailed(() => _database.Pager.Rollback()));
                     throw;
                 }
                 finally
@@ -328,11 +329,7 @@ public sealed class Session : IDisposable
         {
             if (txn.IsWriter)
             {
-                _database.Latched(() =>
-                {
-                    _database.Pager.Rollback();
-                    _database.Catalog.Reload();
-                });
+                _database.Latched(() => UndoUnlessLogFailed(() => _database.Pager.Rollback()));
             }
         }
         finally
@@ -445,11 +442,23 @@ public sealed class Session : IDisposable
         }
         catch
         {
-            _database.Pager.RollbackStatement();
-            _database.Catalog.Reload();
+            UndoUnlessLogFailed(() => _database.Pager.RollbackStatement());
             throw;
         }
     });
+
+    /// <summary>
+    /// Undoes pages (caller holds the latch) and reloads the catalog to match — unless the log has failed
+    /// (WAL6): undo may need records from the log and would log compensation, so it is left to recovery at
+    /// the next open; meanwhile every statement refuses to run, so no one sees the undone-in-name changes,
+    /// and the error the caller is about to rethrow is not replaced by a secondary one.
+    /// </summary>
+    private void UndoUnlessLogFailed(Action undoPages)
+    {
+        if (_database.Pager.LogFailure is not null) return;
+        undoPages();
+        _database.Catalog.Reload();
+    }
 
     /// <summary>Rolls back an open transaction and releases its locks.</summary>
     public void Dispose()

@@ -28,6 +28,8 @@ public static class RuntimeErrors
     public const int CheckViolation = 5009;
     public const int ForeignKeyViolation = 5010;
     public const int RealOutOfRange = 5040;
+    public const int ParameterNotConvertible = 5020;
+    public const int UnsupportedParameterType = 5021;
 
     [DoesNotReturn]
     public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");
@@ -64,6 +66,15 @@ public static class RuntimeErrors
     [DoesNotReturn]
     public static void ThrowMissingParameter(int index, int supplied) =>
         throw new FoundryRuntimeException(MissingParameter, $"parameter ${index} has no value ({supplied} supplied)");
+
+    [DoesNotReturn]
+    public static void ThrowParameterNotConvertible(int index, string value, string type) =>
+        throw new FoundryRuntimeException(ParameterNotConvertible, $"parameter ${index} is {value}, which does not convert to {type}");
+
+    [DoesNotReturn]
+    public static void ThrowUnsupportedParameterType(int index, string type) =>
+        throw new FoundryRuntimeException(UnsupportedParameterType,
+            $"parameter ${index} is a {type}: unsupported parameter type (Foundry has no date, time, UUID or NUMERIC type yet); pass a long, double, string, bool or byte[], e.g. a date as invariant ISO 8601 text");
 
     [DoesNotReturn]
     public static void ThrowInvalidCast(string value, string type) =>

@@ -53,6 +53,12 @@ namespace Foundry.Storage;
 ///        before-images and header without logging (the pages stay in the transaction).
 ///  - PG6 A checkpoint (no active transaction) writes every dirty page and page 0, syncs the file, then
 ///        truncates the log. Automatic after a commit once the log exceeds PagerOptions.CheckpointLogBytes.
+///  - PG7 Every page id below PageCount lies inside the database file, whose blocks are allocated: before
+///        <see cref="Allocate"/> hands out a page beyond the file's end it writes zeros up to a growth step
+///        past it and syncs them (<see cref="ReserveFileSpace"/>). So writing a page back, a checkpoint and
+///        recovery's redo only overwrite blocks the file owns and need no free space: a database whose log
+///        failed on a full disk reopens without any space freed. Out of space shows at allocation instead,
+///        as a clean "disk full" error of the statement (nothing logged, nothing to undo but in memory).
 ///
 /// Crash story: the file only ever receives pages whose images are durable in the log (PG1), and page 0
 /// only at checkpoints, so after a crash the file holds some mixture of pages the log can rebuild. Recovery
@@ -77,6 +83,16 @@ public sealed partial class Pager : IDisposable
     private ulong _lastTxnId;
     private bool _disposed;
 
+    /// <summary>Whole pages the database file's length holds, zeros written and synced beyond the last used page (PG7).</summary>
+    private long _reservedPages;
+
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
+    /// <summary>The file grows by at least this much at a time (and by an eighth of its size, up to <see cref="MaxFileGrowthBytes"/>).</summary>
+    public const int MinFileGrowthBytes = 64 * 1024;
+
+    public const int MaxFileGrowthBytes = 64 << 20;
+
     /// <summary>Pages with a full Redo image in the log since it was last emptied: later records of them may be deltas.</summary>
     private readonly HashSet<uint> _fullImageLogged = new();
 
@@ -89,6 +105,7 @@ public sealed partial class Pager : IDisposable
     private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
     {
         _file = file;
+        _reservedPages = file.Length / pageSizeBytes;
         _fileSystem = fileSystem;
         _walPath = file.Path + "-wal";
         PageSizeBytes = pageSizeBytes;
@@ -157,8 +174,8 @@ public sealed partial class Pager : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.PageSizeBytes,
                 $"page size must be a power of two in [{FileHeaderPage.MinPageSize}, {FileHeaderPage.MaxPageSize}]");
         }
-        IStorageFileSystem fs = options.FileSystem ?? OsFileSystem.Instance;
-        string fullPath = fs is OsFileSystem ? System.IO.Path.GetFullPath(path) : path;
+        string fullPath = options.FileSystem is null ? System.IO.Path.GetFullPath(path) : path;
+        IStorageFileSystem fs = new ErrorClassifyingFileSystem(options.FileSystem ?? OsFileSystem.Instance);
         IStorageFile file = fs.Open(fullPath, exclusive: true);
         string walPath = fullPath + "-wal";
         try
@@ -305,6 +322,7 @@ public sealed partial class Pager : IDisposable
         {
             throw new StorageException($"'{Path}' is full: page ids exhausted");
         }
+        ReserveFileSpace(id);
         Frame frame = AcquireFrame(id);
         EnsureTransaction();
         _header.PageCount = id + 1;
@@ -312,6 +330,30 @@ public sealed partial class Pager : IDisposable
         var fresh = new PageRef(this, frame);
         fresh.MarkDirty();
         return fresh;
+    }
+
+    /// <summary>
+    /// PG7: makes the file hold page <paramref name="pageId"/> with its blocks allocated: zeros written from the
+    /// reserved end to a growth step past the page, then synced (so a crash cannot leave the file shorter
+    /// than pages the log has images of). Writing zeros, not a resize, because a resize leaves a hole
+    /// whose blocks would be allocated only when the page is written. Throws <see cref="DiskFullException"/>
+    /// with nothing changed but the zeros (the reservation counts only once synced).
+    /// </summary>
+    private void ReserveFileSpace(uint pageId)
+    {
+        if (pageId < _reservedPages)
+        {
+            return;
+        }
+        long growthBytes = Math.Clamp(_reservedPages * PageSizeBytes / 8, MinFileGrowthBytes, MaxFileGrowthBytes);
+        long target = pageId + 1 + Math.Max(1, growthBytes / PageSizeBytes);
+        long end = target * PageSizeBytes;
+        for (long at = _reservedPages * PageSizeBytes; at < end; at += Zeros.Length)
+        {
+            _file.Write(Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, end - at)), at);
+        }
+        _file.Sync();
+        _reservedPages = target;
     }
 
     /// <summary>Puts <paramref name="pageId"/> on the free list. The caller must hold no pin on it.</summary>
@@ -466,11 +508,26 @@ public sealed partial class Pager : IDisposable
         CheckpointCount++;
     }
 
-    /// <summary>Rolls back uncommitted changes, checkpoints, removes the (empty) log and closes the file.</summary>
+    /// <summary>
+    /// The first failed write or fsync of the log (WAL6), or null. Once set, nothing more can be committed or
+    /// written back: the database must be closed and opened again (recovery reads what the log really holds).
+    /// </summary>
+    public Exception? LogFailure => _wal.Failure;
+
+    /// <summary>
+    /// Rolls back uncommitted changes, checkpoints, removes the (empty) log and closes the file. After a log
+    /// failure it only closes the files, as a crash would: rollback and checkpoint would need the log, and
+    /// the next open recovers from what it holds.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
         {
+            return;
+        }
+        if (LogFailure is not null)
+        {
+            Abandon();
             return;
         }
         bool clean = false;

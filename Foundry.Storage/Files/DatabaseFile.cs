@@ -91,7 +91,7 @@ internal sealed class DatabaseFile : IStorageFile
             if (FileDataSync((int)_handle.DangerousGetHandle()) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"fdatasync of '{Path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+                throw new IOException($"fdatasync of '{Path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno); // HResult = errno, as .NET reports I/O errors on Unix
             }
         }
         finally

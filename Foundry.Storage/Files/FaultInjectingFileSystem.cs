@@ -13,6 +13,10 @@ namespace Foundry.Storage;
 ///
 /// <see cref="FailAfterOperations"/> makes the N-th following write, sync or resize throw
 /// <see cref="SimulatedCrashException"/>, to crash in the middle of an operation such as recovery.
+///
+/// Disk full, as the operating system reports it (an <see cref="IOException"/> whose HResult is ENOSPC,
+/// 28; the operation changes nothing): <see cref="DiskFullAfterOperations"/> fails one chosen write, sync
+/// or resize, and <see cref="SpaceLimitBytes"/> models a device that fills up.
 /// </summary>
 public sealed class FaultInjectingFileSystem : IStorageFileSystem
 {
@@ -21,6 +25,28 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
 
     /// <summary>When positive, counts down on every write, sync and resize; the one that reaches zero throws.</summary>
     public int FailAfterOperations { get; set; }
+
+    /// <summary>When positive, counts down on every write, sync and resize; the one that reaches zero fails with ENOSPC.</summary>
+    public int DiskFullAfterOperations { get; set; }
+
+    /// <summary>
+    /// When set, the bytes all files may hold together: a write or resize that would grow them past it fails
+    /// with ENOSPC. Overwriting bytes a file already holds, and shrinking, always succeed (as on a real device
+    /// whose blocks are allocated). Raising it is freeing space.
+    /// </summary>
+    public long? SpaceLimitBytes { get; set; }
+
+    /// <summary>Bytes all files hold now.</summary>
+    public long UsedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _files.Values.Sum(f => (long)f.Current.Count);
+            }
+        }
+    }
 
     /// <summary>Write, sync and resize operations issued so far.</summary>
     public long Operations { get; private set; }
@@ -111,14 +137,24 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
         }
     }
 
-    private void Count()
+    /// <summary>Counts an operation that would grow <paramref name="file"/> to <paramref name="newLength"/> bytes (gate held); throws the chosen faults.</summary>
+    private void Count(SimFile file, long newLength)
     {
         Operations++;
         if (FailAfterOperations > 0 && --FailAfterOperations == 0)
         {
             throw new SimulatedCrashException();
         }
+        long growth = Math.Max(0, newLength - file.Current.Count);
+        if ((DiskFullAfterOperations > 0 && --DiskFullAfterOperations == 0)
+            || (growth > 0 && SpaceLimitBytes is { } limit && _files.Values.Sum(f => (long)f.Current.Count) + growth > limit))
+        {
+            throw new IOException($"No space left on device : '{file.Path}'", DiskFullHResult);
+        }
     }
+
+    /// <summary>What .NET on Unix puts in an IOException's HResult for ENOSPC: the errno.</summary>
+    private const int DiskFullHResult = 28;
 
     private static void Resize(List<byte> bytes, long length)
     {
@@ -190,7 +226,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
         {
             lock (file.Owner._gate)
             {
-                file.Owner.Count();
+                file.Owner.Count(file, offset + buffer.Length);
                 Apply(file.Current, buffer, offset);
                 file.Pending.Add(new Op(offset, buffer.ToArray()));
             }
@@ -200,7 +236,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
         {
             lock (file.Owner._gate)
             {
-                file.Owner.Count();
+                file.Owner.Count(file, 0);
                 file.Durable = file.Current.ToArray();
                 file.Pending.Clear();
             }
@@ -210,7 +246,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
         {
             lock (file.Owner._gate)
             {
-                file.Owner.Count();
+                file.Owner.Count(file, length);
                 Resize(file.Current, length);
                 file.Pending.Add(new Op(length, null));
             }

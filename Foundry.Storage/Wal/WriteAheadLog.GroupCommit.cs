@@ -32,6 +32,18 @@ public sealed partial class WriteAheadLog
     /// <summary>The first failed write or fsync of the log (WAL6).</summary>
     private Exception? _failure;
 
+    /// <summary>The first failed write or fsync of the log, or null (WAL6).</summary>
+    public Exception? Failure
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failure;
+            }
+        }
+    }
+
     /// <summary>Moving average of fsync durations, in <see cref="Stopwatch"/> ticks; sets how long waiters spin.</summary>
     private long _syncTicksAverage;
 
@@ -80,8 +92,7 @@ public sealed partial class WriteAheadLog
             {
                 if (_failure is not null)
                 {
-                    throw new StorageException(
-                        $"log '{Path}' cannot be trusted after a failed write or sync; reopen the database to recover", _failure);
+                    throw new LogFailedException(Path, _failure);
                 }
                 if (_flushing)
                 {

@@ -198,8 +198,20 @@ public sealed partial class WriteAheadLog : IDisposable
     {
         var header = new byte[WalFormat.FileHeaderSize];
         WalFormat.WriteFileHeader(header, PageSizeBytes, _baseLsn, state);
-        _file.Write(header, 0);
-        _file.Sync();
+        try
+        {
+            _file.Write(header, 0);
+            _file.Sync();
+        }
+        catch (Exception e)
+        {
+            // WAL6: the header may be half written; nothing after it may be trusted either.
+            lock (_gate)
+            {
+                _failure ??= e;
+            }
+            throw;
+        }
         SyncCount++;
         _writtenLsn = _durableLsn = _endLsn;
     }

@@ -200,9 +200,10 @@ let ``WAL6 after a failed log write no later commit is reported durable, and rec
     fs.FailAfterOperations <- 0
     // A later commit must not be acknowledged: its fsync would not cover the lost records before it.
     tree.Upsert(ReadOnlySpan(key 3), ReadOnlySpan(value 3 10))
-    let ex = Assert.Throws<StorageException>(fun () -> pager.Commit())
-    Assert.Contains("cannot be trusted", ex.Message)
-    Assert.Throws<StorageException>(fun () -> pager.Checkpoint()) |> ignore
+    let ex = Assert.Throws<LogFailedException>(fun () -> pager.Commit())
+    Assert.Contains("must be reopened", ex.Message)
+    Assert.NotNull(pager.LogFailure)
+    Assert.Throws<LogFailedException>(fun () -> pager.Checkpoint()) |> ignore
     pager.Abandon()
     let got = recoverAndRead (fs.Crash(Random 6, 1.0, false, false))
     Assert.Equal<Map<int, byte[]>>(Map.ofList [ 1, value 1 10 ], got)
