@@ -3,12 +3,12 @@
 ///
 /// The statement's final `consume` (the output row) becomes, at its k-th place in the code:
 ///
-///     <save the live locals into state slots>; write Output; Counters[r] = k; return true;
+///     <save the live locals into state slots>; write Output; state.ResumePoint = k; return true;
 ///     resume_k:
 ///
 /// and the function starts with one dispatch per resume point:
 ///
-///     if (Counters[r] == k) { Counters[r] = 0; <restore the live locals>; goto resume_k; }
+///     if (state.ResumePoint == k) { state.ResumePoint = 0; <restore the live locals>; goto resume_k; }
 ///
 /// so a call after a row jumps back to the instruction after that row's `return`, inside every loop
 /// that was running: a join's match loop continues with the next candidate of the same probe row,
@@ -105,7 +105,7 @@ type private MarkerReplacer(saves: Dictionary<Expression, Expression>) =
 
 /// The resume points of one statement's function.
 type ResumePoints(ctx: EmitContext, returnLabel: LabelTarget) =
-    let position = ctx.NewCounter()
+    let position = Expression.Field(ctx.State, "ResumePoint")
     let points = ResizeArray<Point>()
 
     /// Code that hands one output row out (`write` fills state.Output) and resumes after it.
@@ -117,7 +117,7 @@ type ResumePoints(ctx: EmitContext, returnLabel: LabelTarget) =
             typeof<Void>,
             [ point.Marker ]
             @ write
-            @ [ Expression.Assign(position, Expression.Constant(int64 number)) :> Expression
+            @ [ Expression.Assign(position, Expression.Constant(number)) :> Expression
                 Expression.Return(returnLabel, trueExpr)
                 Expression.Label(point.Label) ]
         )
@@ -138,8 +138,8 @@ type ResumePoints(ctx: EmitContext, returnLabel: LabelTarget) =
                   let slots = live |> List.map (slotFor ctx)
                   saves[point.Marker] <- block (slots |> List.map fst)
                   Expression.IfThen(
-                      Expression.Equal(position, Expression.Constant(int64 point.Number)),
-                      block ([ Expression.Assign(position, Expression.Constant(0L)) :> Expression ] @ (slots |> List.map snd) @ [ Expression.Goto(point.Label) ])
+                      Expression.Equal(position, Expression.Constant(point.Number)),
+                      block ([ Expression.Assign(position, Expression.Constant(0)) :> Expression ] @ (slots |> List.map snd) @ [ Expression.Goto(point.Label) ])
                   )
                   :> Expression ]
         block dispatch, MarkerReplacer(saves).Visit(body)

@@ -7,6 +7,9 @@ internal static class TransactionErrors
     public const string AlreadyInTransaction = "FND5302";
     public const string CheckpointInTransaction = "FND5303";
 
+    /// <summary>A lock wait that gave up (numbered after PostgreSQL's SQLSTATE 55P03, lock_not_available).</summary>
+    public const string LockTimeout = "FND5503";
+
     public static FoundryException Make(string code, string message, string sql) =>
         new(code, message, sql, null, null, null, $"error {code}: {message}");
 
@@ -19,4 +22,17 @@ internal static class TransactionErrors
 
     public static FoundryException CheckpointInside(string sql) => Make(CheckpointInTransaction,
         "CHECKPOINT cannot run inside a transaction: COMMIT or ROLLBACK first", sql);
+
+    public static FoundryException LockWaitTimedOut(string sql, string resource, TimeSpan waited) => Make(LockTimeout,
+        $"canceling statement due to lock timeout: waited {waited.TotalMilliseconds:0} ms for {Describe(resource)}, held by another transaction "
+        + "(an unfinished result or an open transaction); retry, or raise Session.LockTimeout",
+        sql);
+
+    private static string Describe(string resource) => resource switch
+    {
+        "writer" => "the writer lock (another transaction is changing the database)",
+        "catalog" => "the catalog (a schema change is in progress)",
+        _ when resource.StartsWith("table:", StringComparison.Ordinal) => $"table \"{resource["table:".Length..]}\"",
+        _ => resource,
+    };
 }

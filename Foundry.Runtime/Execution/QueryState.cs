@@ -35,6 +35,12 @@ public sealed class QueryState : IDisposable
     public readonly object?[] Objects;
     public readonly OutputRow Output;
 
+    /// <summary>
+    /// Where the next call continues: 0 at the start, k after the row returned at resume point k
+    /// (the generated code's dispatch jumps back there; see Foundry.Compiler CodeGen/Resume.fs).
+    /// </summary>
+    public int ResumePoint;
+
     public void Dispose()
     {
         foreach (var cursor in Cursors) cursor?.Dispose();

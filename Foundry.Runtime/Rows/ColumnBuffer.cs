@@ -62,12 +62,20 @@ public sealed class ColumnBuffer
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var countdown = StatementInterrupt.PollInterval;
         // Array.Sort is not stable; break ties by original position to make it so.
-        Array.Sort(order, (a, b) =>
+        try
         {
-            interrupt.Poll(ref countdown);
-            var c = compare(this, a, b);
-            return c != 0 ? c : a.CompareTo(b);
-        });
+            Array.Sort(order, (a, b) =>
+            {
+                interrupt.Poll(ref countdown);
+                var c = compare(this, a, b);
+                return c != 0 ? c : a.CompareTo(b);
+            });
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FoundryRuntimeException stopped)
+        {
+            // Array.Sort wraps what a comparison throws; the statement's error is the cancel itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped);
+        }
         Order = order;
     }
 
