@@ -8,15 +8,21 @@ namespace Foundry.Cli.Output;
 /// <summary>
 /// The JSON-lines protocol of `foundry exec DB --jsonl` (a contract: see DESIGN.md, "Contracts other parts rely on",
 /// and the sqllogictest runner). One request per input line, <c>{"sql": "..."}</c>, run with
-/// <see cref="Session.Execute"/> in one session; exactly one response line per request, flushed at once:
+/// <see cref="Session.Execute(string, object?[])"/> in one session; exactly one response line per request, flushed at once:
 /// <code>
 /// {"ok":true,"columns":["a"],"types":["INTEGER"],"rows":[[1]]}        a query
 /// {"ok":true,"columns":[],"types":[],"rows":[],"affected":3}           any other statement
 /// {"ok":false,"error":"1:1: syntax error at 'SELEC' ..."}              any failure
 /// </code>
 /// Blank lines get no response. A line that is not a JSON object with a string "sql" gets an error response.
-/// Nothing ends the loop but the end of input; a response is built completely before it is written, so an error
-/// while reading rows never leaves half a line.
+/// Nothing ends the loop but the end of input.
+///
+/// Rows are written as they are read, so memory stays bounded whatever the result's size. A response that stays
+/// under <see cref="JsonChunks.Bytes"/> is held and written whole, in the form above. A longer one is written in
+/// pieces as it grows, with "ok" moved to the end of the object (JSON objects are unordered), because whether it
+/// succeeds is known only then: <c>{"columns":[…],"types":[…],"rows":[…],"ok":true}</c>, or, when reading a row
+/// fails midway, the rows sent so far followed by <c>"ok":false,"error":"…"}</c>. Either way the response is one
+/// line of valid JSON.
 /// </summary>
 public static class JsonLinesProtocol
 {
@@ -25,13 +31,22 @@ public static class JsonLinesProtocol
         while (input.ReadLine() is { } line)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
-            output.Write(Respond(session, line) + "\n");
+            Respond(session, line, output);
+            output.Write('\n');
             output.Flush();
         }
     }
 
     /// <summary>The response line (without its newline) to one request line.</summary>
     public static string Respond(Session session, string line)
+    {
+        using var text = new StringWriter();
+        Respond(session, line, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the response line (without its newline) to one request line.</summary>
+    public static void Respond(Session session, string line, TextWriter output)
     {
         string sql;
         try
@@ -40,27 +55,29 @@ public static class JsonLinesProtocol
         }
         catch (JsonException e)
         {
-            return Error($"request is not valid JSON: {e.Message}");
+            output.Write(Error($"request is not valid JSON: {e.Message}"));
+            return;
         }
         catch (InvalidDataException e)
         {
-            return Error(e.Message);
+            output.Write(Error(e.Message));
+            return;
         }
 
         try
         {
             using var result = session.Execute(sql);
-            return Success(result);
-        }
-        catch (FoundryException e)
-        {
-            return Error(e.LocatedMessage);
+            WriteSuccess(result, output);
         }
         catch (Exception e)
         {
-            return Error($"internal error (a Foundry bug): {e.GetType().Name}: {e.Message}");
+            output.Write(Error(ErrorMessage(e)));
         }
     }
+
+    private static string ErrorMessage(Exception e) => e is FoundryException f
+        ? f.LocatedMessage
+        : $"internal error (a Foundry bug): {e.GetType().Name}: {e.Message}";
 
     private static string ReadRequest(string line)
     {
@@ -72,27 +89,55 @@ public static class JsonLinesProtocol
         return sql.GetString()!;
     }
 
-    private static string Success(QueryResult result)
+    /// <summary>
+    /// Writes a success response, held while it is short (an exception then propagates and nothing was written),
+    /// streamed once it is long (an exception then ends the line as an error; see the type comment).
+    /// </summary>
+    private static void WriteSuccess(QueryResult result, TextWriter output)
     {
-        return Build(json =>
+        using var chunks = new JsonChunks(output);
+        var json = chunks.Json;
+        var streaming = false;
+        json.WriteStartObject();
+        json.WriteStartArray("columns");
+        foreach (var name in result.ColumnNames) json.WriteStringValue(name);
+        json.WriteEndArray();
+        json.WriteStartArray("types");
+        foreach (var type in result.ColumnTypes) json.WriteStringValue(type.Display());
+        json.WriteEndArray();
+        json.WriteStartArray("rows");
+        try
         {
-            json.WriteBoolean("ok", true);
-            json.WriteStartArray("columns");
-            foreach (var name in result.ColumnNames) json.WriteStringValue(name);
-            json.WriteEndArray();
-            json.WriteStartArray("types");
-            foreach (var type in result.ColumnTypes) json.WriteStringValue(type.Display());
-            json.WriteEndArray();
-            json.WriteStartArray("rows");
             while (result.Read())
             {
                 json.WriteStartArray();
                 for (var i = 0; i < result.FieldCount; i++) JsonValueWriter.WriteValue(json, result, i);
                 json.WriteEndArray();
+                streaming |= chunks.Pending >= JsonChunks.Bytes;
+                if (streaming) chunks.WriteIfFull();
             }
-            json.WriteEndArray();
-            if (!result.ReturnsRows) json.WriteNumber("affected", Math.Max(0, result.RowsAffected));
-        });
+        }
+        catch (Exception e) when (streaming)
+        {
+            while (json.CurrentDepth > 1) json.WriteEndArray();
+            json.WriteBoolean("ok", false);
+            json.WriteString("error", ErrorMessage(e));
+            json.WriteEndObject();
+            chunks.WriteAll();
+            return;
+        }
+        json.WriteEndArray();
+        if (!result.ReturnsRows) json.WriteNumber("affected", Math.Max(0, result.RowsAffected));
+        if (streaming)
+        {
+            json.WriteBoolean("ok", true);
+            json.WriteEndObject();
+            chunks.WriteAll();
+            return;
+        }
+        json.WriteEndObject();
+        // Short: the documented form, "ok" first.
+        output.Write("{\"ok\":true," + chunks.Take()[1..]);
     }
 
     private static string Error(string message) => Build(json =>
