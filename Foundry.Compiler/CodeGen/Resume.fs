@@ -16,12 +16,14 @@
 /// block, loop or if-body (not into an expression), and the output is always emitted as a statement.
 ///
 /// IL locals do not survive a return, so the locals live after `resume_k` are saved before it and
-/// restored by the dispatch. Live means, conservatively: referenced anywhere in a loop that encloses
-/// the resume point, or after it in an enclosing block. That is a superset of what is read before it
-/// is written (scan pages and records are saved though they are reloaded), traded for never having to
-/// reason about liveness in each emitter; it costs a few slot writes per *output* row, none per row
-/// inside the loops. Each saved local gets its own slot: long, int and double (by its bits) in a
-/// counter, bool in a flag, anything else in an object slot.
+/// restored by the dispatch. Liveness is found on the finished tree (`liveAt`), not declared by each
+/// emitter, so an emitter cannot forget a local: a local is live when it is referenced in a loop that
+/// encloses the resume point or after it in an enclosing block, unless it is provably assigned before
+/// it is read again. What stays live is what a resumed loop really needs: a join's probe row and
+/// candidate position, a recursive union's next working table; a plain scan saves nothing. It costs a
+/// few slot writes per *output* row, none per row inside the loops. Each saved local gets its own
+/// slot: long, int and double (by its bits) in a counter, bool in a flag, anything else in an object
+/// slot.
 module Foundry.Compiler.CodeGen.Resume
 
 open System
@@ -58,20 +60,88 @@ let rec private pathTo (label: LabelTarget) (node: Expression) : Expression list
     | :? SwitchExpression as s when s.Type = typeof<Void> -> inChildren (Seq.append (s.Cases |> Seq.map (fun c -> c.Body)) [ s.DefaultBody ])
     | _ -> None
 
-/// Locals that may be read after the resume point: see the module comment.
-let private liveAt (path: Expression list) : HashSet<ParameterExpression> =
-    let live = HashSet<ParameterExpression>()
-    path
-    |> List.pairwise
-    |> List.iter (fun (parent, child) ->
+/// How often each parameter is referenced in an expression.
+type private ReferenceCounter() =
+    inherit ExpressionVisitor()
+    member val Counts = Dictionary<ParameterExpression, int>()
+
+    override this.VisitParameter(node) =
+        this.Counts[node] <- (match this.Counts.TryGetValue node with | true, n -> n + 1 | _ -> 1)
+        node :> Expression
+
+let private countReferences (e: Expression) =
+    let counter = ReferenceCounter()
+    counter.Visit e |> ignore
+    counter.Counts
+
+/// True when an expression holds a goto (not a break, continue or return) or a label: control may
+/// enter or leave it other than in sequence.
+type private JumpFinder() =
+    inherit ExpressionVisitor()
+    member val Found = false with get, set
+
+    override this.VisitGoto(node) =
+        if node.Kind = GotoExpressionKind.Goto then this.Found <- true
+        base.VisitGoto node
+
+    override this.VisitLabel(node) =
+        this.Found <- true
+        base.VisitLabel node
+
+let private jumps (e: Expression) =
+    let finder = JumpFinder()
+    finder.Visit e |> ignore
+    finder.Found
+
+/// What happens to a local first, over every path through a statement sequence.
+type private Access =
+    | Untouched
+    /// Assigned before any read on every path that touches it.
+    | WrittenFirst
+    | MaybeReadFirst
+
+let private refersTo (x: ParameterExpression) (e: Expression) = (countReferences e).ContainsKey x
+
+let rec private firstAccess (x: ParameterExpression) (statements: Expression list) : Access =
+    match statements with
+    | [] -> Untouched
+    | s :: rest when not (refersTo x s) -> if jumps s then MaybeReadFirst else firstAccess x rest
+    | s :: rest ->
+        match s with
+        | :? BinaryExpression as b when b.NodeType = ExpressionType.Assign && obj.ReferenceEquals(b.Left, x) && not (refersTo x b.Right) -> WrittenFirst
+        | :? BlockExpression as b when b.Variables.Count = 0 -> firstAccess x (List.ofSeq b.Expressions @ rest)
+        | :? ConditionalExpression as c when c.Type = typeof<Void> && not (refersTo x c.Test) ->
+            match firstAccess x [ c.IfTrue ], firstAccess x [ c.IfFalse ] with
+            | MaybeReadFirst, _
+            | _, MaybeReadFirst -> MaybeReadFirst
+            | WrittenFirst, WrittenFirst -> WrittenFirst
+            // Written on one path only: the other path must not read it later either.
+            | _ -> if firstAccess x rest = MaybeReadFirst then MaybeReadFirst else WrittenFirst
+        | _ -> MaybeReadFirst
+
+/// Locals that may be read after the resume point (see the module comment): referenced in a loop
+/// that encloses it or after it in an enclosing block, except those provably dead there. A local is
+/// dead when some enclosing loop holds every reference to it, the code from the resume point to the
+/// end of that loop's body does not mention it, and the body assigns it before reading it on every
+/// path (a scan's page, record and columns; a join's current candidate row): the resumed code
+/// reaches a fresh assignment before any read, or leaves the loop and never sees the local again.
+let private liveAt (all: Dictionary<ParameterExpression, int>) (path: Expression list) : HashSet<ParameterExpression> =
+    let rest = HashSet<ParameterExpression>()
+    let dead = HashSet<ParameterExpression>()
+    for parent, child in List.pairwise path |> List.rev do
         match parent with
-        | :? LoopExpression as l -> collect live l.Body
         | :? BlockExpression as b ->
             let at = b.Expressions.IndexOf child
             for i in at + 1 .. b.Expressions.Count - 1 do
-                collect live b.Expressions[i]
-        | _ -> ())
-    live
+                collect rest b.Expressions[i]
+        | :? LoopExpression as l ->
+            let inBody = countReferences l.Body
+            for KeyValue(x, n) in inBody do
+                if not (rest.Contains x) && all[x] = n && firstAccess x [ l.Body ] <> MaybeReadFirst then dead.Add x |> ignore
+            rest.UnionWith inBody.Keys
+        | _ -> ()
+    rest.ExceptWith dead
+    rest
 
 /// Assigns a slot to a local and returns (save, restore).
 let private slotFor (ctx: EmitContext) (local: ParameterExpression) : Expression * Expression =
@@ -128,13 +198,14 @@ type ResumePoints(ctx: EmitContext, returnLabel: LabelTarget) =
     member _.Finish(body: Expression) : Expression * Expression =
         let saves = Dictionary<Expression, Expression>(HashIdentity.Reference)
         let variables = HashSet<ParameterExpression>(ctx.Variables)
+        let references = countReferences body
         let dispatch =
             [ for point in points do
                   let path =
                       match pathTo point.Label body with
                       | Some p -> p
                       | None -> invalidOp (sprintf "Foundry bug: resume point %d is not in statement position" point.Number)
-                  let live = liveAt path |> Seq.filter variables.Contains |> Seq.sortBy (fun p -> p.Name) |> List.ofSeq
+                  let live = liveAt references path |> Seq.filter variables.Contains |> Seq.sortBy (fun p -> p.Name) |> List.ofSeq
                   let slots = live |> List.map (slotFor ctx)
                   saves[point.Marker] <- block (slots |> List.map fst)
                   Expression.IfThen(
