@@ -13,7 +13,7 @@ open Foundry.Engine.Tests.Sql
 let private threeTables (s: Session) =
     for t in [ "a"; "b"; "c" ] do
         exec s (sprintf "CREATE TABLE %s (id INTEGER PRIMARY KEY, v INTEGER)" t) |> ignore
-        exec s (sprintf "INSERT INTO %s SELECT x, x %% 7 FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000) SELECT x FROM n) g" t)
+        exec s (sprintf "INSERT INTO %s SELECT x, x %% 7 FROM %s" t (series 1000))
         |> ignore
 
 /// Rows as text, sorted (results without ORDER BY compare as multisets).
@@ -97,3 +97,31 @@ let ``a join over a join with several matches per probe row resumes at the right
                   for (ri, rg) in [ 100L, 1L; 101L, 2L; 102L, 2L ] do
                       if pg = qg && qg = rg then yield [ box pi; box qi; box ri ] ]
     Assert.Equal<string list list>(sorted expected, sorted got)
+
+[<Fact>]
+let ``a join under a semi join returns every row of the join`` () =
+    use db = Database.OpenTemporary()
+    use s = db.OpenSession()
+    script s "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL); CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL); CREATE TABLE items (order_id INTEGER, line INTEGER, PRIMARY KEY (order_id, line))"
+    script s "INSERT INTO customers VALUES (1, 'Ada'), (2, 'Bob'); INSERT INTO orders VALUES (10, 1), (11, 1), (12, 2), (13, 2); INSERT INTO items VALUES (10, 1), (11, 1), (11, 2), (12, 1)"
+    let got = rows s "SELECT c.name, o.id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE EXISTS (SELECT 1 FROM items i WHERE i.order_id = o.id)"
+    Assert.Equal<string list list>([ [ "Ada"; "10" ]; [ "Ada"; "11" ]; [ "Bob"; "12" ] ], sorted got)
+
+[<Fact>]
+let ``streamed joins compose with subqueries, DISTINCT, UNION ALL and a recursive union over a cycle`` () =
+    use db = Database.OpenTemporary()
+    use s = db.OpenSession()
+    script s "CREATE TABLE e (src INTEGER, dst INTEGER); INSERT INTO e VALUES (1, 2), (2, 3), (3, 1), (3, 4)"
+    // Reachability over a cycle: UNION ends it.
+    let reach = rows s "WITH RECURSIVE r(n) AS (SELECT 1 UNION SELECT e.dst FROM r JOIN e ON e.src = r.n) SELECT n FROM r"
+    Assert.Equal<string list list>([ [ "1" ]; [ "2" ]; [ "3" ]; [ "4" ] ], sorted reach)
+    // A correlated scalar subquery evaluated per row of a streamed join.
+    let counted = rows s "SELECT a.src, b.dst, (SELECT count(*) FROM e x WHERE x.src = b.dst) FROM e a JOIN e b ON a.dst = b.src"
+    Assert.Equal<string list list>(
+        [ [ "1"; "3"; "2" ]; [ "2"; "1"; "1" ]; [ "2"; "4"; "0" ]; [ "3"; "2"; "1" ] ],
+        sorted counted
+    )
+    let mixed = rows s "SELECT DISTINCT a.src FROM e a, e b UNION ALL SELECT a.dst FROM e a JOIN e b ON a.dst = b.src"
+    Assert.Equal<string list list>([ [ "1" ]; [ "1" ]; [ "2" ]; [ "2" ]; [ "3" ]; [ "3" ]; [ "3" ] ], sorted mixed)
+    let limited = rows s "SELECT a.src, b.src FROM e a FULL JOIN e b ON a.src = b.dst + 10 LIMIT 5"
+    Assert.Equal(5, limited.Length)
