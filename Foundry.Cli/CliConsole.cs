@@ -39,6 +39,26 @@ public sealed class CliConsole
     public static CliConsole FromSystem() =>
         new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected, !Console.IsOutputRedirected, Console.OpenStandardInput());
 
+    /// <summary>
+    /// Until disposed, Ctrl+C runs <paramref name="interrupt"/> instead of ending the process (the shell cancels its
+    /// running statement with it). The one place a command touches <see cref="Console"/>'s events.
+    /// </summary>
+    public IDisposable OnInterrupt(Action interrupt)
+    {
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt();
+        };
+        Console.CancelKeyPress += handler;
+        return new Unsubscribe(() => Console.CancelKeyPress -= handler);
+    }
+
+    private sealed class Unsubscribe(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
     /// <summary>A Spectre console over standard output: ANSI and colour only when it is a terminal.</summary>
     public IAnsiConsole CreateAnsiOut() => CreateAnsi(Out, OutputIsTerminal);
 

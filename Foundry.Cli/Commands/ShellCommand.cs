@@ -57,7 +57,12 @@ public static class ShellCommand
             ansi.MarkupLine("Enter SQL ending with ';', or [blue].help[/] for commands.");
         }
         ILineSource lines = useEditor ? new EditorLineSource(ansi) : new PlainLineSource(console.In);
-        shell.Run(new StatementReader(lines));
+        // At a terminal, Ctrl+C cancels the running statement (FND5701) instead of ending the shell;
+        // with no statement running it does nothing. Scripted runs keep the default (Ctrl+C ends them).
+        using (useEditor ? console.OnInterrupt(session.Cancel) : null)
+        {
+            shell.Run(new StatementReader(lines));
+        }
 
         // Scripted runs report failures through the exit code; at a terminal every error was already shown.
         return !useEditor && shell.ErrorCount > 0 ? CommandRunner.Failure : CommandRunner.Success;

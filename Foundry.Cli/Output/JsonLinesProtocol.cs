@@ -10,7 +10,7 @@ namespace Foundry.Cli.Output;
 /// <summary>
 /// The JSON-lines protocol of `foundry exec DB --jsonl` (a contract: see DESIGN.md, "Contracts other parts rely on",
 /// and the sqllogictest runner). One request per input line, <c>{"sql": "..."}</c>, run with
-/// <see cref="Session.Execute"/> in one session; exactly one response line per request, flushed at once:
+/// <see cref="Session.Execute(string, object?[])"/> in one session; exactly one response line per request, flushed at once:
 /// <code>
 /// {"ok":true,"columns":["a"],"types":["INTEGER"],"rows":[[1]]}        a query
 /// {"ok":true,"columns":[],"types":[],"rows":[],"affected":3}           any other statement
@@ -19,8 +19,14 @@ namespace Foundry.Cli.Output;
 /// Every input line gets exactly one response line, whatever its bytes: an empty line, bytes that are not valid
 /// UTF-8, JSON that is not an object or has no string "sql", and a "sql" string with a lone surrogate escape
 /// ("\ud800", which no UTF-8 text can hold) each get an error response naming what is wrong. Nothing ends the
-/// loop but the end of input; a response is built completely before it is written, so an error while reading
-/// rows never leaves half a line.
+/// loop but the end of input.
+///
+/// Rows are written as they are read, so memory stays bounded whatever the result's size. A response that stays
+/// under <see cref="JsonChunks.Bytes"/> is held and written whole, in the form above. A longer one is written in
+/// pieces as it grows, with "ok" moved to the end of the object (JSON objects are unordered), because whether it
+/// succeeds is known only then: <c>{"columns":[…],"types":[…],"rows":[…],"ok":true}</c>, or, when reading a row
+/// fails midway, the rows sent so far followed by <c>"ok":false,"error":"…"}</c>. Either way the response is one
+/// line of valid JSON.
 /// </summary>
 public static class JsonLinesProtocol
 {
@@ -28,7 +34,8 @@ public static class JsonLinesProtocol
     {
         foreach (var line in requestLines)
         {
-            output.Write(Respond(session, line) + "\n");
+            Respond(session, line, output);
+            output.Write('\n');
             output.Flush();
         }
     }
@@ -36,21 +43,33 @@ public static class JsonLinesProtocol
     /// <summary>The response line (without its newline) to one request line (without its newline).</summary>
     public static string Respond(Session session, byte[] line)
     {
-        if (ReadRequest(line, out var problem) is not { } sql) return Error(problem);
+        using var text = new StringWriter();
+        Respond(session, line, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the response line (without its newline) to one request line.</summary>
+    public static void Respond(Session session, byte[] line, TextWriter output)
+    {
+        if (ReadRequest(line, out var problem) is not { } sql)
+        {
+            output.Write(Error(problem));
+            return;
+        }
         try
         {
             using var result = session.Execute(sql);
-            return Success(result);
-        }
-        catch (FoundryException e)
-        {
-            return Error(e.LocatedMessage);
+            WriteSuccess(result, output);
         }
         catch (Exception e)
         {
-            return Error($"internal error (a Foundry bug): {e.GetType().Name}: {e.Message}");
+            output.Write(Error(ErrorMessage(e)));
         }
     }
+
+    private static string ErrorMessage(Exception e) => e is FoundryException f
+        ? f.LocatedMessage
+        : $"internal error (a Foundry bug): {e.GetType().Name}: {e.Message}";
 
     /// <summary>The request's SQL, or null with <paramref name="problem"/> saying what is wrong with the line, in the order a reader meets it.</summary>
     private static string? ReadRequest(byte[] line, out string problem)
@@ -94,27 +113,55 @@ public static class JsonLinesProtocol
         }
     }
 
-    private static string Success(QueryResult result)
+    /// <summary>
+    /// Writes a success response, held while it is short (an exception then propagates and nothing was written),
+    /// streamed once it is long (an exception then ends the line as an error; see the type comment).
+    /// </summary>
+    private static void WriteSuccess(QueryResult result, TextWriter output)
     {
-        return Build(json =>
+        using var chunks = new JsonChunks(output);
+        var json = chunks.Json;
+        var streaming = false;
+        json.WriteStartObject();
+        json.WriteStartArray("columns");
+        foreach (var name in result.ColumnNames) json.WriteStringValue(name);
+        json.WriteEndArray();
+        json.WriteStartArray("types");
+        foreach (var type in result.ColumnTypes) json.WriteStringValue(type.Display());
+        json.WriteEndArray();
+        json.WriteStartArray("rows");
+        try
         {
-            json.WriteBoolean("ok", true);
-            json.WriteStartArray("columns");
-            foreach (var name in result.ColumnNames) json.WriteStringValue(name);
-            json.WriteEndArray();
-            json.WriteStartArray("types");
-            foreach (var type in result.ColumnTypes) json.WriteStringValue(type.Display());
-            json.WriteEndArray();
-            json.WriteStartArray("rows");
             while (result.Read())
             {
                 json.WriteStartArray();
                 for (var i = 0; i < result.FieldCount; i++) JsonValueWriter.WriteValue(json, result, i);
                 json.WriteEndArray();
+                streaming |= chunks.Pending >= JsonChunks.Bytes;
+                if (streaming) chunks.WriteIfFull();
             }
-            json.WriteEndArray();
-            if (!result.ReturnsRows) json.WriteNumber("affected", Math.Max(0, result.RowsAffected));
-        });
+        }
+        catch (Exception e) when (streaming)
+        {
+            while (json.CurrentDepth > 1) json.WriteEndArray();
+            json.WriteBoolean("ok", false);
+            json.WriteString("error", ErrorMessage(e));
+            json.WriteEndObject();
+            chunks.WriteAll();
+            return;
+        }
+        json.WriteEndArray();
+        if (!result.ReturnsRows) json.WriteNumber("affected", Math.Max(0, result.RowsAffected));
+        if (streaming)
+        {
+            json.WriteBoolean("ok", true);
+            json.WriteEndObject();
+            chunks.WriteAll();
+            return;
+        }
+        json.WriteEndObject();
+        // Short: the documented form, "ok" first.
+        output.Write("{\"ok\":true," + chunks.Take()[1..]);
     }
 
     /// <summary>An error response; a lone surrogate in the message (one quoted from the SQL text) is shown as U+FFFD, since JSON output must be valid UTF-8.</summary>

@@ -4,28 +4,31 @@ using Foundry.Engine;
 
 namespace Foundry.Cli.Output;
 
-/// <summary>Writes a query result as one JSON array of objects, one object per row keyed by column name, on one line.</summary>
+/// <summary>
+/// Writes a query result as one JSON array of objects, one object per row keyed by column name, on one line. The line
+/// is written as the rows arrive, in pieces of about <see cref="JsonChunks.Bytes"/>, so memory stays bounded
+/// whatever the result's size.
+/// </summary>
 public static class JsonResultWriter
 {
     public static void Write(TextWriter writer, QueryResult result)
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonValueWriter.Options))
+        using var chunks = new JsonChunks(writer);
+        var json = chunks.Json;
+        json.WriteStartArray();
+        while (result.Read())
         {
-            json.WriteStartArray();
-            while (result.Read())
+            json.WriteStartObject();
+            for (var i = 0; i < result.FieldCount; i++)
             {
-                json.WriteStartObject();
-                for (var i = 0; i < result.FieldCount; i++)
-                {
-                    json.WritePropertyName(result.ColumnNames[i]);
-                    JsonValueWriter.WriteValue(json, result, i);
-                }
-                json.WriteEndObject();
+                json.WritePropertyName(result.ColumnNames[i]);
+                JsonValueWriter.WriteValue(json, result, i);
             }
-            json.WriteEndArray();
+            json.WriteEndObject();
+            chunks.WriteIfFull();
         }
-        writer.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        json.WriteEndArray();
+        chunks.WriteAll();
         writer.Write('\n');
     }
 }

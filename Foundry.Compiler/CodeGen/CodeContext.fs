@@ -119,6 +119,9 @@ type EmitContext() =
     member val EmitSubquery: EmitContext -> Env -> SubqueryKind -> Query -> Expression list * Slot =
         fun _ _ _ _ -> invalidOp "Foundry bug: no subquery emitter" with get, set
 
+/// The running statement's stop request (`state.Interrupt`).
+let interrupt (ctx: EmitContext) = Expression.Field(ctx.State, "Interrupt") :> Expression
+
 /// `x = x + 1` for an Int64 counter slot.
 let increment (slot: Expression) =
     Expression.Assign(slot, Expression.Add(slot, Expression.Constant(1L))) :> Expression

@@ -1,9 +1,10 @@
-/// WITH RECURSIVE, a pipeline breaker. On the first call: the base input's rows go into the result
-/// and into the working rows; then, while the last iteration added rows, the step runs once over them
-/// (its working-table scans read the previous iteration's rows from a state slot; its other slots are
-/// reset first, as for a subquery) and its new rows go into the result and the next working rows.
-/// UNION (not ALL) keeps a RowSet of the rows produced so far and drops repeats, which is also what
-/// ends a recursion over a cycle. Then the result is emitted, resuming at a position counter.
+/// WITH RECURSIVE, streamed. The base input's rows go to the parent and into the working rows; then,
+/// while the last iteration added rows, the step runs once over them (its working-table scans read the
+/// previous iteration's rows from a state slot; its other slots are reset first, as for a subquery)
+/// and each new row goes to the parent and into the next working rows. Only one iteration's rows are
+/// kept, so a LIMIT above stops an unbounded recursion after the rows it needs (the parent's row is
+/// handed on as it is produced: see Resume.fs). UNION (not ALL) keeps a RowSet of the rows produced so
+/// far and drops repeats, which is also what ends a recursion over a cycle.
 module Foundry.Compiler.CodeGen.EmitRecursiveUnion
 
 open System.Linq.Expressions
@@ -18,32 +19,28 @@ let private bufferType = typeof<ColumnBuffer>
 let produce (ctx: EmitContext) (produceChild: Produce) (id: int) (all: bool) (baseInput: PhysicalPlan) (step: PhysicalPlan) (columns: Column list) (consume: Consume) =
     let width = columns.Length
     let newBuffer () = Expression.New(bufferType.GetConstructor([| typeof<int> |]), Expression.Constant(width)) :> Expression
-    let resultSlot = ctx.NewBuffer()
-    let result = Expression.Convert(resultSlot, bufferType) :> Expression
     let workingSlot = ctx.NewObject()
+    let nextSlot = ctx.NewObject()
     let seenSlot = ctx.NewObject()
     let seen = Expression.Convert(seenSlot, typeof<RowSet>) :> Expression
-    let next = ctx.Local(bufferType, "next_working")
     ctx.WorkingTables <- ctx.WorkingTables.Add(id, workingSlot)
-    /// Appends a produced row (by position) to the result and to `target`, unless UNION has seen it.
+    /// Appends a produced row to `target` and hands it on under the union's column ids, unless UNION has seen it.
     let accept (input: Column list) (target: Expression) (env: Env) =
         let slots = input |> List.map (fun c -> env[c.Id])
-        let typed = List.zip columns slots
-        let resultRow = ctx.Local(typeof<int>, "result_row")
-        let targetRow = ctx.Local(typeof<int>, "working_row")
+        let row = ctx.Local(typeof<int>, "working_row")
+        let renamed = List.zip columns slots |> List.fold (fun (acc: Env) (c, slot) -> acc.Add(c.Id, slot)) Map.empty
         let append =
             block (
-                [ Expression.Assign(resultRow, Expression.Call(result, bufferType.GetMethod("AddRow"))) :> Expression ]
-                @ Materialize.store result 0 resultRow typed
-                @ [ Expression.Assign(targetRow, Expression.Call(target, bufferType.GetMethod("AddRow"))) :> Expression ]
-                @ Materialize.store target 0 targetRow typed
+                [ Expression.Assign(row, Expression.Call(target, bufferType.GetMethod("AddRow"))) :> Expression ]
+                @ Materialize.store target 0 row (List.zip columns slots)
+                @ [ consume renamed ]
             )
         if all then append
         else Expression.IfThen(Expression.Call(seen, typeof<RowSet>.GetMethod("Add"), Materialize.rowKey slots), append) :> Expression
-    let baseCode = produceChild baseInput (accept (outputColumns baseInput) (Expression.Convert(workingSlot, bufferType)))
+    let baseCode = once ctx (produceChild baseInput (accept (outputColumns baseInput) (Expression.Convert(workingSlot, bufferType))))
     // The step's own slots are reset before each iteration.
     let before = ctx.Mark
-    let stepCode = produceChild step (accept (outputColumns step) next)
+    let stepCode = produceChild step (accept (outputColumns step) (Expression.Convert(nextSlot, bufferType)))
     let after = ctx.Mark
     let reset =
         Expression.Call(
@@ -60,23 +57,18 @@ let produce (ctx: EmitContext) (produceChild: Produce) (id: int) (all: bool) (ba
                       Expression.Equal(Expression.Property(Expression.Convert(workingSlot, bufferType), "Count"), Expression.Constant(0)),
                       Expression.Break(iterationsEnd)
                   )
-                  Expression.Assign(next, newBuffer ())
+                  Expression.Assign(nextSlot, newBuffer ())
                   reset
                   stepCode
-                  Expression.Assign(workingSlot, next) ],
+                  Expression.Assign(workingSlot, nextSlot) ],
             iterationsEnd
         )
-    let fill =
-        once ctx (
-            block
-                [ Expression.Assign(resultSlot, newBuffer ())
-                  Expression.Assign(workingSlot, newBuffer ())
-                  Expression.Assign(seenSlot, Expression.New(typeof<RowSet>))
-                  baseCode
-                  iterate ]
+    let start =
+        Expression.IfThen(
+            Expression.Equal(workingSlot, Expression.Constant(null)),
+            block [ Expression.Assign(workingSlot, newBuffer ()); Expression.Assign(seenSlot, Expression.New(typeof<RowSet>)) ]
         )
-    let position = ctx.NewCounter()
-    block [ fill; Materialize.emitRows ctx result position columns false consume ]
+    block [ start; baseCode; once ctx iterate ]
 
 /// The working table's rows: the previous iteration's, from the slot its RecursiveUnion set.
 let produceWorkingTable (ctx: EmitContext) (id: int) (columns: Column list) (consume: Consume) =

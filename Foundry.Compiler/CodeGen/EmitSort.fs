@@ -79,7 +79,7 @@ let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (inp
                           :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id]))
                       ))
                   match compare with
-                  | Some c -> Expression.Call(buffer, bufferType.GetMethod("Sort"), Expression.Constant(c)) :> Expression
+                  | Some c -> Expression.Call(buffer, bufferType.GetMethod("Sort"), Expression.Constant(c), interrupt ctx) :> Expression
                   | None -> Expression.Call(buffer, bufferType.GetMethod("KeepOrder")) :> Expression ]
         )
     block [ fill; Materialize.emitRows ctx buffer position columns true consume ]

@@ -3,10 +3,10 @@
 /// plan is exhausted (false, and false on every later call). Statements without output (INSERT,
 /// UPDATE, DELETE) run to completion on the first call and count their rows in counter 0.
 ///
-/// Resuming after an output row re-enters the generated loops from the top: every loop keeps its
-/// position in the QueryState (cursors, counters), and finished loops are skipped by flags. A join's
-/// match loop keeps its position in locals, so a join whose output would be returned mid-loop is
-/// first materialised (see `makeResumable`).
+/// An output row is returned from wherever it is produced, inside any loop, and the next call jumps
+/// back to just after that return (Resume.fs): joins, set operations and recursive unions stream their
+/// rows, and a LIMIT above them stops the work. Every loop iteration polls the statement's stop
+/// request (InterruptChecks.fs).
 module Foundry.Compiler.CodeGen.QueryCompiler
 
 open System
@@ -25,7 +25,7 @@ type Instruments =
 
 type CompiledProgram =
     { Lambda: Expression<Func<QueryState, bool>>
-      /// The plan the code runs: the physical plan with any Materialize inserted for resumability.
+      /// The plan the code runs (the physical plan; EXPLAIN ANALYZE numbers its operators).
       Executed: PhysicalPlan
       Instruments: Instruments option
       /// Lambdas compiled separately and referenced as constants (sort comparisons), for code dumps.
@@ -34,28 +34,6 @@ type CompiledProgram =
       /// The counter holding the number of rows a statement affected, if it has one.
       AffectedCounter: int option }
 
-/// Inserts Materialize where the statement's output pipeline passes through a join that can emit
-/// several rows per probe row (its match loop cannot be resumed). Nodes with nothing to change are
-/// returned as they are (EXPLAIN ANALYZE finds operators by identity).
-let rec private makeResumable (plan: PhysicalPlan) : PhysicalPlan =
-    let keep (original: PhysicalPlan) (child: PhysicalPlan) (rebuilt: PhysicalPlan -> PhysicalPlan) (input: PhysicalPlan) =
-        let resumable = makeResumable input
-        if obj.ReferenceEquals(resumable, input) then original else rebuilt resumable
-    match plan with
-    // A semi or anti join emits at most one row per left row, outside its match loop: it can be
-    // resumed itself, but its left input streams through it and must be resumable too.
-    | HashJoin((Semi | Anti) as kind, l, r, lk, rk, residual) -> keep plan l (fun l -> HashJoin(kind, l, r, lk, rk, residual)) l
-    | NestedLoopJoin((Semi | Anti) as kind, l, r, condition) -> keep plan l (fun l -> NestedLoopJoin(kind, l, r, condition)) l
-    | HashJoin _
-    | NestedLoopJoin _ -> Materialize plan
-    | Filter(p, i) -> keep plan i (fun i -> Filter(p, i)) i
-    | Project(o, i) -> keep plan i (fun i -> Project(o, i)) i
-    | Limit(c, o, i) -> keep plan i (fun i -> Limit(c, o, i)) i
-    | HashDistinct i -> keep plan i HashDistinct i
-    | SetOperation(op, all, l, r, cols) ->
-        let l', r' = makeResumable l, makeResumable r
-        if obj.ReferenceEquals(l, l') && obj.ReferenceEquals(r, r') then plan else SetOperation(op, all, l', r', cols)
-    | _ -> plan
 
 /// True when the plan reads the table with this root page.
 let rec private reads (rootPageId: uint32) (plan: PhysicalPlan) =
@@ -161,9 +139,8 @@ let private writeOutput (ctx: EmitContext) (columns: Column list) (env: Env) =
         block [ Expression.Assign(at "Nulls", slot.IsNull); value ])
 
 /// Generates the statement's lambda (not yet compiled). `planQuery` plans subqueries; `instrumented`
-/// adds EXPLAIN ANALYZE's counters, numbered over `Executed` (the plan with any Materialize added).
+/// adds EXPLAIN ANALYZE's counters, numbered over `Executed`.
 let generateWith (instrumented: bool) (planQuery: Query -> PhysicalPlan) (plan: PhysicalPlan) : CompiledProgram =
-    let plan = makeResumable plan
     let inst = if instrumented then Some(Instrumentation plan) else None
     let ctx = EmitContext()
     let outputs = outputColumns plan
@@ -177,19 +154,21 @@ let generateWith (instrumented: bool) (planQuery: Query -> PhysicalPlan) (plan: 
             EmitSubquery.emit produceWith subplan ctx env kind
     let finished = ctx.NewFlag()
     let returnLabel = Expression.Label(typeof<bool>, "row_ready")
+    let resume = Resume.ResumePoints(ctx, returnLabel)
     let isChange =
         match plan with
         | Insert _
         | Update _
         | Delete _ -> true
         | _ -> false
-    let pipelines =
-        produceWith ctx plan (fun env -> block (writeOutput ctx outputs env @ [ Expression.Return(returnLabel, trueExpr) ]))
+    let pipelines = produceWith ctx plan (fun env -> resume.Suspend(writeOutput ctx outputs env)) |> InterruptChecks.add ctx
+    let dispatch, pipelines = resume.Finish pipelines
     let body =
         Expression.Block(
             typeof<bool>,
             ctx.Variables,
             [ Expression.IfThen(finished, Expression.Return(returnLabel, falseExpr)) :> Expression
+              dispatch
               pipelines
               Expression.Assign(finished, trueExpr)
               Expression.Label(returnLabel, falseExpr) ]

@@ -19,8 +19,9 @@ public sealed class Database : IDisposable
     private readonly bool _deleteOnDispose;
     private bool _disposed;
 
-    private Database(Pager pager, bool temporary)
+    private Database(Pager pager, bool temporary, DatabaseOptions? options)
     {
+        Options = options ?? new DatabaseOptions();
         Pager = pager;
         IsTemporary = temporary;
         _deleteOnDispose = temporary;
@@ -30,17 +31,20 @@ public sealed class Database : IDisposable
 
     /// <summary>Opens the database at <paramref name="path"/>, creating it if it does not exist.</summary>
     public static Database Open(string path, DatabaseOptions? options = null) =>
-        ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: false));
+        ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: false, options));
 
     /// <summary>A database in a new file in the temporary directory, deleted when disposed.</summary>
     public static Database OpenTemporary(DatabaseOptions? options = null)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"foundry-{Guid.NewGuid():N}.foundry");
-        return ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: true));
+        return ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: true, options));
     }
 
     public string Path => Pager.Path;
     public bool IsTemporary { get; }
+
+    /// <summary>The options it was opened with (sessions take their timeouts from them).</summary>
+    internal DatabaseOptions Options { get; }
 
     internal Pager Pager { get; }
     internal CatalogStore Catalog { get; }

@@ -16,4 +16,17 @@ public sealed class DatabaseOptions
 
     /// <summary>Where the files come from; null is the operating system (tests pass a <see cref="FaultInjectingFileSystem"/>).</summary>
     public IStorageFileSystem? FileSystem { get; init; }
+
+    /// <summary>
+    /// Default of <see cref="Session.StatementTimeout"/>: a statement running longer is stopped with
+    /// FND5702 "canceling statement due to statement timeout". Null (the default) means no limit.
+    /// </summary>
+    public TimeSpan? StatementTimeout { get; init; }
+
+    /// <summary>
+    /// Default of <see cref="Session.LockTimeout"/>: how long a statement waits for a lock another
+    /// transaction holds before it fails with FND5503 "canceling statement due to lock timeout".
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.
+    /// </summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -8,6 +8,9 @@ internal static class TransactionErrors
     public const string CheckpointInTransaction = "FND5303";
     public const string ResultOpen = "FND5310";
 
+    /// <summary>A lock wait that gave up (numbered after PostgreSQL's SQLSTATE 55P03, lock_not_available).</summary>
+    public const string LockTimeout = "FND5503";
+
     public static FoundryException Make(string code, string message, string sql) =>
         new(code, message, sql, null, null, null, $"error {code}: {message}");
 
@@ -24,4 +27,17 @@ internal static class TransactionErrors
     public static FoundryException ResultStillOpen(string sql, string openKind) => Make(ResultOpen,
         $"this session's earlier {openKind} result is still open: read it to the end or dispose it before running another statement (a session runs one statement at a time; open another session to run statements side by side)",
         sql);
+
+    public static FoundryException LockWaitTimedOut(string sql, string resource, TimeSpan waited) => Make(LockTimeout,
+        $"canceling statement due to lock timeout: waited {waited.TotalMilliseconds:0} ms for {Describe(resource)}, held by another transaction "
+        + "(an unfinished result or an open transaction); retry, or raise Session.LockTimeout",
+        sql);
+
+    private static string Describe(string resource) => resource switch
+    {
+        "writer" => "the writer lock (another transaction is changing the database)",
+        "catalog" => "the catalog (a schema change is in progress)",
+        _ when resource.StartsWith("table:", StringComparison.Ordinal) => $"table \"{resource["table:".Length..]}\"",
+        _ => resource,
+    };
 }

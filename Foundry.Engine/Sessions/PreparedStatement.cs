@@ -24,7 +24,7 @@ public sealed class PreparedStatement
     public string Sql => _statement.Text;
 
     /// <summary>Runs the statement with these parameter values.</summary>
-    public QueryResult Execute(params object?[] parameters) => _session.Run(_statement, parameters, this);
+    public QueryResult Execute(params object?[] parameters) => _session.Run(_statement, parameters, this, CancellationToken.None);
 
     /// <summary>The compilation valid for `schemaVersion`, compiling when there is none (called under the storage latch).</summary>
     internal CompiledStatement CompiledFor(long schemaVersion)

@@ -20,6 +20,13 @@ namespace Foundry.Engine;
 /// read or the result disposed. A statement that fails undoes its own changes (statement savepoint:
 /// Pager.RollbackStatement and a catalog reload) and an explicit transaction goes on; in autocommit the
 /// transaction is rolled back. A deadlock victim's whole transaction is rolled back.
+///
+/// Stopping a statement: <see cref="Cancel"/> (from any thread), a CancellationToken passed to
+/// <see cref="Execute(string, CancellationToken, object?[])"/> and <see cref="StatementTimeout"/> stop the
+/// running statement at its next row (or sort step, or lock-wait wake-up) with FND5701 "canceling
+/// statement due to user request" or FND5702 "canceling statement due to statement timeout"; a lock wait
+/// longer than <see cref="LockTimeout"/> fails with FND5503. Each is a failed statement like any other:
+/// its changes are undone and the session (and an explicit transaction) goes on.
 /// </summary>
 public sealed class Session : IDisposable
 {
@@ -30,9 +37,28 @@ public sealed class Session : IDisposable
     private readonly Database _database;
     private QueryResult? _open;
     private Transaction? _explicit;
+    private RunningStatement? _running;
     private bool _disposed;
 
-    internal Session(Database database) => _database = database;
+    internal Session(Database database)
+    {
+        _database = database;
+        StatementTimeout = database.Options.StatementTimeout;
+        LockTimeout = database.Options.LockTimeout;
+    }
+
+    /// <summary>How long one statement may run, its lock waits and the reading of its rows included; null for no limit.</summary>
+    public TimeSpan? StatementTimeout { get; set; }
+
+    /// <summary>How long a statement waits for a lock another transaction holds (<see cref="Timeout.InfiniteTimeSpan"/>: for ever).</summary>
+    public TimeSpan LockTimeout { get; set; }
+
+    /// <summary>
+    /// Asks the statement running now (a query until its result is read to the end or disposed) to stop
+    /// with FND5701 "canceling statement due to user request". Callable from any thread; does nothing
+    /// when no statement is running, so it never affects a later statement.
+    /// </summary>
+    public void Cancel() => Volatile.Read(ref _running)?.Interrupt.Request(InterruptReason.UserRequest);
 
     /// <summary>Settings for compiler experiments (rules switched off).</summary>
     public CompilerOptions CompilerOptions { get; } = new();
@@ -41,10 +67,13 @@ public sealed class Session : IDisposable
     public bool InTransaction => _explicit is not null;
 
     /// <summary>Runs exactly one statement; `parameters` are the values of ? / $1, $2, ... in order.</summary>
-    public QueryResult Execute(string sql, params object?[] parameters)
+    public QueryResult Execute(string sql, params object?[] parameters) => Execute(sql, CancellationToken.None, parameters);
+
+    /// <summary>Runs exactly one statement; cancelling <paramref name="cancellation"/> stops it as <see cref="Cancel"/> does, while it runs or its rows are read.</summary>
+    public QueryResult Execute(string sql, CancellationToken cancellation, params object?[] parameters)
     {
         var statement = ErrorMapper.Run(sql, () => SqlCompiler.ParseOne(sql));
-        return Run(statement, parameters);
+        return Run(statement, parameters, null, cancellation);
     }
 
     /// <summary>Parses the whole script (a syntax error anywhere stops it before anything runs), then runs its statements in order.</summary>
@@ -84,13 +113,13 @@ public sealed class Session : IDisposable
 
     internal Database Database => _database;
 
-    private QueryResult Run(ParsedStatement statement, object?[] parameters) => Run(statement, parameters, null);
+    private QueryResult Run(ParsedStatement statement, object?[] parameters) => Run(statement, parameters, null, CancellationToken.None);
 
     /// <summary>
     /// Runs a statement, compiling it unless `prepared` holds a compilation that is still valid for
     /// the catalog's schema version.
     /// </summary>
-    internal QueryResult Run(ParsedStatement statement, object?[] parameters, PreparedStatement? prepared)
+    internal QueryResult Run(ParsedStatement statement, object?[] parameters, PreparedStatement? prepared, CancellationToken cancellation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var sql = statement.Source;
@@ -103,6 +132,9 @@ public sealed class Session : IDisposable
         var txn = _explicit ?? new Transaction(isExplicit: false);
         var autocommit = _explicit is null;
         var handedOff = false;
+        var running = new RunningStatement(StatementTimeout, cancellation);
+        Volatile.Write(ref _running, running);
+        var runningHandedOff = false;
         try
         {
             Lock(txn, CatalogResource, LockMode.Shared);
@@ -136,12 +168,13 @@ public sealed class Session : IDisposable
                 {
                     compiled = LockTables(txn, statement, prepared, compiled, version, LockMode.Shared);
                     CheckParameters(sql, compiled, parameters);
-                    var state = new QueryState(new StatementContext(_database.Pager, parameters), compiled.Layout, compiled.ColumnNames.Length);
+                    var state = new QueryState(new StatementContext(_database.Pager, parameters, running.Interrupt), compiled.Layout, compiled.ColumnNames.Length);
                     var rows = new RowSource(compiled.Program, state, sql, _database, () =>
                     {
+                        Finish(running);
                         if (autocommit) CommitTransaction(txn);
                     });
-                    handedOff = true;
+                    handedOff = runningHandedOff = true;
                     _open = new QueryResult(compiled.ColumnNames, compiled.ColumnTypes, rows, -1, compiled.CommandTag);
                     return _open;
                 }
@@ -157,7 +190,7 @@ public sealed class Session : IDisposable
                     long[] counters = [];
                     Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), inner.Layout, inner.ColumnNames.Length);
+                        using var state = new QueryState(new StatementContext(_database.Pager, parameters, running.Interrupt), inner.Layout, inner.ColumnNames.Length);
                         while (inner.Program(state)) { }
                         counters = (long[])state.Counters.Clone();
                         return 0L;
@@ -180,7 +213,7 @@ public sealed class Session : IDisposable
                     var returned = new List<object?[]>();
                     var affected = Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), program.Layout, program.ColumnNames.Length);
+                        using var state = new QueryState(new StatementContext(_database.Pager, parameters, running.Interrupt), program.Layout, program.ColumnNames.Length);
                         // The change runs on the first call; with RETURNING, each further row is a returned one.
                         while (program.Program(state)) returned.Add(BufferedRows.Snapshot(state.Output, program.ColumnTypes));
                         return state.Counters[program.AffectedCounter];
@@ -213,6 +246,11 @@ public sealed class Session : IDisposable
             RollbackTransaction(txn);
             throw TransactionErrors.DeadlockVictim(sql, d.Resource);
         }
+        catch (LockTimeoutException t)
+        {
+            if (autocommit && !handedOff) RollbackTransaction(txn);
+            throw TransactionErrors.LockWaitTimedOut(sql, t.Resource, t.Waited);
+        }
         catch
         {
             if (autocommit && !handedOff) RollbackTransaction(txn);
@@ -220,9 +258,17 @@ public sealed class Session : IDisposable
         }
         finally
         {
+            if (!runningHandedOff) Finish(running);
             // A statement that ends an autocommit transaction without a result stream releases its locks here.
             if (autocommit && !handedOff && !txn.Ended) CommitTransaction(txn);
         }
+    }
+
+    /// <summary>The statement's result is finished: later cancels no longer reach it, and its timer stops.</summary>
+    private void Finish(RunningStatement running)
+    {
+        Interlocked.CompareExchange(ref _running, null, running);
+        running.Dispose();
     }
 
     private static QueryResult Done(CompiledStatement compiled, long affected) => new([], [], null, affected, compiled.CommandTag);
@@ -260,7 +306,16 @@ public sealed class Session : IDisposable
 
     private static string[] TablesOf(CompiledStatement compiled) => s_tables.TryGetValue(compiled, out var t) ? t : [];
 
-    private void Lock(Transaction txn, string resource, LockMode mode) => _database.Locks.Acquire(txn, resource, mode);
+    /// <summary>Takes a lock for the running statement: bounded by the lock timeout, stopped by a cancel (mapped to its FND57xx error).</summary>
+    private void Lock(Transaction txn, string resource, LockMode mode)
+    {
+        var running = Volatile.Read(ref _running);
+        ErrorMapper.Run(string.Empty, () =>
+        {
+            _database.Locks.Acquire(txn, resource, mode, LockTimeout, running?.Interrupt);
+            return 0;
+        });
+    }
 
     /// <summary>Takes the writer lock: from now on the pager's active transaction is this one's.</summary>
     private void BecomeWriter(Transaction txn)

@@ -26,6 +26,10 @@ namespace Foundry.Engine;
 /// the waiters of that resource that could now be granted, in arrival order (the first, or every
 /// shared one). With eight sessions queued on the writer lock, waking all of them on every commit cost
 /// more CPU than the commits did. Waiters also wake every 100 ms to re-check, a safety net only.
+///
+/// A wait is bounded: after the requester's lock timeout it gives up with <see cref="LockTimeoutException"/>
+/// (its wait is removed from the graph and the queue), and it stops at once, with the statement's
+/// cancel error, when its statement is asked to stop (checked on every wake-up, at most 100 ms apart).
 /// </summary>
 internal sealed class LockManager
 {
@@ -57,9 +61,14 @@ internal sealed class LockManager
         }
     }
 
-    /// <summary>Grants <paramref name="mode"/> on <paramref name="resource"/>, waiting while others hold a conflicting mode.</summary>
-    public void Acquire(Transaction txn, string resource, LockMode mode)
+    /// <summary>
+    /// Grants <paramref name="mode"/> on <paramref name="resource"/>, waiting while others hold a conflicting mode,
+    /// for at most <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/>: no limit) and only while
+    /// <paramref name="interrupt"/> is not requested.
+    /// </summary>
+    public void Acquire(Transaction txn, string resource, LockMode mode, TimeSpan timeout, Foundry.Runtime.StatementInterrupt? interrupt = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             Waiter waiter;
@@ -93,13 +102,24 @@ internal sealed class LockManager
                     StopWaiting(txn);
                     throw new DeadlockException(resource);
                 }
+                if (interrupt is { Requested: true })
+                {
+                    StopWaiting(txn);
+                    interrupt.Throw();
+                }
+                if (timeout != Timeout.InfiniteTimeSpan && clock.Elapsed >= timeout)
+                {
+                    StopWaiting(txn);
+                    throw new LockTimeoutException(resource, clock.Elapsed);
+                }
                 waiter.Woken = false;
             }
+            var pause = timeout == Timeout.InfiniteTimeSpan ? 100 : (int)Math.Clamp((timeout - clock.Elapsed).TotalMilliseconds + 1, 1, 100);
             lock (waiter)
             {
                 if (!waiter.Woken)
                 {
-                    Monitor.Wait(waiter, 100);
+                    Monitor.Wait(waiter, pause);
                 }
             }
         }
@@ -276,4 +296,11 @@ internal enum LockMode
 internal sealed class DeadlockException(string resource) : Exception($"deadlock waiting for {resource}")
 {
     public string Resource { get; } = resource;
+}
+
+/// <summary>A lock wait that lasted its whole lock timeout.</summary>
+internal sealed class LockTimeoutException(string resource, TimeSpan waited) : Exception($"lock wait for {resource} timed out")
+{
+    public string Resource { get; } = resource;
+    public TimeSpan Waited { get; } = waited;
 }

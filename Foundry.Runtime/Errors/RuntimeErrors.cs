@@ -31,6 +31,10 @@ public static class RuntimeErrors
     public const int ParameterNotConvertible = 5020;
     public const int UnsupportedParameterType = 5021;
 
+    /// <summary>Codes of a stopped statement, numbered after PostgreSQL's SQLSTATE class 57 (operator intervention).</summary>
+    public const int CanceledByUser = 5701;
+    public const int StatementTimeout = 5702;
+
     [DoesNotReturn]
     public static void ThrowDivisionByZero() => throw new FoundryRuntimeException(DivisionByZero, "division by zero");
 
@@ -95,4 +99,9 @@ public static class RuntimeErrors
     [DoesNotReturn]
     public static void ThrowCheckViolation(string table, string constraint) =>
         throw new FoundryRuntimeException(CheckViolation, $"new row for table \"{table}\" violates check constraint \"{constraint}\"");
+
+    [DoesNotReturn]
+    public static void ThrowInterrupted(InterruptReason reason) => throw (reason == InterruptReason.StatementTimeout
+        ? new FoundryRuntimeException(StatementTimeout, "canceling statement due to statement timeout")
+        : new FoundryRuntimeException(CanceledByUser, "canceling statement due to user request"));
 }

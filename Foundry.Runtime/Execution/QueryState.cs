@@ -13,6 +13,7 @@ public sealed class QueryState : IDisposable
     public QueryState(StatementContext context, StateLayout layout, int outputWidth)
     {
         Context = context;
+        Interrupt = context.Interrupt;
         Cursors = new Foundry.Storage.BTreeCursor?[layout.Cursors];
         Counters = new long[layout.Counters];
         Flags = new bool[layout.Flags];
@@ -22,6 +23,9 @@ public sealed class QueryState : IDisposable
     }
 
     public readonly StatementContext Context;
+
+    /// <summary>The statement's stop request, polled by generated loops (the context's, one load closer).</summary>
+    public readonly StatementInterrupt Interrupt;
     public readonly Foundry.Storage.BTreeCursor?[] Cursors;
     public readonly long[] Counters;
     public readonly bool[] Flags;
@@ -30,6 +34,12 @@ public sealed class QueryState : IDisposable
     /// <summary>Operator state other than buffers: hash tables, sets, pending writes.</summary>
     public readonly object?[] Objects;
     public readonly OutputRow Output;
+
+    /// <summary>
+    /// Where the next call continues: 0 at the start, k after the row returned at resume point k
+    /// (the generated code's dispatch jumps back there; see Foundry.Compiler CodeGen/Resume.fs).
+    /// </summary>
+    public int ResumePoint;
 
     public void Dispose()
     {

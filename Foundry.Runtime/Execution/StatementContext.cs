@@ -9,11 +9,15 @@ namespace Foundry.Runtime;
 /// </summary>
 public sealed class StatementContext
 {
-    public StatementContext(Pager pager, object?[] parameters)
+    public StatementContext(Pager pager, object?[] parameters, StatementInterrupt? interrupt = null)
     {
         Pager = pager;
         Parameters = parameters;
+        Interrupt = interrupt ?? new StatementInterrupt();
     }
+
+    /// <summary>Where another thread asks this statement to stop (cancel, statement timeout).</summary>
+    public StatementInterrupt Interrupt { get; }
 
     public Pager Pager { get; }
     public object?[] Parameters { get; }

@@ -52,17 +52,30 @@ public sealed class ColumnBuffer
     public object? GetReference(int column, int row) => _references[column][row];
     public bool IsNull(int column, int row) => _nulls[column][row];
 
-    /// <summary>Orders the rows with a comparison of row indexes; stable, so equal keys keep input order.</summary>
-    public void Sort(Func<ColumnBuffer, int, int, int> compare)
+    /// <summary>
+    /// Orders the rows with a comparison of row indexes; stable, so equal keys keep input order. Polls
+    /// <paramref name="interrupt"/> between comparisons, so a long sort can be cancelled.
+    /// </summary>
+    public void Sort(Func<ColumnBuffer, int, int, int> compare, StatementInterrupt interrupt)
     {
         var order = new int[Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
+        var countdown = StatementInterrupt.PollInterval;
         // Array.Sort is not stable; break ties by original position to make it so.
-        Array.Sort(order, (a, b) =>
+        try
         {
-            var c = compare(this, a, b);
-            return c != 0 ? c : a.CompareTo(b);
-        });
+            Array.Sort(order, (a, b) =>
+            {
+                interrupt.Poll(ref countdown);
+                var c = compare(this, a, b);
+                return c != 0 ? c : a.CompareTo(b);
+            });
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FoundryRuntimeException stopped)
+        {
+            // Array.Sort wraps what a comparison throws; the statement's error is the cancel itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped);
+        }
         Order = order;
     }
 

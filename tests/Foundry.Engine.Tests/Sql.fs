@@ -28,6 +28,10 @@ let exec (session: Session) (sql: string) : int64 =
     use r = session.Execute sql
     r.RowsAffected
 
+/// A derived table `g(x)` of the integers 1..n (for filling test tables with INSERT ... SELECT).
+let series (n: int) =
+    sprintf "(WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < %d) SELECT x FROM n) g" n
+
 /// Runs a script of statements, discarding results.
 let script (session: Session) (sql: string) =
     for r in session.ExecuteScript sql do
