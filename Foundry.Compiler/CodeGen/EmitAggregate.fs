@@ -9,7 +9,9 @@
 ///     MIN(x), MAX(x)            the extreme value, NULL until a value arrives
 ///
 /// DISTINCT aggregates first ask the table whether the value is new in the group. Then a loop emits
-/// one row per group (position in a counter), finishing AVG and TOTAL.
+/// one row per group (the table keeps the position), finishing AVG and TOTAL. Beyond the statement's
+/// memory budget the table spills its groups to hash partitions and folds them back partition by
+/// partition (GroupTable), with the merge rule of each accumulator column given here.
 module Foundry.Compiler.CodeGen.EmitAggregate
 
 open System.Linq.Expressions
@@ -34,6 +36,34 @@ let private accumulatorType (a: AggregateCall) =
     | Total -> SqlType.Real
     | _ -> a.Type
 
+/// The kinds and merge rules of an accumulator's buffer columns (see AccumulatorMerge).
+let private accumulatorColumns (a: AggregateCall) : (ColumnKind * AccumulatorMerge) list =
+    let kind = Materialize.columnKind (accumulatorType a)
+    match a.Function with
+    | CountStar
+    | Count -> [ kind, AccumulatorMerge.AddInt64 ]
+    | Avg -> [ ColumnKind.Double, AccumulatorMerge.AddDouble; ColumnKind.Int64, AccumulatorMerge.AddInt64 ]
+    | Sum
+    | Total -> [ kind, (if kind = ColumnKind.Double then AccumulatorMerge.SumDouble else AccumulatorMerge.SumInt64) ]
+    | Min -> [ kind, AccumulatorMerge.Min ]
+    | Max -> [ kind, AccumulatorMerge.Max ]
+
+/// `new GroupTable(kinds, merges, memory)`: the group table spills beyond the statement's memory budget,
+/// except with DISTINCT aggregates, whose per-group value sets stay in memory (memory null).
+let private newTable (ctx: EmitContext) (keys: (Column * Expr) list) (aggregates: (Column * AggregateCall) list) : Expression =
+    let columns =
+        (keys |> List.map (fun (c, _) -> Materialize.columnKind c.Type, AccumulatorMerge.Key))
+        @ (aggregates |> List.collect (snd >> accumulatorColumns))
+    let memory =
+        if aggregates |> List.exists (fun (_, a) -> a.Distinct) then Expression.Constant(null, typeof<OperatorMemory>) :> Expression
+        else Expression.Property(ctx.Context, "Memory") :> Expression
+    Expression.New(
+        tableType.GetConstructor([| typeof<ColumnKind[]>; typeof<AccumulatorMerge[]>; typeof<OperatorMemory> |]),
+        Expression.Constant(columns |> List.map fst |> Array.ofList),
+        Expression.Constant(columns |> List.map snd |> Array.ofList),
+        memory
+    )
+
 let produce
     (ctx: EmitContext)
     (produceChild: Produce)
@@ -43,7 +73,6 @@ let produce
     (consume: Consume)
     =
     let firsts = aggregates |> List.scan (fun acc (_, a) -> acc + width a) keys.Length
-    let totalWidth = List.last firsts
     let tableSlot = ctx.NewObject()
     let table = Expression.Convert(tableSlot, tableType) :> Expression
     let rows = Expression.Property(table, "Rows") :> Expression
@@ -97,7 +126,7 @@ let produce
     let build =
         once ctx (
             block
-                [ Expression.Assign(tableSlot, Expression.New(tableType.GetConstructor([| typeof<int> |]), Expression.Constant(totalWidth)))
+                [ Expression.Assign(tableSlot, newTable ctx keys aggregates)
                   if keys.IsEmpty then
                       block ([ Expression.Assign(group, Expression.Call(table, tableType.GetMethod("Add"), Expression.Field(null, typeof<RowKey>.GetField("Null")))) :> Expression ] @ initialise)
                   else Expression.Empty()
@@ -119,10 +148,10 @@ let produce
                                   Expression.Assign(group, Expression.Call(table, tableType.GetMethod("Find"), key))
                                   Expression.IfThen(Expression.LessThan(group, Expression.Constant(0)), create) ]
                               @ update env
-                          )) ]
+                          ))
+                  Expression.Call(table, tableType.GetMethod("Finish")) ]
         )
-    // Emit one row per group.
-    let position = ctx.NewCounter()
+    // Emit one row per group; the GroupTable keeps the position (and loads spilled partitions).
     let endLabel = ctx.Label("groups_end")
     let keyCode, keyEnv = Materialize.load ctx rows 0 group (keys |> List.map fst)
     let finals, env =
@@ -148,12 +177,8 @@ let produce
     let emitLoop =
         Expression.Loop(
             block (
-                [ Expression.IfThen(
-                      Expression.GreaterThanOrEqual(position, Expression.Convert(Expression.Property(table, "Count"), typeof<int64>)),
-                      Expression.Break(endLabel)
-                  )
-                  Expression.Assign(group, Expression.Convert(position, typeof<int>))
-                  increment position ]
+                [ Expression.IfThen(Expression.Not(Expression.Call(table, tableType.GetMethod("MoveNext"))), Expression.Break(endLabel))
+                  Expression.Assign(group, Expression.Property(table, "CurrentGroup")) ]
                 @ keyCode
                 @ finals
                 @ [ consume env ]

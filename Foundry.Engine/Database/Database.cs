@@ -19,28 +19,37 @@ public sealed class Database : IDisposable
     private readonly bool _deleteOnDispose;
     private bool _disposed;
 
-    private Database(Pager pager, bool temporary)
+    private Database(Pager pager, bool temporary, DatabaseOptions? options)
     {
         Pager = pager;
         IsTemporary = temporary;
         _deleteOnDispose = temporary;
+        if (options?.OperatorMemoryBytes is < 1) throw new ArgumentOutOfRangeException(nameof(options), "OperatorMemoryBytes must be at least 1");
+        OperatorMemoryBytes = options?.OperatorMemoryBytes ?? (long)pager.CacheCapacityFrames * pager.PageSizeBytes / 2;
+        SpillDirectory = options?.SpillDirectory;
         Catalog = new CatalogStore(pager);
         Pager.Commit();
     }
 
     /// <summary>Opens the database at <paramref name="path"/>, creating it if it does not exist.</summary>
     public static Database Open(string path, DatabaseOptions? options = null) =>
-        ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: false));
+        ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: false, options));
 
     /// <summary>A database in a new file in the temporary directory, deleted when disposed.</summary>
     public static Database OpenTemporary(DatabaseOptions? options = null)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"foundry-{Guid.NewGuid():N}.foundry");
-        return ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: true));
+        return ErrorMapper.Run(string.Empty, () => new Database(Pager.Open(path, ToPagerOptions(options)), temporary: true, options));
     }
 
     public string Path => Pager.Path;
     public bool IsTemporary { get; }
+
+    /// <summary>The default memory budget of a statement's operators (DatabaseOptions.OperatorMemoryBytes).</summary>
+    public long OperatorMemoryBytes { get; }
+
+    /// <summary>Where statements write spill files; null: the system temporary directory.</summary>
+    public string? SpillDirectory { get; }
 
     internal Pager Pager { get; }
     internal CatalogStore Catalog { get; }

@@ -36,6 +36,25 @@ public sealed class Session : IDisposable
     /// <summary>Settings for compiler experiments (rules switched off).</summary>
     public CompilerOptions CompilerOptions { get; } = new();
 
+    /// <summary>
+    /// Memory budget, in bytes, of each statement's sorts and hash tables in this session; beyond it they
+    /// spill to temporary files. Null (the default): the database's <see cref="Database.OperatorMemoryBytes"/>.
+    /// </summary>
+    public long? OperatorMemoryBytes
+    {
+        get => _operatorMemoryBytes;
+        set
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(value), "the operator memory budget must be at least 1 byte");
+            _operatorMemoryBytes = value;
+        }
+    }
+
+    private long? _operatorMemoryBytes;
+
+    /// <summary>Spill files and memory of the last statement's operators (for tests and EXPLAIN ANALYZE).</summary>
+    public OperatorMemory? LastOperatorMemory { get; private set; }
+
     /// <summary>True between BEGIN and COMMIT/ROLLBACK.</summary>
     public bool InTransaction => _explicit is not null;
 
@@ -132,7 +151,7 @@ public sealed class Session : IDisposable
                 {
                     compiled = LockTables(txn, statement, prepared, compiled, version, LockMode.Shared);
                     CheckParameters(sql, compiled, parameters);
-                    var state = new QueryState(new StatementContext(_database.Pager, parameters), compiled.Layout, compiled.ColumnNames.Length);
+                    var state = new QueryState(NewContext(parameters), compiled.Layout, compiled.ColumnNames.Length);
                     var rows = new RowSource(compiled.Program, state, sql, _database, () =>
                     {
                         if (autocommit) CommitTransaction(txn);
@@ -153,7 +172,7 @@ public sealed class Session : IDisposable
                     long[] counters = [];
                     Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), inner.Layout, inner.ColumnNames.Length);
+                        using var state = new QueryState(NewContext(parameters), inner.Layout, inner.ColumnNames.Length);
                         while (inner.Program(state)) { }
                         counters = (long[])state.Counters.Clone();
                         return 0L;
@@ -176,7 +195,7 @@ public sealed class Session : IDisposable
                     var returned = new List<object?[]>();
                     var affected = Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters), program.Layout, program.ColumnNames.Length);
+                        using var state = new QueryState(NewContext(parameters), program.Layout, program.ColumnNames.Length);
                         // The change runs on the first call; with RETURNING, each further row is a returned one.
                         while (program.Program(state)) returned.Add(BufferedRows.Snapshot(state.Output, program.ColumnTypes));
                         return state.Counters[program.AffectedCounter];
@@ -219,6 +238,14 @@ public sealed class Session : IDisposable
             // A statement that ends an autocommit transaction without a result stream releases its locks here.
             if (autocommit && !handedOff && !txn.Ended) CommitTransaction(txn);
         }
+    }
+
+    /// <summary>A statement's context, with the session's (or the database's) operator memory budget.</summary>
+    private StatementContext NewContext(object?[] parameters)
+    {
+        var memory = new OperatorMemory(_operatorMemoryBytes ?? _database.OperatorMemoryBytes, _database.SpillDirectory);
+        LastOperatorMemory = memory;
+        return new StatementContext(_database.Pager, parameters, memory);
     }
 
     private static QueryResult Done(CompiledStatement compiled, long affected) => new([], [], null, affected, compiled.CommandTag);

@@ -31,9 +31,12 @@ public sealed class QueryState : IDisposable
     public readonly object?[] Objects;
     public readonly OutputRow Output;
 
+    /// <summary>Closes the cursors and releases operator state, deleting every spill file (OM3).</summary>
     public void Dispose()
     {
         foreach (var cursor in Cursors) cursor?.Dispose();
+        foreach (var state in Objects) (state as IDisposable)?.Dispose();
+        Context.Memory.Dispose();
     }
 
     /// <summary>
@@ -50,6 +53,7 @@ public sealed class QueryState : IDisposable
         Array.Clear(Counters, firstCounter, counterCount);
         Array.Clear(Flags, firstFlag, flagCount);
         Array.Clear(Buffers, firstBuffer, bufferCount);
+        for (var i = firstObject; i < firstObject + objectCount; i++) (Objects[i] as IDisposable)?.Dispose();
         Array.Clear(Objects, firstObject, objectCount);
     }
 }
