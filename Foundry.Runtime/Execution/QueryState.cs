@@ -31,11 +31,18 @@ public sealed class QueryState : IDisposable
     public readonly object?[] Objects;
     public readonly OutputRow Output;
 
-    /// <summary>Closes the cursors and releases operator state, deleting every spill file (OM3).</summary>
+    /// <summary>
+    /// Closes the cursors and releases operator state, deleting every spill file (OM3). The slots are
+    /// emptied, so buffers and hash tables are garbage as soon as the statement ends, even while its
+    /// result object is still referenced.
+    /// </summary>
     public void Dispose()
     {
         foreach (var cursor in Cursors) cursor?.Dispose();
         foreach (var state in Objects) (state as IDisposable)?.Dispose();
+        Array.Clear(Cursors);
+        Array.Clear(Objects);
+        Array.Clear(Buffers);
         Context.Memory.Dispose();
     }
 
