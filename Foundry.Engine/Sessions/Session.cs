@@ -170,16 +170,17 @@ public sealed class Session : IDisposable
                     CheckParameters(sql, inner, parameters);
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     long[] counters = [];
+                    var context = NewContext(parameters);
                     Modify(sql, () =>
                     {
-                        using var state = new QueryState(NewContext(parameters), inner.Layout, inner.ColumnNames.Length);
+                        using var state = new QueryState(context, inner.Layout, inner.ColumnNames.Length);
                         while (inner.Program(state)) { }
                         counters = (long[])state.Counters.Clone();
                         return 0L;
                     });
                     var elapsed = clock.Elapsed.TotalMilliseconds;
                     if (autocommit) CommitTransaction(txn);
-                    var report = compiled.RenderAnalysis(counters, elapsed);
+                    var report = compiled.RenderAnalysis(counters, elapsed, context.Memory.Summary());
                     var lines = new QueryState(new StatementContext(_database.Pager, []), report.Layout, 1);
                     var source = new RowSource(report.Program, lines, sql, _database, () => { });
                     handedOff = true;

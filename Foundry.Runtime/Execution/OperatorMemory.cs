@@ -78,5 +78,16 @@ public sealed class OperatorMemory : IDisposable
         CancellationCheck?.Invoke();
     }
 
+    /// <summary>EXPLAIN ANALYZE's line: "Operator memory: peak 4.0 MiB of a 4.0 MiB budget, spilled 36.0 MiB in 17 files".</summary>
+    public string Summary()
+    {
+        static string MiB(long bytes) =>
+            bytes < 1024 ? $"{bytes} bytes"
+            : bytes < 1 << 20 ? (bytes / 1024.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " KiB"
+            : (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB";
+        var spilled = SpillFiles == 0 ? "nothing spilled" : $"spilled {MiB(SpilledBytes)} in {SpillFiles} temporary files";
+        return $"Operator memory: peak {MiB(PeakBytes)} of a {MiB(BudgetBytes)} budget, {spilled}";
+    }
+
     public void Dispose() => _spill?.Dispose();
 }

@@ -214,3 +214,14 @@ let ``BLOB keys group, deduplicate and join by value, in memory and spilled`` ()
                       if x % 4 <> 0 && y % 4 <> 0 && x % 9 = y % 9 then yield 1 ]
             |> List.length
         Assert.Equal<obj list list>([ [ box (int64 expected) ] ], pairs)
+
+[<Fact>]
+let ``EXPLAIN ANALYZE reports the operators' peak memory and what they spilled`` () =
+    use db = new SpillDatabase()
+    let report budget =
+        db.Rows(budget, "EXPLAIN ANALYZE SELECT t, count(*) FROM l GROUP BY t ORDER BY t") |> List.map (fun r -> string r.Head)
+    let inMemory = report large
+    Assert.Contains(inMemory, fun l -> l.StartsWith "Operator memory: peak " && l.EndsWith "of a 1024.0 MiB budget, nothing spilled")
+    let spilled = report small
+    Assert.Contains(spilled, fun l -> l.StartsWith "Operator memory: peak " && l.Contains "of a 8.0 KiB budget, spilled " && l.EndsWith " temporary files")
+    Assert.StartsWith("Execution time:", List.last spilled)
