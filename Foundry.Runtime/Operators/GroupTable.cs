@@ -7,21 +7,21 @@ namespace Foundry.Runtime;
 /// in a <see cref="ColumnBuffer"/> row per group (columns laid out by the code generator). Also serves
 /// DISTINCT-aggregate bookkeeping: the set of values already counted per group and aggregate.
 ///
-/// Generated code calls <see cref="Find"/> and <see cref="Add"/> per input row and updates the group's
-/// row, then <see cref="Finish"/>, then reads the groups with <see cref="MoveNext"/> and
-/// <see cref="CurrentGroup"/> (rows of <see cref="Rows"/>).
+/// Generated code, per input row: <see cref="Find"/>, else <see cref="Add"/>, then updates the group's
+/// row; when Add refuses (-1), it stages the row's key and argument values in <see cref="Deferred"/>
+/// row 0 and calls <see cref="Defer"/>. Output: <see cref="MoveNext"/> and <see cref="CurrentGroup"/>
+/// give the groups in memory; then <see cref="NextPartition"/> starts the next spilled partition, whose
+/// rows <see cref="NextDeferredRow"/> hands back (staged in Deferred) to the same find-add-update code,
+/// and its groups are emitted in turn.
 ///
-/// Spilling (a table made with an <see cref="OperatorMemory"/>): when the statement is over its budget
-/// as a new group arrives, every group in memory — key and partial accumulators — is written to one of
-/// <see cref="FanOut"/> partition files chosen by its key's hash, and the table starts empty. A key
-/// can therefore have partial groups in memory and in several spills; all of them land in the same
-/// partition. At <see cref="Finish"/> the groups still in memory are written out too, and partitions
-/// are then loaded one at a time, partial groups of one key folded together with their
-/// <see cref="AccumulatorMerge"/>s, and emitted. A partition that does not fit is split again, by an
-/// independent hash of the next level, up to <see cref="MaxLevels"/> (beyond, it is kept in memory).
-/// Partition record: the key (<see cref="RowKeyCodec"/>), then the row (<see cref="ColumnBuffer"/>
-/// row format). DISTINCT aggregates keep per-group value sets that are not spilled: a table that
-/// serves them is made without a memory budget and stays in memory.
+/// Spilling (a table made with an <see cref="OperatorMemory"/>; hybrid hash aggregation): once the
+/// statement is over its budget, the groups in memory stay and keep taking their rows, and a row of a
+/// new group goes to one of <see cref="FanOut"/> partition files by its key's hash. So every group is
+/// aggregated whole, in one place, from its rows in input order: results, REAL sums included, are
+/// exactly those of the in-memory run, and DISTINCT aggregates need nothing special. A partition
+/// whose groups do not fit defers rows of its new groups again, to partitions of the next level
+/// (an independent hash), up to <see cref="MaxLevels"/>; beyond, groups are kept in memory.
+/// Partition record: the staged row (<see cref="ColumnBuffer"/> row format).
 /// </summary>
 public sealed class GroupTable : IDisposable
 {
@@ -31,33 +31,41 @@ public sealed class GroupTable : IDisposable
     /// <summary>Bytes counted per group on top of its row and key: the dictionary entry and bucket.</summary>
     private const int EntryBytes = 40;
 
+    /// <summary>Bytes counted per value remembered for a DISTINCT aggregate: set entry and box.</summary>
+    private const int DistinctEntryBytes = 48;
+
     private readonly Dictionary<object, int> _groups = new();
     private readonly Dictionary<(int Group, int Aggregate), HashSet<object>> _distinct = new();
-    private readonly AccumulatorMerge[]? _merges;
     private readonly OperatorMemory? _memory;
     private readonly Stack<(SpillFile File, int Level)> _pending = new();
     private SpillFile?[]? _partitions;
-    private ColumnBuffer? _incoming;
+    private SpillFile? _replaying;
+    private long _replayLeft;
+    private int _level;
     private long _reservedBytes;
     private int _position = -1;
-    private bool _spilled;
 
     /// <summary>A table that never spills (rows made with every array for every column).</summary>
     public GroupTable(int width) => Rows = new ColumnBuffer(width);
 
-    /// <summary>A table whose groups spill beyond the budget; `memory` null: it stays in memory.</summary>
-    public GroupTable(ColumnKind[] kinds, AccumulatorMerge[] merges, OperatorMemory? memory)
+    /// <summary>
+    /// A table whose new groups' rows spill beyond the budget (`memory` null: it stays in memory).
+    /// `inputKinds`: the staged row of a deferred input row (key values, then argument values).
+    /// </summary>
+    public GroupTable(ColumnKind[] kinds, ColumnKind[] inputKinds, OperatorMemory? memory)
     {
         Rows = new ColumnBuffer(kinds);
-        _merges = merges;
+        Deferred = new ColumnBuffer(inputKinds);
+        Deferred.AddRow();
         _memory = memory;
     }
 
     public ColumnBuffer Rows { get; }
-    public int Count => Rows.Count;
 
-    /// <summary>Partition files written so far (0 when every group fit).</summary>
-    public long SpilledPartitions { get; private set; }
+    /// <summary>Row 0: the input row being deferred, or being handed back from a partition.</summary>
+    public ColumnBuffer Deferred { get; } = new(0);
+
+    public int Count => Rows.Count;
 
     /// <summary>The group the last <see cref="MoveNext"/> stopped at.</summary>
     public int CurrentGroup { get; private set; }
@@ -66,130 +74,104 @@ public sealed class GroupTable : IDisposable
     public int Find(object key) => _groups.TryGetValue(key, out var g) ? g : -1;
 
     /// <summary>
-    /// Adds a group (its row starts with every column zero and not NULL) and returns its number. When
-    /// the statement is over its budget, the groups in memory are spilled first (their numbers end).
+    /// Adds a group (its row starts with every column zero and not NULL) and returns its number, or -1
+    /// when the statement is over its budget: the row must then be deferred.
     /// </summary>
     public int Add(object key)
     {
-        if (_memory is not null && _memory.ShouldSpill(_reservedBytes)) SpillGroups(0);
-        return AddGroup(key);
+        if (_memory is not null && _level + 1 < MaxLevels && _memory.ShouldSpill(_reservedBytes)) return -1;
+        var g = Rows.AddRow();
+        _groups[key] = g;
+        Reserve(EntryBytes + Rows.FixedRowBytes + RowKeyCodec.Bytes(key));
+        return g;
+    }
+
+    /// <summary>Writes the row staged in <see cref="Deferred"/> to its partition of the next level.</summary>
+    public void Defer(object key)
+    {
+        _partitions ??= new SpillFile?[FanOut];
+        var file = _partitions[RowKeyCodec.Partition(key, _level, FanOut)] ??= _memory!.Spill.Create();
+        Deferred.WriteRow(file.Writer, 0);
+        file.RecordWritten();
+        _memory!.RowProcessed();
     }
 
     /// <summary>For DISTINCT aggregates: true the first time a value is seen in a group.</summary>
     public bool FirstOccurrence(int group, int aggregate, object value)
     {
         if (!_distinct.TryGetValue((group, aggregate), out var seen)) _distinct[(group, aggregate)] = seen = new HashSet<object>();
-        return seen.Add(value);
+        if (!seen.Add(value)) return false;
+        Reserve(DistinctEntryBytes + RowKeyCodec.Bytes(value));
+        return true;
     }
 
-    /// <summary>The input is complete: from now on <see cref="MoveNext"/> gives the groups.</summary>
-    public void Finish()
-    {
-        if (!_spilled) return;
-        SpillGroups(0);
-        PushPartitions(0);
-    }
-
+    /// <summary>The next group in memory; false when they are all emitted.</summary>
     public bool MoveNext()
     {
-        while (++_position >= Rows.Count)
-        {
-            if (!_pending.TryPop(out var next)) return false;
-            LoadPartition(next.File, next.Level);
-            _position = -1;
-        }
+        if (++_position >= Rows.Count) return false;
         CurrentGroup = _position;
+        return true;
+    }
+
+    /// <summary>
+    /// The groups in memory are emitted: empties the table and opens the next spilled partition, whose
+    /// rows <see cref="NextDeferredRow"/> gives. False when no partition is left.
+    /// </summary>
+    public bool NextPartition()
+    {
+        QueuePartitions();
+        ClearGroups();
+        if (!_pending.TryPop(out var next)) return false;
+        _replaying = next.File;
+        _replayLeft = next.File.Records;
+        // Rows of this partition's new groups are deferred by the next level's hash.
+        _level = next.Level + 1;
+        return true;
+    }
+
+    /// <summary>The next row of the partition being loaded, staged in <see cref="Deferred"/> row 0.</summary>
+    public bool NextDeferredRow()
+    {
+        if (_replaying is null) return false;
+        if (_replayLeft == 0)
+        {
+            _replaying.Dispose();
+            _replaying = null;
+            return false;
+        }
+        _replayLeft--;
+        Deferred.ReadRow(_replaying.Reader, 0);
+        _memory!.RowProcessed();
         return true;
     }
 
     public void Dispose()
     {
+        _replaying?.Dispose();
         while (_pending.TryPop(out var p)) p.File.Dispose();
         if (_partitions is not null)
             foreach (var p in _partitions) p?.Dispose();
         ClearGroups();
     }
 
-    private int AddGroup(object key)
+    /// <summary>Queues the partitions deferred rows went to (at the current level) for loading.</summary>
+    private void QueuePartitions()
     {
-        var g = Rows.AddRow();
-        _groups[key] = g;
-        if (_memory is not null)
+        if (_partitions is null) return;
+        for (var p = FanOut - 1; p >= 0; p--)
         {
-            var bytes = EntryBytes + Rows.FixedRowBytes + RowKeyCodec.Bytes(key);
-            _reservedBytes += bytes;
-            _memory.Reserve(bytes);
-        }
-        return g;
-    }
-
-    /// <summary>Writes every group in memory to the partitions of `level` and empties the table.</summary>
-    private void SpillGroups(int level)
-    {
-        _spilled = true;
-        _partitions ??= new SpillFile?[FanOut];
-        var space = _memory!.Spill;
-        foreach (var (key, group) in _groups)
-        {
-            var p = RowKeyCodec.Partition(key, level, FanOut);
-            var file = _partitions[p] ??= space.Create();
-            RowKeyCodec.Write(file.Writer, key);
-            Rows.WriteRow(file.Writer, group);
-            file.RecordWritten();
-            _memory.RowProcessed();
-        }
-        ClearGroups();
-    }
-
-    /// <summary>Queues the partitions written so far for loading, and starts a fresh set.</summary>
-    private void PushPartitions(int level)
-    {
-        var partitions = _partitions!;
-        _partitions = null;
-        for (var p = partitions.Length - 1; p >= 0; p--)
-        {
-            if (partitions[p] is not { } file) continue;
+            if (_partitions[p] is not { } file) continue;
             file.StartReading();
-            SpilledPartitions++;
-            _pending.Push((file, level));
+            _pending.Push((file, _level));
         }
+        _partitions = null;
     }
 
-    /// <summary>
-    /// Loads one partition's partial groups, folding equal keys. If it outgrows the budget it is split
-    /// by the next level's hash into new partitions, queued in its place, and the table is left empty.
-    /// </summary>
-    private void LoadPartition(SpillFile file, int level)
+    private void Reserve(long bytes)
     {
-        ClearGroups();
-        var incoming = _incoming ??= new ColumnBuffer(Rows.Kinds!);
-        if (incoming.Count == 0) incoming.AddRow();
-        var reader = file.Reader;
-        var split = false;
-        for (var i = 0L; i < file.Records; i++)
-        {
-            var key = RowKeyCodec.Read(reader);
-            var g = Find(key);
-            if (g < 0)
-            {
-                if (_memory!.ShouldSpill(_reservedBytes) && level + 1 < MaxLevels)
-                {
-                    SpillGroups(level + 1);
-                    split = true;
-                }
-                Rows.ReadRow(reader, AddGroup(key));
-            }
-            else
-            {
-                incoming.ReadRow(reader, 0);
-                AccumulatorMerging.Merge(_merges!, Rows, g, incoming, 0);
-            }
-            _memory!.RowProcessed();
-        }
-        file.Dispose();
-        if (!split) return;
-        SpillGroups(level + 1);
-        PushPartitions(level + 1);
+        if (_memory is null) return;
+        _reservedBytes += bytes;
+        _memory.Reserve(bytes);
     }
 
     private void ClearGroups()
@@ -197,6 +179,7 @@ public sealed class GroupTable : IDisposable
         _groups.Clear();
         _distinct.Clear();
         Rows.Clear();
+        _position = -1;
         _memory?.Release(_reservedBytes);
         _reservedBytes = 0;
     }
