@@ -62,6 +62,11 @@ let comparer (columns: Column list) (keys: SortKey list) : Expression<Func<Colum
         Expression.Block(ctx.Variables, codeA @ codeB @ (keys |> List.map compareKey) @ [ Expression.Label(result, Expression.Constant(0)) :> Expression ])
     Expression.Lambda<Func<ColumnBuffer, int, int, int>>(body, "compare", [ buffer; rowA; rowB ])
 
+/// `row = newRow; buffer.Set...(c, row, value)` for each column: appends the input row's values.
+let private appendRow (ctx: EmitContext) (newRow: Expression) (buffer: Expression) (columns: Column list) (env: Env) =
+    let row = ctx.Local(typeof<int>, "row")
+    block (Expression.Assign(row, newRow) :> Expression :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id])))
+
 /// A materialisation without sort keys: rows kept in a ColumnBuffer in input order.
 let private produceInOrder (ctx: EmitContext) (produceChild: Produce) (input: PhysicalPlan) (consume: Consume) =
     let columns = outputColumns input
@@ -72,12 +77,7 @@ let private produceInOrder (ctx: EmitContext) (produceChild: Produce) (input: Ph
         once ctx (
             block
                 [ Expression.Assign(bufferSlot, Expression.New(bufferType.GetConstructor([| typeof<int> |]), Expression.Constant(columns.Length)))
-                  produceChild input (fun env ->
-                      let row = ctx.Local(typeof<int>, "row")
-                      block (
-                          Expression.Assign(row, Expression.Call(buffer, bufferType.GetMethod("AddRow"))) :> Expression
-                          :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id]))
-                      ))
+                  produceChild input (appendRow ctx (Expression.Call(buffer, bufferType.GetMethod("AddRow"))) buffer columns)
                   Expression.Call(buffer, bufferType.GetMethod("KeepOrder")) ]
         )
     block [ fill; Materialize.emitRows ctx buffer position columns true consume ]
@@ -106,12 +106,7 @@ let private produceSorted (ctx: EmitContext) (produceChild: Produce) (keys: Sort
                           memory
                       )
                   )
-                  produceChild input (fun env ->
-                      let row = ctx.Local(typeof<int>, "row")
-                      block (
-                          Expression.Assign(row, Expression.Call(sort, sortType.GetMethod("AddRow"))) :> Expression
-                          :: Materialize.store rows 0 row (columns |> List.map (fun c -> c, env[c.Id]))
-                      ))
+                  produceChild input (appendRow ctx (Expression.Call(sort, sortType.GetMethod("AddRow"))) rows columns)
                   Expression.Call(sort, sortType.GetMethod("Finish")) ]
         )
     let endLabel = ctx.Label("sorted_end")

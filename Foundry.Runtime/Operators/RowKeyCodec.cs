@@ -28,13 +28,11 @@ internal static class RowKeyCodec
                 break;
             case string s:
                 writer.Write((byte)4);
-                writer.Write7BitEncodedInt(s.Length);
-                writer.Write(MemoryMarshal.AsBytes(s.AsSpan()));
+                WriteText(writer, s);
                 break;
             case byte[] bytes:
                 writer.Write((byte)5);
-                writer.Write7BitEncodedInt(bytes.Length);
-                writer.Write(bytes);
+                WriteBlob(writer, bytes);
                 break;
             case CompositeKey composite:
                 writer.Write((byte)6);
@@ -57,12 +55,8 @@ internal static class RowKeyCodec
             case 1: return reader.ReadInt64();
             case 2: return BitConverter.Int64BitsToDouble(reader.ReadInt64());
             case 3: return reader.ReadBoolean();
-            case 4:
-                return string.Create(reader.Read7BitEncodedInt(), reader, static (chars, r) => r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chars)));
-            case 5:
-                var bytes = new byte[reader.Read7BitEncodedInt()];
-                reader.BaseStream.ReadExactly(bytes);
-                return bytes;
+            case 4: return ReadText(reader);
+            case 5: return ReadBlob(reader);
             case 6:
                 var parts = new object[reader.Read7BitEncodedInt()];
                 for (var i = 0; i < parts.Length; i++) parts[i] = Read(reader);
@@ -70,6 +64,30 @@ internal static class RowKeyCodec
             default:
                 throw new InvalidOperationException($"Foundry bug: spill file holds an unknown key tag {tag}");
         }
+    }
+
+    /// <summary>TEXT in spill files: its length in UTF-16 units (7-bit encoded), then the units, so lone surrogates survive.</summary>
+    public static void WriteText(BinaryWriter writer, string text)
+    {
+        writer.Write7BitEncodedInt(text.Length);
+        writer.Write(MemoryMarshal.AsBytes(text.AsSpan()));
+    }
+
+    public static string ReadText(BinaryReader reader) =>
+        string.Create(reader.Read7BitEncodedInt(), reader, static (chars, r) => r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chars)));
+
+    /// <summary>BLOB in spill files: its length (7-bit encoded), then its bytes.</summary>
+    public static void WriteBlob(BinaryWriter writer, byte[] blob)
+    {
+        writer.Write7BitEncodedInt(blob.Length);
+        writer.Write(blob);
+    }
+
+    public static byte[] ReadBlob(BinaryReader reader)
+    {
+        var blob = new byte[reader.Read7BitEncodedInt()];
+        reader.BaseStream.ReadExactly(blob);
+        return blob;
     }
 
     /// <summary>Estimated managed bytes of a key object (boxes, strings, arrays).</summary>

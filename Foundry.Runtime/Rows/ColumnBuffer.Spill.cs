@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Foundry.Runtime;
 
 /// <summary>
@@ -51,16 +49,8 @@ public sealed partial class ColumnBuffer
             {
                 case ColumnKind.Int64: writer.Write(_int64s[c][row]); break;
                 case ColumnKind.Double: writer.Write(BitConverter.DoubleToInt64Bits(_doubles[c][row])); break;
-                case ColumnKind.Text:
-                    var text = (string)_references[c][row]!;
-                    writer.Write7BitEncodedInt(text.Length);
-                    writer.Write(MemoryMarshal.AsBytes(text.AsSpan()));
-                    break;
-                default:
-                    var blob = (byte[])_references[c][row]!;
-                    writer.Write7BitEncodedInt(blob.Length);
-                    writer.Write(blob);
-                    break;
+                case ColumnKind.Text: RowKeyCodec.WriteText(writer, (string)_references[c][row]!); break;
+                default: RowKeyCodec.WriteBlob(writer, (byte[])_references[c][row]!); break;
             }
         }
     }
@@ -82,15 +72,8 @@ public sealed partial class ColumnBuffer
             {
                 case ColumnKind.Int64: _int64s[c][row] = reader.ReadInt64(); break;
                 case ColumnKind.Double: _doubles[c][row] = BitConverter.Int64BitsToDouble(reader.ReadInt64()); break;
-                case ColumnKind.Text:
-                    var length = reader.Read7BitEncodedInt();
-                    _references[c][row] = string.Create(length, reader, static (chars, r) => r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chars)));
-                    break;
-                default:
-                    var blob = new byte[reader.Read7BitEncodedInt()];
-                    reader.BaseStream.ReadExactly(blob);
-                    _references[c][row] = blob;
-                    break;
+                case ColumnKind.Text: _references[c][row] = RowKeyCodec.ReadText(reader); break;
+                default: _references[c][row] = RowKeyCodec.ReadBlob(reader); break;
             }
         }
     }
