@@ -42,7 +42,8 @@ type CompiledStatementKind =
     | Commit = 9
     | Rollback = 10
     | Checkpoint = 11
-    /// EXPLAIN ANALYZE: run `Inner` (instrumented), then return `RenderAnalysis(counters, milliseconds)`.
+    /// EXPLAIN ANALYZE: run `Inner` (instrumented), then return `RenderAnalysis(counters, milliseconds, memoryLine)`,
+    /// where the engine's `memoryLine` says what the operators took and spilled.
     | ExplainAnalyze = 12
     /// ALTER TABLE: `TableToCreate` is the table's new definition; `ObjectName` its current name;
     /// `BackfillSql`, when set, an UPDATE that fills a new column of existing rows with its DEFAULT.
@@ -87,7 +88,7 @@ type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
     member val Inner: CompiledStatement = null with get, set
     /// EXPLAIN ANALYZE: the result (a query returning the annotated plan) from the inner run's state
     /// counters and its elapsed milliseconds.
-    member val RenderAnalysis: Func<int64[], float, CompiledStatement> = null with get, set
+    member val RenderAnalysis: Func<int64[], float, string, CompiledStatement> = null with get, set
 
 /// One parsed statement and the script text it came from (error locations refer to that text).
 [<AllowNullLiteral>]
@@ -193,7 +194,7 @@ type SqlCompiler =
             innerStatement.Program <- QueryCompiler.compile program
             innerStatement.Layout <- program.Layout
             innerStatement.AffectedCounter <- (program.AffectedCounter |> Option.defaultValue -1)
-            let render (counters: int64[]) (milliseconds: float) =
+            let render (counters: int64[]) (milliseconds: float) (memoryLine: string) =
                 let ticksToMs (ticks: int64) = float ticks * 1000.0 / float System.Diagnostics.Stopwatch.Frequency
                 let note id p =
                     let actual = instruments.RowCounters.TryFind id |> Option.map (fun c -> counters[c]) |> Option.defaultValue 0L
@@ -203,8 +204,8 @@ type SqlCompiler =
                         | None -> ""
                     sprintf "(estimated rows=%.0f actual rows=%d%s)" (Estimates.rows p) actual time
                 let lines = PhysicalPrinter.printAnnotated program.Executed note
-                SqlCompiler.LinesQuery "QUERY PLAN" (lines @ [ sprintf "Execution time: %.3f ms" milliseconds ])
-            CompiledStatement(CompiledStatementKind.ExplainAnalyze, "EXPLAIN", Inner = innerStatement, RenderAnalysis = Func<int64[], float, CompiledStatement>(render))
+                SqlCompiler.LinesQuery "QUERY PLAN" (lines @ [ memoryLine; sprintf "Execution time: %.3f ms" milliseconds ])
+            CompiledStatement(CompiledStatementKind.ExplainAnalyze, "EXPLAIN", Inner = innerStatement, RenderAnalysis = Func<int64[], float, string, CompiledStatement>(render))
         | BoundTree.CreateTable c ->
             let columns = c.Columns |> List.mapi (fun i col -> ColumnSchema(col.Name, col.Type, col.NotNull, i, Option.toObj col.Default)) |> Array.ofList
             let checks = c.Checks |> List.map (fun (name, sql) -> CheckConstraint(name, sql)) |> Array.ofList

@@ -5,8 +5,8 @@ using Foundry.Engine;
 namespace Foundry.Cli.Commands;
 
 /// <summary>
-/// `foundry exec DB (-c SQL | -f FILE | --jsonl) [--format table|csv|json]`: runs a script and prints its results,
-/// or serves the JSON-lines protocol on standard input and output.
+/// `foundry exec DB (-c SQL | -f FILE | --jsonl) [--format table|csv|json] [--memory-budget SIZE]`: runs a script and
+/// prints its results, or serves the JSON-lines protocol on standard input and output.
 /// </summary>
 public static class ExecCommand
 {
@@ -22,9 +22,16 @@ public static class ExecCommand
             Description = "Serve JSON lines: read {\"sql\": \"...\"} per line on stdin, write one JSON result line per request.",
         };
 
+        var budget = new Option<long?>("--memory-budget")
+        {
+            Description = "Memory budget of each statement's sorts and hash tables (bytes, or with a K, M or G suffix); beyond it they spill to temporary files.",
+            HelpName = "SIZE",
+            CustomParser = MemoryBudgetOption.Parse,
+        };
+
         var exec = new Command("exec", "Run SQL against a database: a script (-c or -f), or requests as JSON lines (--jsonl).")
         {
-            database, command, file, format, jsonl,
+            database, command, file, format, jsonl, budget,
         };
         exec.Validators.Add(result =>
         {
@@ -34,18 +41,20 @@ public static class ExecCommand
         exec.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var path = parse.GetValue(database)!;
-            if (parse.GetValue(jsonl)) return ServeJsonLines(console, path);
+            var memory = parse.GetValue(budget);
+            if (parse.GetValue(jsonl)) return ServeJsonLines(console, path, memory);
             var fileName = parse.GetValue(file);
             var sql = fileName is null ? parse.GetValue(command)! : ReadScript(console, fileName);
-            return RunScript(console, path, sql, fileName, parse.GetValue(format)!);
+            return RunScript(console, path, sql, fileName, parse.GetValue(format)!, memory);
         }));
         return exec;
     }
 
-    private static int ServeJsonLines(CliConsole console, string path)
+    private static int ServeJsonLines(CliConsole console, string path, long? memoryBudget)
     {
         using var db = CommandRunner.Open(console, path);
         using var session = db.OpenSession();
+        session.OperatorMemoryBytes = memoryBudget;
         var requests = console.InputBytes is { } bytes ? RequestLines.Read(bytes) : RequestLines.Read(console.In);
         JsonLinesProtocol.Serve(session, requests, console.Out);
         return CommandRunner.Success;
@@ -58,10 +67,11 @@ public static class ExecCommand
         return File.ReadAllText(fileName);
     }
 
-    private static int RunScript(CliConsole console, string path, string sql, string? fileName, string format)
+    private static int RunScript(CliConsole console, string path, string sql, string? fileName, string format, long? memoryBudget)
     {
         using var db = CommandRunner.Open(console, path);
         using var session = db.OpenSession();
+        session.OperatorMemoryBytes = memoryBudget;
         var ansi = format == "table" ? console.CreateAnsiOut() : null;
         var firstQuery = true;
         try

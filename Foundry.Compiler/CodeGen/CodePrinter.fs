@@ -47,6 +47,8 @@ let rec private expr (e: Expression) : string =
         | :? bool as b -> if b then "true" else "false"
         | :? int64 as l -> string l + "L"
         | :? float as d -> d.ToString("R", Globalization.CultureInfo.InvariantCulture) + "d"
+        // Before byte[]: a byte-based enum array passes the CLR's byte[] type test.
+        | :? (Foundry.Runtime.ColumnKind[]) as kinds -> "ColumnKind[" + String.Join(", ", kinds) + "]"
         | :? (byte[]) as bytes -> "bytes[" + Convert.ToHexString(bytes) + "]"
         | :? Delegate -> "<compiled " + c.Type.Name + ">"
         | v when v.GetType().IsPrimitive -> string v

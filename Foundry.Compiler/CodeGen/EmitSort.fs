@@ -1,7 +1,8 @@
 /// Sort, a pipeline breaker. On the first call the input pipeline runs to completion, appending each
-/// row's columns to a typed ColumnBuffer; the buffer is sorted with a separately compiled comparison
-/// (ties keep input order); then a second loop emits the rows in order, its position kept in a counter
-/// so it resumes after each output row. Each key says where NULLs go.
+/// row's columns to a SortBuffer, which sorts them with a separately compiled comparison (ties keep
+/// input order) in memory, or beyond the statement's memory budget as an external merge sort over
+/// spilled runs; then a second loop emits the rows in order, asking the SortBuffer for each next row,
+/// so it resumes after each output row. Each key says where NULLs go. Top-N keeps its bounded buffer.
 module Foundry.Compiler.CodeGen.EmitSort
 
 open System
@@ -61,28 +62,74 @@ let comparer (columns: Column list) (keys: SortKey list) : Expression<Func<Colum
         Expression.Block(ctx.Variables, codeA @ codeB @ (keys |> List.map compareKey) @ [ Expression.Label(result, Expression.Constant(0)) :> Expression ])
     Expression.Lambda<Func<ColumnBuffer, int, int, int>>(body, "compare", [ buffer; rowA; rowB ])
 
-let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
+/// `row = newRow; buffer.Set...(c, row, value)` for each column: appends the input row's values.
+let private appendRow (ctx: EmitContext) (newRow: Expression) (buffer: Expression) (columns: Column list) (env: Env) =
+    let row = ctx.Local(typeof<int>, "row")
+    block (Expression.Assign(row, newRow) :> Expression :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id])))
+
+/// A materialisation without sort keys: rows kept in a ColumnBuffer in input order.
+let private produceInOrder (ctx: EmitContext) (produceChild: Produce) (input: PhysicalPlan) (consume: Consume) =
     let columns = outputColumns input
     let bufferSlot = ctx.NewBuffer()
     let buffer = Expression.Convert(bufferSlot, bufferType) :> Expression
     let position = ctx.NewCounter()
-    // No keys: a plain materialisation, rows kept in input order.
-    let compare = if keys.IsEmpty then None else Some((comparer columns keys).Compile())
     let fill =
         once ctx (
             block
                 [ Expression.Assign(bufferSlot, Expression.New(bufferType.GetConstructor([| typeof<int> |]), Expression.Constant(columns.Length)))
-                  produceChild input (fun env ->
-                      let row = ctx.Local(typeof<int>, "row")
-                      block (
-                          Expression.Assign(row, Expression.Call(buffer, bufferType.GetMethod("AddRow"))) :> Expression
-                          :: Materialize.store buffer 0 row (columns |> List.map (fun c -> c, env[c.Id]))
-                      ))
-                  match compare with
-                  | Some c -> Expression.Call(buffer, bufferType.GetMethod("Sort"), Expression.Constant(c), interrupt ctx) :> Expression
-                  | None -> Expression.Call(buffer, bufferType.GetMethod("KeepOrder")) :> Expression ]
+                  produceChild input (appendRow ctx (Expression.Call(buffer, bufferType.GetMethod("AddRow"))) buffer columns)
+                  Expression.Call(buffer, bufferType.GetMethod("KeepOrder")) ]
         )
     block [ fill; Materialize.emitRows ctx buffer position columns true consume ]
+
+/// ORDER BY: rows go into a SortBuffer, which sorts them in memory or, beyond the statement's memory
+/// budget, as an external merge sort over spilled runs; the output loop asks it for the next row and
+/// reads it from the buffer it names (the resume position lives in the SortBuffer).
+let private produceSorted (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
+    let columns = outputColumns input
+    let sortType = typeof<SortBuffer>
+    let sortSlot = ctx.NewObject()
+    let sort = Expression.Convert(sortSlot, sortType) :> Expression
+    let rows = Expression.Property(sort, "Rows") :> Expression
+    let kinds = columns |> List.map (fun c -> Materialize.columnKind c.Type) |> Array.ofList
+    let compare = (comparer columns keys).Compile()
+    let memory = Expression.Property(ctx.Context, "Memory") :> Expression
+    let fill =
+        once ctx (
+            block
+                [ Expression.Assign(
+                      sortSlot,
+                      Expression.New(
+                          sortType.GetConstructor([| typeof<ColumnKind[]>; typeof<Func<ColumnBuffer, int, int, int>>; typeof<OperatorMemory> |]),
+                          Expression.Constant(kinds),
+                          Expression.Constant(compare),
+                          memory
+                      )
+                  )
+                  produceChild input (appendRow ctx (Expression.Call(sort, sortType.GetMethod("AddRow"))) rows columns)
+                  Expression.Call(sort, sortType.GetMethod("Finish")) ]
+        )
+    let endLabel = ctx.Label("sorted_end")
+    let current = ctx.Local(bufferType, "sorted")
+    let row = ctx.Local(typeof<int>, "sorted_row")
+    let reads, env = Materialize.load ctx current 0 row columns
+    let emit =
+        Expression.Loop(
+            block (
+                [ Expression.IfThen(Expression.Not(Expression.Call(sort, sortType.GetMethod("MoveNext"))), Expression.Break(endLabel))
+                  Expression.Assign(current, Expression.Property(sort, "Current"))
+                  Expression.Assign(row, Expression.Property(sort, "CurrentRow")) ]
+                @ reads
+                @ [ consume env ]
+            ),
+            endLabel
+        )
+    block [ fill; emit ]
+
+/// Sort (or, with no keys, the plain materialisation that `Materialize` plans).
+let produce (ctx: EmitContext) (produceChild: Produce) (keys: SortKey list) (input: PhysicalPlan) (consume: Consume) =
+    if keys.IsEmpty then produceInOrder ctx produceChild input consume
+    else produceSorted ctx produceChild keys input consume
 
 /// Once the TopNBuffer is full, a candidate whose first sort key orders strictly after the worst kept
 /// row's cannot enter, whatever its other keys: this test rejects it before its columns are copied

@@ -11,6 +11,14 @@ open Foundry.Runtime
 
 let private bufferType = typeof<ColumnBuffer>
 
+/// The buffer column kind that holds values of a SQL type (BOOLEAN as Int64 0/1, as `setValue` stores it).
+let columnKind (t: SqlType) =
+    match t with
+    | SqlType.Real -> ColumnKind.Double
+    | SqlType.Text -> ColumnKind.Text
+    | SqlType.Blob -> ColumnKind.Blob
+    | _ -> ColumnKind.Int64
+
 /// `buffer.SetX(column, row, value)` for a value of type t (BOOLEAN as 0/1).
 let setValue (buffer: Expression) (column: int) (row: Expression) (t: SqlType) (value: Expression) : Expression =
     let idx = Expression.Constant(column)

@@ -25,6 +25,9 @@ public sealed class Database : IDisposable
         Pager = pager;
         IsTemporary = temporary;
         _deleteOnDispose = temporary;
+        if (options?.OperatorMemoryBytes is < 1) throw new ArgumentOutOfRangeException(nameof(options), "OperatorMemoryBytes must be at least 1");
+        OperatorMemoryBytes = options?.OperatorMemoryBytes ?? (long)pager.CacheCapacityFrames * pager.PageSizeBytes / 2;
+        SpillDirectory = options?.SpillDirectory;
         Catalog = new CatalogStore(pager);
         Pager.Commit();
     }
@@ -45,6 +48,12 @@ public sealed class Database : IDisposable
 
     /// <summary>The options it was opened with (sessions take their timeouts from them).</summary>
     internal DatabaseOptions Options { get; }
+
+    /// <summary>The default memory budget of a statement's operators (DatabaseOptions.OperatorMemoryBytes).</summary>
+    public long OperatorMemoryBytes { get; }
+
+    /// <summary>Where statements write spill files; null: the system temporary directory.</summary>
+    public string? SpillDirectory { get; }
 
     internal Pager Pager { get; }
     internal CatalogStore Catalog { get; }

@@ -29,4 +29,14 @@ public sealed class DatabaseOptions
     /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.
     /// </summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Memory budget of one statement's sorts and hash tables, in bytes; beyond it they spill to
+    /// temporary files. Null: half the buffer pool (cache frames x page size; 16 MiB by default).
+    /// A session can override it (<see cref="Session.OperatorMemoryBytes"/>).
+    /// </summary>
+    public long? OperatorMemoryBytes { get; init; }
+
+    /// <summary>Directory of spill files; null: the system temporary directory.</summary>
+    public string? SpillDirectory { get; init; }
 }

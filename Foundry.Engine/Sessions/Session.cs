@@ -63,6 +63,25 @@ public sealed class Session : IDisposable
     /// <summary>Settings for compiler experiments (rules switched off).</summary>
     public CompilerOptions CompilerOptions { get; } = new();
 
+    /// <summary>
+    /// Memory budget, in bytes, of each statement's sorts and hash tables in this session; beyond it they
+    /// spill to temporary files. Null (the default): the database's <see cref="Database.OperatorMemoryBytes"/>.
+    /// </summary>
+    public long? OperatorMemoryBytes
+    {
+        get => _operatorMemoryBytes;
+        set
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(value), "the operator memory budget must be at least 1 byte");
+            _operatorMemoryBytes = value;
+        }
+    }
+
+    private long? _operatorMemoryBytes;
+
+    /// <summary>Spill files and memory of the last statement's operators (for tests and EXPLAIN ANALYZE).</summary>
+    public OperatorMemory? LastOperatorMemory { get; private set; }
+
     /// <summary>True between BEGIN and COMMIT/ROLLBACK.</summary>
     public bool InTransaction => _explicit is not null;
 
@@ -168,7 +187,7 @@ public sealed class Session : IDisposable
                 {
                     compiled = LockTables(txn, statement, prepared, compiled, version, LockMode.Shared);
                     CheckParameters(sql, compiled, parameters);
-                    var state = new QueryState(new StatementContext(_database.Pager, parameters, running.Interrupt), compiled.Layout, compiled.ColumnNames.Length);
+                    var state = new QueryState(NewContext(parameters, running.Interrupt), compiled.Layout, compiled.ColumnNames.Length);
                     var rows = new RowSource(compiled.Program, state, sql, _database, () =>
                     {
                         Finish(running);
@@ -188,16 +207,17 @@ public sealed class Session : IDisposable
                     CheckParameters(sql, inner, parameters);
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     long[] counters = [];
+                    var context = NewContext(parameters, running.Interrupt);
                     Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters, running.Interrupt), inner.Layout, inner.ColumnNames.Length);
+                        using var state = new QueryState(context, inner.Layout, inner.ColumnNames.Length);
                         while (inner.Program(state)) { }
                         counters = (long[])state.Counters.Clone();
                         return 0L;
                     });
                     var elapsed = clock.Elapsed.TotalMilliseconds;
                     if (autocommit) CommitTransaction(txn);
-                    var report = compiled.RenderAnalysis(counters, elapsed);
+                    var report = compiled.RenderAnalysis(counters, elapsed, context.Memory.Summary());
                     var lines = new QueryState(new StatementContext(_database.Pager, []), report.Layout, 1);
                     var source = new RowSource(report.Program, lines, sql, _database, () => { });
                     handedOff = true;
@@ -213,7 +233,7 @@ public sealed class Session : IDisposable
                     var returned = new List<object?[]>();
                     var affected = Modify(sql, () =>
                     {
-                        using var state = new QueryState(new StatementContext(_database.Pager, parameters, running.Interrupt), program.Layout, program.ColumnNames.Length);
+                        using var state = new QueryState(NewContext(parameters, running.Interrupt), program.Layout, program.ColumnNames.Length);
                         // The change runs on the first call; with RETURNING, each further row is a returned one.
                         while (program.Program(state)) returned.Add(BufferedRows.Snapshot(state.Output, program.ColumnTypes));
                         return state.Counters[program.AffectedCounter];
@@ -269,6 +289,14 @@ public sealed class Session : IDisposable
     {
         Interlocked.CompareExchange(ref _running, null, running);
         running.Dispose();
+    }
+
+    /// <summary>A statement's context: its stop request, and the session's (or the database's) operator memory budget.</summary>
+    private StatementContext NewContext(object?[] parameters, StatementInterrupt interrupt)
+    {
+        var memory = new OperatorMemory(_operatorMemoryBytes ?? _database.OperatorMemoryBytes, _database.SpillDirectory);
+        LastOperatorMemory = memory;
+        return new StatementContext(_database.Pager, parameters, interrupt, memory);
     }
 
     private static QueryResult Done(CompiledStatement compiled, long affected) => new([], [], null, affected, compiled.CommandTag);

@@ -41,9 +41,19 @@ public sealed class QueryState : IDisposable
     /// </summary>
     public int ResumePoint;
 
+    /// <summary>
+    /// Closes the cursors and releases operator state, deleting every spill file (OM3). The slots are
+    /// emptied, so buffers and hash tables are garbage as soon as the statement ends, even while its
+    /// result object is still referenced.
+    /// </summary>
     public void Dispose()
     {
         foreach (var cursor in Cursors) cursor?.Dispose();
+        foreach (var state in Objects) (state as IDisposable)?.Dispose();
+        Array.Clear(Cursors);
+        Array.Clear(Objects);
+        Array.Clear(Buffers);
+        Context.Memory.Dispose();
     }
 
     /// <summary>
@@ -60,6 +70,7 @@ public sealed class QueryState : IDisposable
         Array.Clear(Counters, firstCounter, counterCount);
         Array.Clear(Flags, firstFlag, flagCount);
         Array.Clear(Buffers, firstBuffer, bufferCount);
+        for (var i = firstObject; i < firstObject + objectCount; i++) (Objects[i] as IDisposable)?.Dispose();
         Array.Clear(Objects, firstObject, objectCount);
     }
 }

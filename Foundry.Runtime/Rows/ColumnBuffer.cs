@@ -3,9 +3,11 @@ namespace Foundry.Runtime;
 /// <summary>
 /// Rows materialised at a pipeline breaker (a sort), stored column by column in typed arrays so that
 /// no value is boxed. Generated code appends a row with <see cref="AddRow"/> followed by one Set call
-/// per column, and reads rows back by index (through <see cref="Order"/> once sorted).
+/// per column, and reads rows back by index (through <see cref="Order"/> once sorted). A buffer made
+/// with its <see cref="ColumnKind"/>s allocates only the value array each column uses and can spill
+/// its rows (ColumnBuffer.Spill.cs); one made with a width keeps every array for every column.
 /// </summary>
-public sealed class ColumnBuffer
+public sealed partial class ColumnBuffer
 {
     private readonly long[][] _int64s;
     private readonly double[][] _doubles;
@@ -28,6 +30,30 @@ public sealed class ColumnBuffer
         }
         Order = [];
     }
+
+    public ColumnBuffer(ColumnKind[] kinds)
+    {
+        Kinds = kinds;
+        var width = kinds.Length;
+        _int64s = new long[width][];
+        _doubles = new double[width][];
+        _references = new object?[width][];
+        _nulls = new bool[width][];
+        for (var c = 0; c < width; c++)
+        {
+            switch (kinds[c])
+            {
+                case ColumnKind.Int64: _int64s[c] = new long[_capacity]; break;
+                case ColumnKind.Double: _doubles[c] = new double[_capacity]; break;
+                default: _references[c] = new object?[_capacity]; break;
+            }
+            _nulls[c] = new bool[_capacity];
+        }
+        Order = [];
+    }
+
+    /// <summary>The columns' kinds, or null for a buffer made with a width only.</summary>
+    public ColumnKind[]? Kinds { get; }
 
     public int Count { get; private set; }
 
@@ -90,14 +116,31 @@ public sealed class ColumnBuffer
         Order = order;
     }
 
+    /// <summary>
+    /// Forgets every row but keeps the arrays for reuse, zeroed, so that a row added afterwards starts
+    /// with every column zero and not NULL as a new one does (and no reference outlives its row).
+    /// </summary>
+    public void Clear()
+    {
+        for (var c = 0; c < _nulls.Length; c++)
+        {
+            if (_int64s[c] is { } int64s) Array.Clear(int64s, 0, Count);
+            if (_doubles[c] is { } doubles) Array.Clear(doubles, 0, Count);
+            if (_references[c] is { } references) Array.Clear(references, 0, Count);
+            Array.Clear(_nulls[c], 0, Count);
+        }
+        Count = 0;
+        Order = [];
+    }
+
     private void Grow()
     {
         _capacity *= 2;
         for (var c = 0; c < _int64s.Length; c++)
         {
-            Array.Resize(ref _int64s[c], _capacity);
-            Array.Resize(ref _doubles[c], _capacity);
-            Array.Resize(ref _references[c], _capacity);
+            if (_int64s[c] is not null) Array.Resize(ref _int64s[c], _capacity);
+            if (_doubles[c] is not null) Array.Resize(ref _doubles[c], _capacity);
+            if (_references[c] is not null) Array.Resize(ref _references[c], _capacity);
             Array.Resize(ref _nulls[c], _capacity);
         }
     }
