@@ -156,3 +156,23 @@ let ``Cancel stops a statement that is waiting for a lock`` () =
     Assert.Equal("FND5701", e.Code)
     Assert.True(elapsed < TimeSpan.FromSeconds 5.)
     Assert.Equal(0, db.LockWaiters)
+
+[<Fact>]
+let ``spilling operators' merge and partition passes poll the statement's stop request`` () =
+    // Sort runs are merged and spilled partitions re-read inside one call of the statement's delegate,
+    // between the generated loop's own checks: OperatorMemory.RowProcessed must see the statement's request.
+    let path = IO.Path.Combine(IO.Path.GetTempPath(), $"foundry-{Guid.NewGuid():N}.foundry")
+    try
+        use pager = Foundry.Storage.Pager.Open path
+        let interrupt = StatementInterrupt()
+        use memory = new OperatorMemory(1L)
+        let context = StatementContext(pager, [||], interrupt, memory)
+        for _ in 1 .. 2 * StatementInterrupt.PollInterval do context.Memory.RowProcessed()
+        interrupt.Request InterruptReason.StatementTimeout
+        let e =
+            Assert.Throws<FoundryRuntimeException>(fun () ->
+                for _ in 1 .. StatementInterrupt.PollInterval do context.Memory.RowProcessed())
+        Assert.Equal(RuntimeErrors.StatementTimeout, e.Code)
+    finally
+        for file in [ path; path + "-wal" ] do
+            if IO.File.Exists file then IO.File.Delete file
