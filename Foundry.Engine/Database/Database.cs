@@ -129,6 +129,7 @@ public sealed class Database : IDisposable
             PageSizeBytes = options.PageSizeBytes,
             CacheFrames = options.CacheFrames,
             CheckpointLogBytes = options.CheckpointLogBytes,
+            AcceptLogLoss = options.AcceptLogLoss,
         };
     }
 }

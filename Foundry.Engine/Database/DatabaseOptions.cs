@@ -11,4 +11,10 @@ public sealed class DatabaseOptions
 
     /// <summary>Write-ahead log size that makes a commit run a checkpoint (see PagerOptions.CheckpointLogBytes).</summary>
     public long CheckpointLogBytes { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// Open even when recovery refuses the write-ahead log (FND5110), keeping only the part before the
+    /// damage; <see cref="Database.Recovery"/> says what was dropped. For `foundry recover --accept-loss`.
+    /// </summary>
+    public bool AcceptLogLoss { get; init; }
 }

@@ -29,6 +29,7 @@ internal static class ErrorMapper
         FoundryRuntimeException r => Plain($"FND{r.Code:D4}", r.Message, sql, e),
         OverflowException => Plain($"FND{RuntimeErrors.IntegerOverflow:D4}", "integer out of range", sql, e),
         DivideByZeroException => Plain($"FND{RuntimeErrors.DivisionByZero:D4}", "division by zero", sql, e),
+        WalRefusedException w => Plain(RecoveryErrors.WalRefused, w.Message, sql, e),
         StorageException s => Plain("FND5100", s.Message, sql, e),
         _ => null,
     };

@@ -43,6 +43,25 @@ internal sealed class DatabaseFile : IStorageFile
         }
     }
 
+    /// <summary>Opens an existing file for reading only; <paramref name="sharedLock"/> takes the lock shared (FileShare.Read), else none.</summary>
+    public static DatabaseFile OpenReadOnly(string path, bool sharedLock)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, sharedLock ? FileShare.Read : FileShare.ReadWrite,
+                bufferSize: 0, FileOptions.RandomAccess);
+            return new DatabaseFile(path, stream);
+        }
+        catch (IOException ex) when (File.Exists(path) && IsSharingViolation(ex))
+        {
+            throw new StorageException($"database is locked: '{path}' is open in another connection or process", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"cannot open '{path}' for reading: {ex.Message}", ex);
+        }
+    }
+
     private static bool IsSharingViolation(IOException ex)
     {
         // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION on Windows; on Unix .NET reports EWOULDBLOCK

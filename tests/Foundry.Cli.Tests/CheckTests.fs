@@ -227,7 +227,7 @@ let ``a missing or locked file cannot be checked: exit code 2 and a clear messag
     use opened = Database.Open db
     let locked = run "" [ "check"; db ]
     Assert.Equal(2, locked.ExitCode)
-    Assert.StartsWith("foundry: cannot check: cannot read", locked.Err)
+    Assert.StartsWith("foundry: cannot check: database is locked", locked.Err)
 
 [<Fact>]
 let ``check runs as a child process and reports through its exit code`` () =
