@@ -15,12 +15,6 @@ open Foundry.Cli.Tests.Cli
 /// Small pages so that the tables span several levels and the indexes several leaves.
 let private options = DatabaseOptions(PageSizeBytes = 512)
 
-let private runScript (db: Database) (sql: string) =
-    use session = db.OpenSession()
-    for r in session.ExecuteScript sql do
-        use r = r
-        while r.Read() do ()
-
 /// Every row of a query, values boxed; a FoundryException escapes.
 let private query (path: string) (sql: string) : obj list list =
     use db = Database.Open(path, options)
@@ -69,13 +63,6 @@ let private firstLeafOfT (path: string) =
     use pager = Pager.Open path
     let table = TableSchema.Deserialize(ReadOnlySpan(catalogEntry pager 't' "t"))
     leftmostLeaf pager table.RootPageId, BTree(pager, table.RootPageId).Depth
-
-let private flipByte (path: string) (offset: int64) =
-    use file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
-    file.Position <- offset
-    let b = file.ReadByte()
-    file.Position <- offset
-    file.WriteByte(byte (b ^^^ 0xFF))
 
 [<Fact>]
 let ``a clean database with tables, indexes and deletes checks clean`` () =

@@ -12,12 +12,6 @@ open Foundry.Cli.Tests.Cli
 
 let private options = DatabaseOptions(PageSizeBytes = 512)
 
-let private runScript (db: Database) (sql: string) =
-    use session = db.OpenSession()
-    for r in session.ExecuteScript sql do
-        use r = r
-        while r.Read() do ()
-
 /// Copies a file the way an outside program would, ignoring the writer's advisory lock (File.Copy takes a shared lock).
 let private copyLocked (source: string) (target: string) =
     use p = Diagnostics.Process.Start("cp", [ source; target ])
@@ -25,13 +19,6 @@ let private copyLocked (source: string) (target: string) =
     Assert.Equal(0, p.ExitCode)
 
 let private sha (path: string) = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes path))
-
-let private flipByte (path: string) (offset: int64) =
-    use file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
-    file.Position <- offset
-    let b = file.ReadByte()
-    file.Position <- offset
-    file.WriteByte(byte (b ^^^ 0xFF))
 
 /// A database `name` in `dir` whose table t (300 rows) is checkpointed in the file and whose table r got
 /// 40 single-row commits that are only in the log: the files are copied while the writer has them open.

@@ -250,7 +250,7 @@ let private checkpointedTree (frames: int) (lastKey: int) =
 /// Record types in the log file, in order.
 let private logRecordTypes (fs: FaultInjectingFileSystem) =
     use wal = fs.Open(dbPath + "-wal", false)
-    use db = fs.Open(dbPath, false)
+    use db = fs.OpenReadOnly(dbPath, false)
     let prefix = Array.zeroCreate<byte> FileHeaderPage.FixedSize
     db.Read(Span prefix, 0L) |> ignore
     let scanned = WalScanner.Scan(wal, FileHeaderPage.ReadDatabaseId(ReadOnlySpan prefix), 512)
