@@ -160,7 +160,7 @@ let ``WB2 a database opened through a symlink and through its real path shares o
 type WalByteFlipSweep(output: ITestOutputHelper) =
     [<Fact>]
     member _.``RF1-RF4 flipping any used byte of the WAL leaves every acknowledged commit or refuses the open``() =
-        let fs, model = workload 20 40
+        let fs, model = workload 20 100
         let crashed = copyOf fs
         let db = crashed.Contents dbPath
         let used = int (usedEnd crashed)
@@ -195,7 +195,7 @@ type WalByteFlipSweep(output: ITestOutputHelper) =
             | e -> failures.Enqueue(sprintf "offset %d: %s: %s" offset (e.GetType().Name) e.Message)
         Parallel.For(0, used, ParallelOptions(MaxDegreeOfParallelism = 2), (fun i -> one i)) |> ignore
         output.WriteLine(
-            sprintf "WAL byte-flip sweep: %d bytes flipped (log of %d records, 41 acknowledged commits), %d opened with every commit, %d refused, %d failures, %.1f s"
+            sprintf "WAL byte-flip sweep: %d bytes flipped (log of %d records, 101 acknowledged commits), %d opened with every commit, %d refused, %d failures, %.1f s"
                 used records intact.Value refused.Value failures.Count watch.Elapsed.TotalSeconds)
         Assert.True(failures.IsEmpty, String.Join("\n", Seq.truncate 20 failures))
         Assert.Equal(used, intact.Value + refused.Value)
