@@ -15,6 +15,7 @@ public static class FoundryCli
             ExecCommand.Create(console),
             ExplainCommand.Create(console),
             CheckCommand.Create(console),
+            RecoverCommand.Create(console),
         };
         var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
         var exitCode = root.Parse(args).Invoke(configuration);

@@ -59,3 +59,21 @@ public sealed class LogFailedException : StorageException
     {
     }
 }
+
+/// <summary>
+/// The write-ahead log cannot be trusted (RF1–RF3: a damaged header or sector, a log of another
+/// database, or a synced part of the log after a gap): the database is not opened, so no committed
+/// transaction is dropped silently. <see cref="Damage"/> says where and what opening with loss accepted
+/// (<see cref="PagerOptions.AcceptLogLoss"/>) would drop.
+/// </summary>
+public sealed class WalRefusedException : StorageException
+{
+    public WalRefusedException(WalDamage damage)
+        : base($"{damage.Describe()}; the database was not opened, so that no committed transaction is lost silently " +
+            $"(opening it with the loss accepted {damage.DescribeLoss()})")
+    {
+        Damage = damage;
+    }
+
+    public WalDamage Damage { get; }
+}

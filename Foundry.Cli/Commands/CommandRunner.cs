@@ -47,15 +47,20 @@ public static class CommandRunner
 
     /// <summary>
     /// Opens (creating if missing) the database at <paramref name="path"/>, naming the file in any error.
-    /// When opening had to recover from a crash, says what recovery did on standard error.
+    /// When opening had to recover from a crash (or cut a torn log tail), says what recovery did on standard error.
     /// </summary>
     public static Database Open(CliConsole console, string path)
     {
         try
         {
             var db = Database.Open(path);
-            if (db.Recovery.Ran) console.Error.WriteLine($"{path}: {db.Recovery}");
+            if (db.Recovery.IsNotable) console.Error.WriteLine($"{path}: {db.Recovery}");
             return db;
+        }
+        catch (FoundryException e) when (e.Code == "FND5120")
+        {
+            throw new CommandException($"cannot open database '{path}': error {e.Code}: {e.Message}. " +
+                $"`foundry recover {path}` shows what recovery would drop; `foundry recover {path} --accept-loss` opens it without that part of the log");
         }
         catch (FoundryException e)
         {

@@ -150,6 +150,7 @@ public sealed class Database : IDisposable
             CacheFrames = options.CacheFrames,
             CheckpointLogBytes = options.CheckpointLogBytes,
             FileSystem = options.FileSystem,
+            AcceptLogLoss = options.AcceptLogLoss,
         };
     }
 }

@@ -39,4 +39,10 @@ public sealed class DatabaseOptions
 
     /// <summary>Directory of spill files; null: the system temporary directory.</summary>
     public string? SpillDirectory { get; init; }
+
+    /// <summary>
+    /// Open even when recovery refuses the write-ahead log (FND5120), keeping only the part before the
+    /// damage; <see cref="Database.Recovery"/> says what was dropped. For `foundry recover --accept-loss`.
+    /// </summary>
+    public bool AcceptLogLoss { get; init; }
 }

@@ -29,6 +29,7 @@ internal static class ErrorMapper
         FoundryRuntimeException r => Plain($"FND{r.Code:D4}", r.Message, sql, e),
         OverflowException => Plain($"FND{RuntimeErrors.IntegerOverflow:D4}", "integer out of range", sql, e),
         DivideByZeroException => Plain($"FND{RuntimeErrors.DivisionByZero:D4}", "division by zero", sql, e),
+        WalRefusedException w => Plain(StorageErrors.WalRefused, w.Message, sql, e),
         DiskFullException d => Plain(StorageErrors.DiskFull, d.Message, sql, e),
         LogFailedException l => Plain(StorageErrors.MustReopen, l.Message, sql, e),
         StorageException s => Plain(StorageErrors.Storage, s.Message, sql, e),

@@ -11,4 +11,7 @@ internal static class StorageErrors
 
     /// <summary>The log failed (WAL6): every statement of every session answers this until the database is reopened.</summary>
     public const string MustReopen = "FND5111";
+
+    /// <summary>The write-ahead log cannot be trusted (damaged, of another database, or missing synced data): the database was not opened.</summary>
+    public const string WalRefused = "FND5120";
 }

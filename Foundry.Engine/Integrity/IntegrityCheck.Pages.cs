@@ -7,40 +7,26 @@ public static partial class IntegrityCheck
     private const int ProgressEveryPages = 4096;
 
     /// <summary>
-    /// Step 1: reads the file sequentially, outside the pager, and checks the header prefix, every whole
-    /// page's checksum (PG4) and the length against the header's page count (IC7). Works on files the pager
-    /// refuses to open (truncated, header checksum wrong). Returns true when the header is sound and the
-    /// file complete, so the structure can be checked through the pager.
+    /// Step 1: reads the committed state sequentially, outside the pager, and checks the header prefix,
+    /// every whole page's checksum (PG4) and the length against the header's page count (IC7). Works on
+    /// files the pager refuses to open (truncated, header checksum wrong). Returns true when the header is
+    /// sound and the file complete, so the structure can be checked through the pager.
     /// </summary>
-    private static bool ScanPages(IntegrityReport report, IProgress<IntegrityProgress>? progress)
+    private static bool ScanPages(IStorageFile file, IntegrityReport report, IProgress<IntegrityProgress>? progress)
     {
-        FileStream stream;
+        var o = report.Add(IntegrityObjectKind.Pages, "pages");
         try
         {
-            // FileShare.Read takes a shared lock, which fails while another process has the database open.
-            stream = new FileStream(report.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+            return ScanPages(file, report, o, progress);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            report.CannotCheck = $"cannot read '{report.Path}': {e.Message}";
+            o.Fault($"IC7 reading '{report.Path}' failed: {e.Message}");
             return false;
-        }
-        using (stream)
-        {
-            var o = report.Add(IntegrityObjectKind.Pages, "pages");
-            try
-            {
-                return ScanPages(stream, report, o, progress);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                o.Fault($"IC7 reading '{report.Path}' failed: {e.Message}");
-                return false;
-            }
         }
     }
 
-    private static bool ScanPages(FileStream stream, IntegrityReport report, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
+    private static bool ScanPages(IStorageFile stream, IntegrityReport report, IntegrityObjectReport o, IProgress<IntegrityProgress>? progress)
     {
         long length = stream.Length;
         report.FileBytes = length;
@@ -114,9 +100,11 @@ public static partial class IntegrityCheck
         return false;
     }
 
-    private static void ReadAt(FileStream stream, long offset, byte[] buffer)
+    private static void ReadAt(IStorageFile file, long offset, byte[] buffer)
     {
-        stream.Position = offset;
-        stream.ReadExactly(buffer);
+        if (file.Read(buffer, offset) != buffer.Length)
+        {
+            throw new IOException($"short read at offset {offset} of '{file.Path}'");
+        }
     }
 }

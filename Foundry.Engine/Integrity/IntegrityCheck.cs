@@ -9,10 +9,13 @@ namespace Foundry.Engine;
 ///
 /// Order of work (each step is one or more <see cref="IntegrityObjectReport"/>s):
 ///
-///  1. Pages — the file is read sequentially, outside the pager: the header prefix (magic, version,
-///     page size), then every whole page's checksum (PG4), including page 0 and pages no tree owns.
-///     The file length is compared with the header's page count (IC7).
-///  2. The pager is opened on the file (this validates the header again) with a small pool.
+///  0. Log — the database file and its log are opened read-only and recovery runs into memory
+///     (<see cref="RecoveredFile"/>), so every later step sees the committed state, and neither file
+///     changes. A log recovery refuses (RF1–RF3) is reported as a fault, and nothing else is checked.
+///  1. Pages — the committed state is read sequentially, outside the pager: the header prefix (magic,
+///     version, page size), then every whole page's checksum (PG4), including page 0 and pages no tree
+///     owns. The file length is compared with the header's page count (IC7).
+///  2. A read-only pager is opened on the committed state (this validates the header again) with a small pool.
 ///  3. Catalog — its B+Tree (BT1–BT10, BT12), then every entry decoded (IC1).
 ///  4. Each table — its B+Tree, then every row (IC2). Then each of its indexes — its B+Tree, then the
 ///     cross-check with the table (IC3–IC6). Then views (their entry decodes).
@@ -37,10 +40,11 @@ namespace Foundry.Engine;
 ///  - IC7 The file holds every page the header counts (bytes after the last page are only noted:
 ///        the pager reserves them for new pages (PG7), or an interrupted commit left them).
 ///
-/// Guarantees: nothing is written (the pager is opened on an existing, non-empty file and never
-/// committed; Dispose rolls back an empty transaction), and no exception escapes — anything thrown while
-/// checking an object becomes a fault of that object. The file is locked while it is checked, like any
-/// open database; a file open in another process cannot be checked (<see cref="IntegrityReport.CannotCheck"/>).
+/// Guarantees: nothing is written (both files are opened read-only, recovery writes into memory, and the
+/// pager refuses changes), so a database on a read-only file or directory can be checked; and no
+/// exception escapes — anything thrown while checking an object becomes a fault of that object. The file
+/// is locked shared while it is checked, so no writer opens it meanwhile; a file open in another process
+/// cannot be checked (<see cref="IntegrityReport.CannotCheck"/>).
 /// Cross-checks and row checks run only on trees that passed validation, so a damaged tree cannot send
 /// them into a cycle or through garbage; a damaged tree's faults come from the validator instead.
 /// </summary>
@@ -77,14 +81,44 @@ public static partial class IntegrityCheck
             return;
         }
         report.FileExists = true;
-        if (!ScanPages(report, progress)) return;
+        RecoveredFile recovered;
+        try
+        {
+            recovered = RecoveredFile.Open(report.Path);
+        }
+        catch (WalRefusedException e)
+        {
+            var log = report.Add(IntegrityObjectKind.File, "log");
+            log.Fault($"RF {e.Message}");
+            log.Note("the database file was not checked: its committed state needs the log; `foundry recover` says what opening it without the damaged part would drop");
+            return;
+        }
+        catch (StorageException e)
+        {
+            report.CannotCheck = e.Message;
+            return;
+        }
+        using (recovered)
+        {
+            CheckRecovered(report, recovered, progress);
+        }
+    }
+
+    /// <summary>Steps 1–5 on the committed state (the database file with the log's changes applied in memory).</summary>
+    private static void CheckRecovered(IntegrityReport report, RecoveredFile recovered, IProgress<IntegrityProgress>? progress)
+    {
+        if (recovered.Recovery.IsNotable)
+        {
+            report.Add(IntegrityObjectKind.File, "log").Summary = $"committed state read through the log without changing it; {recovered.Recovery}";
+        }
+        if (!ScanPages(recovered.File, report, progress)) return;
 
         // Created on first use, so the file-level entry comes last in the report — or alone, when the pager cannot open the file.
         var fileObject = new Lazy<IntegrityObjectReport>(() => report.Add(IntegrityObjectKind.File, "file"));
         Pager pager;
         try
         {
-            pager = Pager.Open(report.Path, new PagerOptions { CacheFrames = CacheFrames });
+            pager = recovered.OpenPager(new PagerOptions { CacheFrames = CacheFrames });
         }
         catch (StorageException e)
         {

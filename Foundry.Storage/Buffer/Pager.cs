@@ -102,6 +102,12 @@ public sealed partial class Pager : IDisposable
     /// <summary>Scratch for encoding a delta: a delta larger than half a page is not worth it, a full image is logged instead.</summary>
     private readonly byte[] _deltaBuffer;
 
+    /// <summary>The id in page 0 that binds the log to this file (WB1).</summary>
+    private ulong _databaseId;
+
+    /// <summary>Opened by <see cref="OpenReadOnly"/>: no log, no writes, and nothing written on Dispose.</summary>
+    private bool _readOnly;
+
     private Pager(IStorageFile file, IStorageFileSystem fileSystem, int pageSizeBytes, PagerOptions options)
     {
         _file = file;
@@ -146,10 +152,10 @@ public sealed partial class Pager : IDisposable
     private long LogRetainBytes => Math.Min(CheckpointLogBytes + WriteAheadLog.GrowthBytes, 64L << 20);
 
     /// <summary>Bytes in the WAL since the last checkpoint.</summary>
-    public long LogSizeBytes => _wal.SizeBytes;
+    public long LogSizeBytes => _readOnly ? 0 : _wal.SizeBytes;
 
     /// <summary>fsyncs of the WAL so far (group commit makes this smaller than the number of commits).</summary>
-    public long LogSyncCount => _wal.SyncCount;
+    public long LogSyncCount => _readOnly ? 0 : _wal.SyncCount;
 
     /// <summary>Checkpoints run since the pager was opened.</summary>
     public long CheckpointCount { get; private set; }
@@ -162,7 +168,10 @@ public sealed partial class Pager : IDisposable
 
     /// <summary>
     /// Opens <paramref name="path"/>, creating and formatting it (header page plus an empty catalog tree)
-    /// when missing or empty. An existing file is first recovered from its WAL (see <see cref="WalRecovery"/>),
+    /// when missing or empty. The path is made canonical first (WB2: symlinks resolved to the final target),
+    /// so the log beside it and the OS lock are the same whichever link the file is opened through. An
+    /// existing file is first recovered from its WAL (see <see cref="WalRecovery"/>; a log that cannot be
+    /// trusted is refused with <see cref="WalRefusedException"/> unless <see cref="PagerOptions.AcceptLogLoss"/>),
     /// then its header is validated (magic, version, page size, checksum, length); its page size wins over
     /// <paramref name="options"/>.
     /// </summary>
@@ -174,8 +183,9 @@ public sealed partial class Pager : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.PageSizeBytes,
                 $"page size must be a power of two in [{FileHeaderPage.MinPageSize}, {FileHeaderPage.MaxPageSize}]");
         }
-        string fullPath = options.FileSystem is null ? System.IO.Path.GetFullPath(path) : path;
-        IStorageFileSystem fs = new ErrorClassifyingFileSystem(options.FileSystem ?? OsFileSystem.Instance);
+        IStorageFileSystem given = options.FileSystem ?? OsFileSystem.Instance;
+        string fullPath = CanonicalPath(given, path);
+        IStorageFileSystem fs = new ErrorClassifyingFileSystem(given);
         IStorageFile file = fs.Open(fullPath, exclusive: true);
         string walPath = fullPath + "-wal";
         try
@@ -187,22 +197,16 @@ public sealed partial class Pager : IDisposable
                 {
                     fs.Delete(walPath); // a log without its database file describes nothing we have
                 }
-                pager = new Pager(file, fs, options.PageSizeBytes, options);
+                pager = new Pager(file, fs, options.PageSizeBytes, options) { _databaseId = FileHeaderPage.NewDatabaseId() };
                 pager._wal = WriteAheadLog.Create(fs.Open(walPath, exclusive: false), options.PageSizeBytes, 1,
-                    new FileHeaderPage.State { PageCount = 1 });
+                    new FileHeaderPage.State { PageCount = 1 }, pager._databaseId);
                 pager.Format();
             }
             else
             {
-                RecoveryReport report = RecoveryReport.None;
-                long nextLsn = 1;
-                if (fs.Exists(walPath))
-                {
-                    using IStorageFile walFile = fs.Open(walPath, exclusive: false);
-                    report = WalRecovery.Run(file, walFile, out nextLsn);
-                }
+                RecoveryReport report = Recover(fs, file, walPath, options.AcceptLogLoss, out long nextLsn);
                 pager = OpenExisting(file, fs, options);
-                pager._wal = WriteAheadLog.Create(fs.Open(walPath, exclusive: false), pager.PageSizeBytes, nextLsn, pager._header);
+                pager._wal = WriteAheadLog.Create(fs.Open(walPath, exclusive: false), pager.PageSizeBytes, nextLsn, pager._header, pager._databaseId);
                 pager.Recovery = report;
             }
             return pager;
@@ -214,7 +218,72 @@ public sealed partial class Pager : IDisposable
         }
     }
 
-    private static Pager OpenExisting(IStorageFile file, IStorageFileSystem fs, PagerOptions options)
+    /// <summary>
+    /// Opens <paramref name="path"/> without writing either file (`foundry check`): see
+    /// <see cref="RecoveredFile"/>. The pager refuses changes; Dispose writes nothing. Throws
+    /// <see cref="WalRefusedException"/> for a log that cannot be trusted, <see cref="StorageException"/>
+    /// for a file that is not a sound database.
+    /// </summary>
+    public static Pager OpenReadOnly(string path, PagerOptions? options = null)
+    {
+        options ??= new PagerOptions();
+        RecoveredFile recovered = RecoveredFile.Open(path, options.FileSystem);
+        try
+        {
+            return recovered.OpenPager(options);
+        }
+        catch
+        {
+            recovered.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A read-only pager over <paramref name="file"/> (an <see cref="OverlayFile"/> recovery wrote into); it owns the file.</summary>
+    internal static Pager OpenReadOnlyOn(IStorageFile file, IStorageFileSystem fs, PagerOptions options, RecoveryReport report)
+    {
+        Pager pager = OpenExisting(file, fs, options);
+        pager._readOnly = true;
+        pager.Recovery = report;
+        return pager;
+    }
+
+    /// <summary>Reads the file's bytes as the pager sees them (after recovery), past the buffer pool and unverified: for integrity checks.</summary>
+    public int ReadFromFile(Span<byte> buffer, long offset) => _file.Read(buffer, offset);
+
+    /// <summary>Length of the file as the pager sees it.</summary>
+    public long FileLength => _file.Length;
+
+    /// <summary>
+    /// WB2: the absolute path with symlinks resolved to the final target (a missing file's path as it is),
+    /// for the operating system's files; a simulated file system's paths are taken as they are.
+    /// </summary>
+    public static string CanonicalPath(IStorageFileSystem fs, string path)
+    {
+        if (fs is not OsFileSystem)
+        {
+            return path;
+        }
+        string full = System.IO.Path.GetFullPath(path);
+        FileSystemInfo? target = new FileInfo(full).LinkTarget is null ? null : File.ResolveLinkTarget(full, returnFinalTarget: true);
+        return target is null ? full : System.IO.Path.GetFullPath(target.FullName);
+    }
+
+    /// <summary>Runs recovery of <paramref name="data"/> from the log at <paramref name="walPath"/>, if there is one (read-only access to the log).</summary>
+    internal static RecoveryReport Recover(IStorageFileSystem fs, IStorageFile data, string walPath, bool acceptLoss, out long nextLsn)
+    {
+        nextLsn = 1;
+        if (!fs.Exists(walPath))
+        {
+            return RecoveryReport.None;
+        }
+        (int pageSize, ulong databaseId) = ReadPrefix(data);
+        using IStorageFile walFile = fs.OpenReadOnly(walPath, sharedLock: false);
+        return WalRecovery.Run(data, walFile, databaseId, pageSize, acceptLoss, out nextLsn);
+    }
+
+    /// <summary>The page size and database id from the first bytes of page 0, validated (magic, version, page size); before recovery, so page 0 may still be torn.</summary>
+    internal static (int PageSize, ulong DatabaseId) ReadPrefix(IStorageFile file)
     {
         long length = file.Length;
         if (length < FileHeaderPage.FixedSize)
@@ -224,8 +293,14 @@ public sealed partial class Pager : IDisposable
         }
         var prefix = new byte[FileHeaderPage.FixedSize];
         file.Read(prefix, 0);
-        int pageSize = FileHeaderPage.ValidatePrefix(prefix, file.Path);
-        var pager = new Pager(file, fs, pageSize, options);
+        return (FileHeaderPage.ValidatePrefix(prefix, file.Path), FileHeaderPage.ReadDatabaseId(prefix));
+    }
+
+    private static Pager OpenExisting(IStorageFile file, IStorageFileSystem fs, PagerOptions options)
+    {
+        long length = file.Length;
+        (int pageSize, ulong databaseId) = ReadPrefix(file);
+        var pager = new Pager(file, fs, pageSize, options) { _databaseId = databaseId };
         var page0 = new byte[pageSize];
         if (file.Read(page0, 0) < pageSize)
         {
@@ -487,6 +562,10 @@ public sealed partial class Pager : IDisposable
     public void Checkpoint(bool releaseLogSpace = false)
     {
         ThrowIfDisposed();
+        if (_readOnly)
+        {
+            throw new StorageException($"'{Path}' is opened read-only; it cannot be checkpointed");
+        }
         if (_txnId != 0)
         {
             throw new StorageException($"cannot checkpoint '{Path}' while a write transaction is active");
@@ -499,7 +578,7 @@ public sealed partial class Pager : IDisposable
             WritePage(f);
         }
         var page0 = new byte[PageSizeBytes];
-        FileHeaderPage.Write(page0, PageSizeBytes, _committedHeader);
+        FileHeaderPage.Write(page0, PageSizeBytes, _committedHeader, _databaseId);
         PageHeader.WriteChecksum(page0);
         _file.Write(page0, 0);
         _file.Sync();
@@ -515,14 +594,20 @@ public sealed partial class Pager : IDisposable
     public Exception? LogFailure => _wal.Failure;
 
     /// <summary>
-    /// Rolls back uncommitted changes, checkpoints, removes the (empty) log and closes the file. After a log
-    /// failure it only closes the files, as a crash would: rollback and checkpoint would need the log, and
+    /// Rolls back uncommitted changes, checkpoints, removes the (empty) log and closes the file. Read-only, it only
+    /// closes the file. After a log failure it only closes the files, as a crash would: rollback and checkpoint would need the log, and
     /// the next open recovers from what it holds.
     /// </summary>
     public void Dispose()
     {
         if (_disposed)
         {
+            return;
+        }
+        if (_readOnly)
+        {
+            _disposed = true;
+            _file.Dispose();
             return;
         }
         if (LogFailure is not null)
@@ -560,12 +645,16 @@ public sealed partial class Pager : IDisposable
             return;
         }
         _disposed = true;
-        _wal.Dispose();
+        _wal?.Dispose();
         _file.Dispose();
     }
 
     private void EnsureTransaction()
     {
+        if (_readOnly)
+        {
+            throw new StorageException($"'{Path}' is opened read-only; it cannot be changed");
+        }
         if (_txnId == 0)
         {
             _txnId = ++_lastTxnId;

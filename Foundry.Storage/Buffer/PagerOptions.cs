@@ -24,6 +24,13 @@ public sealed class PagerOptions
     /// </summary>
     public long CheckpointLogBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// Open a database whose log recovery refuses (<see cref="WalRefusedException"/>) anyway: recover the
+    /// part of the log before the damage and drop the rest; <see cref="Pager.Recovery"/>'s
+    /// <see cref="RecoveryReport.Loss"/> says what was dropped. Only `foundry recover --accept-loss` sets it.
+    /// </summary>
+    public bool AcceptLogLoss { get; init; }
+
     /// <summary>Where files come from; null means the operating system (tests pass a <see cref="FaultInjectingFileSystem"/>).</summary>
     public IStorageFileSystem? FileSystem { get; init; }
 }

@@ -25,13 +25,19 @@ internal sealed class DatabaseFile : IStorageFile
 
     public long Length => RandomAccess.GetLength(_handle);
 
-    public static DatabaseFile Open(string path, bool exclusive = true)
+    public static DatabaseFile Open(string path, bool exclusive = true) =>
+        OpenStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, exclusive ? FileShare.None : FileShare.ReadWrite, "cannot open database file");
+
+    /// <summary>Opens an existing file for reading only; <paramref name="sharedLock"/> takes the lock shared (FileShare.Read), else none.</summary>
+    public static DatabaseFile OpenReadOnly(string path, bool sharedLock) =>
+        OpenStream(path, FileMode.Open, FileAccess.Read, sharedLock ? FileShare.Read : FileShare.ReadWrite, "cannot open for reading");
+
+    /// <summary>Opens the stream; a held lock becomes "database is locked", other failures a StorageException naming the file.</summary>
+    private static DatabaseFile OpenStream(string path, FileMode mode, FileAccess access, FileShare share, string failure)
     {
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, exclusive ? FileShare.None : FileShare.ReadWrite,
-                bufferSize: 0, FileOptions.RandomAccess);
-            return new DatabaseFile(path, stream);
+            return new DatabaseFile(path, new FileStream(path, mode, access, share, bufferSize: 0, FileOptions.RandomAccess));
         }
         catch (IOException ex) when (File.Exists(path) && IsSharingViolation(ex))
         {
@@ -39,7 +45,7 @@ internal sealed class DatabaseFile : IStorageFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new StorageException($"cannot open database file '{path}': {ex.Message}", ex);
+            throw new StorageException($"{failure} '{path}': {ex.Message}", ex);
         }
     }
 

@@ -12,6 +12,8 @@ public sealed class ErrorClassifyingFileSystem(IStorageFileSystem inner) : IStor
 
     public IStorageFile Open(string path, bool exclusive) => new ClassifyingFile(inner.Open(path, exclusive));
 
+    public IStorageFile OpenReadOnly(string path, bool sharedLock) => new ClassifyingFile(inner.OpenReadOnly(path, sharedLock));
+
     public bool Exists(string path) => inner.Exists(path);
 
     public void Delete(string path) => inner.Delete(path);

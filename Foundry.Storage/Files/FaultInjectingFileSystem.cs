@@ -7,9 +7,9 @@ namespace Foundry.Storage;
 ///
 /// <see cref="Crash"/> returns a new file system holding, for every file, its durable image plus a
 /// random subset of the unsynced operations (kept in issue order), where the last kept write may be
-/// torn (only a prefix of its bytes lands), and one unsynced byte of a file may be corrupted. That is
-/// the contract <see cref="IStorageFile"/> promises: synced data survives, unsynced data may be lost,
-/// torn or garbage.
+/// torn (only a prefix of its 512-byte sectors lands), and one unsynced byte of a file may be corrupted.
+/// That is the contract <see cref="IStorageFile"/> promises: synced data survives, unsynced data may be
+/// lost, or torn at a sector boundary; a corrupted byte is damage, which recovery may refuse.
 ///
 /// <see cref="FailAfterOperations"/> makes the N-th following write, sync or resize throw
 /// <see cref="SimulatedCrashException"/>, to crash in the middle of an operation such as recovery.
@@ -69,6 +69,22 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
         }
     }
 
+    public IStorageFile OpenReadOnly(string path, bool sharedLock)
+    {
+        lock (_gate)
+        {
+            if (!_files.TryGetValue(path, out SimFile? file))
+            {
+                throw new StorageException($"cannot open '{path}' for reading: no such file");
+            }
+            if (sharedLock && file.OpenExclusive)
+            {
+                throw new StorageException($"database is locked: '{path}' is open in another connection or process");
+            }
+            return new Handle(file, readOnly: true);
+        }
+    }
+
     public bool Exists(string path)
     {
         lock (_gate)
@@ -97,7 +113,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
     /// <summary>
     /// The state a crash leaves: durable bytes plus each unsynced operation kept with probability
     /// <paramref name="keepProbability"/>; with <paramref name="tearLastWrite"/> the last kept write lands
-    /// only partly; with <paramref name="corruptUnsynced"/> one byte of a kept unsynced write is flipped.
+    /// only partly (a prefix of whole sectors); with <paramref name="corruptUnsynced"/> one byte of a kept unsynced write is flipped.
     /// </summary>
     public FaultInjectingFileSystem Crash(Random random, double keepProbability = 0.5, bool tearLastWrite = false, bool corruptUnsynced = false)
     {
@@ -117,9 +133,9 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
                         continue;
                     }
                     byte[] data = op.Data;
-                    if (tearLastWrite && i == kept.Count - 1 && data.Length > 1)
+                    if (tearLastWrite && i == kept.Count - 1)
                     {
-                        data = data[..random.Next(1, data.Length)];
+                        data = Tear(random, data, op.Offset);
                     }
                     if (corruptUnsynced && i == kept.Count - 1 && data.Length > 0)
                     {
@@ -136,6 +152,27 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
             return next;
         }
     }
+
+    /// <summary>
+    /// Sectors are written atomically (docs/storage.md, "the sector assumption"): a torn write lands a
+    /// prefix of its whole <see cref="SectorBytes"/>-byte sectors, cut at a sector boundary of the file.
+    /// A write inside one sector is never torn.
+    /// </summary>
+    private static byte[] Tear(Random random, byte[] data, long offset)
+    {
+        long firstBoundary = (offset / SectorBytes + 1) * SectorBytes;
+        long end = offset + data.Length;
+        if (firstBoundary >= end)
+        {
+            return data;
+        }
+        int boundaries = (int)((end - 1 - firstBoundary) / SectorBytes) + 1;
+        long cut = firstBoundary + (long)random.Next(boundaries) * SectorBytes;
+        return data[..(int)(cut - offset)];
+    }
+
+    /// <summary>The unit a write is atomic in.</summary>
+    public const int SectorBytes = 512;
 
     /// <summary>Counts an operation that would grow <paramref name="file"/> to <paramref name="newLength"/> bytes (gate held); throws the chosen faults.</summary>
     private void Count(SimFile file, long newLength)
@@ -192,9 +229,17 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
         public bool OpenExclusive;
     }
 
-    private sealed class Handle(SimFile file) : IStorageFile
+    private sealed class Handle(SimFile file, bool readOnly = false) : IStorageFile
     {
         private bool _closed;
+
+        private void ThrowIfReadOnly()
+        {
+            if (readOnly)
+            {
+                throw new StorageException($"'{file.Path}' is opened read-only");
+            }
+        }
 
         public string Path => file.Path;
 
@@ -224,6 +269,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
 
         public void Write(ReadOnlySpan<byte> buffer, long offset)
         {
+            ThrowIfReadOnly();
             lock (file.Owner._gate)
             {
                 file.Owner.Count(file, offset + buffer.Length);
@@ -234,6 +280,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
 
         public void Sync()
         {
+            ThrowIfReadOnly();
             lock (file.Owner._gate)
             {
                 file.Owner.Count(file, 0);
@@ -244,6 +291,7 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
 
         public void SetLength(long length)
         {
+            ThrowIfReadOnly();
             lock (file.Owner._gate)
             {
                 file.Owner.Count(file, length);
@@ -259,7 +307,10 @@ public sealed class FaultInjectingFileSystem : IStorageFileSystem
                 if (!_closed)
                 {
                     _closed = true;
-                    file.OpenExclusive = false;
+                    if (!readOnly)
+                    {
+                        file.OpenExclusive = false;
+                    }
                 }
             }
         }

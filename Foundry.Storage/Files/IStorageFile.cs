@@ -29,6 +29,13 @@ public interface IStorageFileSystem
     /// <summary>Opens or creates <paramref name="path"/>; <paramref name="exclusive"/> takes the OS lock ("database is locked" on conflict).</summary>
     IStorageFile Open(string path, bool exclusive);
 
+    /// <summary>
+    /// Opens an existing <paramref name="path"/> for reading only (a missing file is an error, never
+    /// created). With <paramref name="sharedLock"/> it takes the OS lock shared, so it fails with "database
+    /// is locked" while a writer holds the file, and no writer can open it meanwhile.
+    /// </summary>
+    IStorageFile OpenReadOnly(string path, bool sharedLock);
+
     bool Exists(string path);
 
     void Delete(string path);
@@ -40,6 +47,8 @@ public sealed class OsFileSystem : IStorageFileSystem
     public static readonly OsFileSystem Instance = new();
 
     public IStorageFile Open(string path, bool exclusive) => DatabaseFile.Open(path, exclusive);
+
+    public IStorageFile OpenReadOnly(string path, bool sharedLock) => DatabaseFile.OpenReadOnly(path, sharedLock);
 
     public bool Exists(string path) => File.Exists(path);
 

@@ -14,7 +14,8 @@ namespace Foundry.Storage;
 /// | 36     | 4    | free list head     | first free page id, 0 when the free list is empty          |
 /// | 40     | 4    | free page count    | pages on the free list                                     |
 /// | 44     | 4    | catalog root       | root page id of the catalog B+Tree                         |
-/// | 48     | 80   | reserved           | zero                                                       |
+/// | 48     | 8    | database id        | random, chosen at creation, never changed; the WAL's header carries it too |
+/// | 56     | 72   | reserved           | zero                                                       |
 ///
 /// All integers little-endian. Everything after offset 128 is zero.
 /// </summary>
@@ -27,8 +28,9 @@ public static class FileHeaderPage
     public const int FreeListHeadOffset = PageCountOffset + 4;
     public const int FreePageCountOffset = FreeListHeadOffset + 4;
     public const int CatalogRootOffset = FreePageCountOffset + 4;
-    public const int ReservedOffset = CatalogRootOffset + 4;
-    public const int ReservedSize = 80;
+    public const int DatabaseIdOffset = CatalogRootOffset + 4;
+    public const int ReservedOffset = DatabaseIdOffset + 8;
+    public const int ReservedSize = 72;
 
     /// <summary>Bytes of page 0 that must be read to learn the page size.</summary>
     public const int FixedSize = ReservedOffset + ReservedSize;
@@ -36,9 +38,11 @@ public static class FileHeaderPage
     /// <summary>
     /// Version of everything stored in the file, not only this page: 3 has compact records (variable-width
     /// end offsets and integers), variable-length INTEGER keys and B+Tree cells with 1-or-2-byte lengths;
-    /// files of versions 1 and 2 (development formats) cannot be read.
+    /// 4 adds the database id that binds the write-ahead log (version 2 of the log, in sectors). Files of
+    /// versions 1 to 3 cannot be read: a version-3 file's log has neither the id nor the sector checksums
+    /// recovery needs to tell damage from a torn tail.
     /// </summary>
-    public const uint FileFormatVersion = 3;
+    public const uint FileFormatVersion = 4;
 
     public const int MinPageSize = 512;
     public const int MaxPageSize = 65536;
@@ -54,7 +58,7 @@ public static class FileHeaderPage
         public uint CatalogRoot;
     }
 
-    public static void Write(Span<byte> page, int pageSizeBytes, in State state)
+    public static void Write(Span<byte> page, int pageSizeBytes, in State state, ulong databaseId)
     {
         PageHeader.Format(page, PageType.FileHeader);
         Magic.CopyTo(page[MagicOffset..]);
@@ -64,6 +68,24 @@ public static class FileHeaderPage
         BinaryPrimitives.WriteUInt32LittleEndian(page[FreeListHeadOffset..], state.FreeListHead);
         BinaryPrimitives.WriteUInt32LittleEndian(page[FreePageCountOffset..], state.FreePageCount);
         BinaryPrimitives.WriteUInt32LittleEndian(page[CatalogRootOffset..], state.CatalogRoot);
+        BinaryPrimitives.WriteUInt64LittleEndian(page[DatabaseIdOffset..], databaseId);
+    }
+
+    /// <summary>The database id of a header prefix (at least <see cref="FixedSize"/> bytes).</summary>
+    public static ulong ReadDatabaseId(ReadOnlySpan<byte> prefix) => BinaryPrimitives.ReadUInt64LittleEndian(prefix[DatabaseIdOffset..]);
+
+    /// <summary>A random non-zero database id for a new file.</summary>
+    public static ulong NewDatabaseId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        ulong id;
+        do
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            id = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        }
+        while (id == 0);
+        return id;
     }
 
     public static State Read(ReadOnlySpan<byte> page) => new()

@@ -6,9 +6,10 @@ namespace Foundry.Storage;
 /// Crash recovery, run by <see cref="Pager.Open"/> before the database file is used. With full-page
 /// images there is no need for ARIES' page-LSN tests or logical undo; the three passes are:
 ///
-///  1. Analysis: scan the longest valid prefix of the log (<see cref="WriteAheadLog.Scan"/>). Transactions
-///     with a Commit or Abort record are finished; the rest are losers. The header state starts as the one
-///     in the log's file header (the last checkpoint's) and takes the state of every Commit/Abort in order.
+///  1. Analysis: read the log (<see cref="WalScanner"/>: what it accepts, cuts as a torn tail, and
+///     refuses). Transactions with a Commit or Abort record are finished; the rest are losers. The header
+///     state starts as the one in the log's file header (the last checkpoint's) and takes the state of
+///     every Commit/Abort in order.
 ///  2. Redo: write the Redo images of finished transactions to their pages, in log order (committed work,
 ///     and the stolen and compensation images of rolled-back ones). A torn page in the file is simply
 ///     overwritten. A RedoDelta record is applied to the page as the file now holds it: the pager writes
@@ -24,27 +25,39 @@ namespace Foundry.Storage;
 /// Then page 0 is written from the header state and the file synced; the caller then empties the log.
 /// Recovery writes only to the database file until that sync, and the log is untouched until after it,
 /// so a crash at any point during recovery leaves the same log, and recovering again writes the same
-/// bytes: recovery is idempotent (RC1). A log whose own header is invalid was being rewritten by a
-/// truncation, which happens only after a checkpoint synced the file: it is ignored (RC2).
+/// bytes: recovery is idempotent (RC1). A log the scanner refuses (RF1–RF3) stops recovery before it
+/// writes anything, with <see cref="WalRefusedException"/> (RC2), unless the loss is accepted: then the
+/// trusted part before the damage is recovered and the report says what was dropped.
 /// </summary>
 public static class WalRecovery
 {
-    /// <summary>Recovers <paramref name="data"/> from <paramref name="wal"/>; <paramref name="nextLsn"/> is the LSN to continue the log at.</summary>
-    public static RecoveryReport Run(IStorageFile data, IStorageFile wal, out long nextLsn)
+    /// <summary>
+    /// Recovers <paramref name="data"/> (page size <paramref name="pageSize"/>, database id
+    /// <paramref name="databaseId"/>) from <paramref name="wal"/>; <paramref name="nextLsn"/> is the LSN to
+    /// continue the log at. Throws <see cref="WalRefusedException"/> for a damaged log unless
+    /// <paramref name="acceptLoss"/>.
+    /// </summary>
+    public static RecoveryReport Run(IStorageFile data, IStorageFile wal, ulong databaseId, int pageSize, bool acceptLoss, out long nextLsn)
     {
         var clock = Stopwatch.StartNew();
-        var records = new List<WalRecordInfo>();
-        if (!WriteAheadLog.Scan(wal, out int pageSize, out long baseLsn, out FileHeaderPage.State state, records, out long validEnd))
+        WalScan scan = WalScanner.Scan(wal, databaseId, pageSize);
+        if (scan.Damage is { } damage && !acceptLoss)
         {
-            nextLsn = 1;
-            return RecoveryReport.None; // RC2
+            throw new WalRefusedException(damage);
         }
-        nextLsn = baseLsn + (validEnd - WalFormat.FileHeaderSize);
-        long tail = WriteAheadLog.TornTailLength(wal, validEnd, pageSize);
+        if (scan.Header is not { } header || header.DatabaseId != databaseId || header.PageSize != pageSize)
+        {
+            // No log of this database (RF1), or one whose loss was accepted whole: continue past every LSN it used.
+            nextLsn = Math.Max(1, scan.Damage?.DroppedToLsn + 1 ?? 1);
+            return scan.Damage is null ? RecoveryReport.None : new RecoveryReport { Loss = scan.Damage, Elapsed = clock.Elapsed };
+        }
+        List<WalRecordInfo> records = scan.Records;
+        nextLsn = Math.Max(scan.EndLsn, scan.Damage?.DroppedToLsn ?? 0);
         if (records.Count == 0)
         {
-            return tail == 0 ? RecoveryReport.None : new RecoveryReport { TailBytesDiscarded = tail, Elapsed = clock.Elapsed };
+            return new RecoveryReport { TailBytesDiscarded = scan.TailBytes, TailOffset = scan.TailOffset, Loss = scan.Damage, Elapsed = clock.Elapsed };
         }
+        FileHeaderPage.State state = header.State;
         var finished = new HashSet<ulong>();
         var committed = new HashSet<ulong>();
         var seen = new HashSet<ulong>();
@@ -58,7 +71,7 @@ public static class WalRecovery
                 {
                     committed.Add(r.TxnId);
                 }
-                state = WalFormat.ReadState(Read(wal, r));
+                state = WalFormat.ReadState(Read(wal, header, r));
             }
         }
         int redone = 0, undone = 0;
@@ -72,7 +85,7 @@ public static class WalRecovery
             }
             if (r.Type == WalRecordType.Redo)
             {
-                WriteImage(data, r.PageId, Read(wal, r), pageSize);
+                WriteImage(data, r.PageId, Read(wal, header, r), pageSize);
                 fullImages.Add(r.PageId);
                 redone++;
             }
@@ -84,7 +97,7 @@ public static class WalRecovery
                     throw new StorageException($"log record at LSN {r.Lsn} is a delta of page {r.PageId} with no full image of the page before it; the log is corrupt");
                 }
                 data.Read(page, (long)r.PageId * pageSize);
-                PageDelta.Apply(Read(wal, r), page);
+                PageDelta.Apply(Read(wal, header, r), page);
                 WriteImage(data, r.PageId, page, pageSize);
                 redone++;
             }
@@ -94,12 +107,12 @@ public static class WalRecovery
             WalRecordInfo r = records[i];
             if (r.Type == WalRecordType.Undo && !finished.Contains(r.TxnId))
             {
-                WriteImage(data, r.PageId, Read(wal, r), pageSize);
+                WriteImage(data, r.PageId, Read(wal, header, r), pageSize);
                 undone++;
             }
         }
         var page0 = new byte[pageSize];
-        FileHeaderPage.Write(page0, pageSize, state);
+        FileHeaderPage.Write(page0, pageSize, state, databaseId);
         PageHeader.WriteChecksum(page0);
         data.Write(page0, 0);
         data.Sync();
@@ -107,19 +120,21 @@ public static class WalRecovery
         {
             Ran = true,
             RecordsScanned = records.Count,
-            TailBytesDiscarded = tail,
+            TailBytesDiscarded = scan.TailBytes,
+            TailOffset = scan.TailOffset,
             CommittedTransactions = committed.Count,
             UndoneTransactions = seen.Count(t => !finished.Contains(t)),
             PagesRedone = redone,
             PagesUndone = undone,
+            Loss = scan.Damage,
             Elapsed = clock.Elapsed,
         };
     }
 
-    private static byte[] Read(IStorageFile wal, WalRecordInfo r)
+    private static byte[] Read(IStorageFile wal, WalFormat.FileHeader header, WalRecordInfo r)
     {
         var payload = new byte[r.Length - WalFormat.RecordHeaderSize];
-        wal.Read(payload, r.FileOffset + WalFormat.RecordHeaderSize);
+        WalScanner.ReadStream(wal, header.BaseLsn, r.Lsn + WalFormat.RecordHeaderSize, payload);
         return payload;
     }
 

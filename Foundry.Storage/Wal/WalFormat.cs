@@ -3,9 +3,12 @@ using System.Buffers.Binary;
 namespace Foundry.Storage;
 
 /// <summary>
-/// Byte layout of the write-ahead log file (<c>app.foundry-wal</c>). All integers little-endian.
+/// Byte layout of the write-ahead log file (<c>app.foundry-wal</c>). All integers little-endian. The file
+/// is framed in 512-byte sectors (<see cref="WalSectors"/>): sector 0 holds this header, the others the
+/// record stream.
 ///
-/// File header (64 bytes, rewritten only when the log is truncated at a checkpoint):
+/// File header (first 64 bytes of sector 0, the rest of it zero; rewritten only when the log is started
+/// over, which a single-sector write does atomically):
 ///
 /// | offset | size | field         | meaning                                                            |
 /// |--------|------|---------------|--------------------------------------------------------------------|
@@ -13,39 +16,41 @@ namespace Foundry.Storage;
 /// | 4      | 8    | magic         | ASCII "FNDRYWAL"                                                   |
 /// | 12     | 4    | version       | <see cref="Version"/>                                              |
 /// | 16     | 4    | page size     | bytes per page of the database file                                |
-/// | 20     | 8    | base LSN      | LSN of the first record, which starts at file offset 64            |
+/// | 20     | 8    | base LSN      | LSN of the first stream byte, the first data byte of sector 1      |
 /// | 28     | 16   | header state  | page count, free-list head, free page count, catalog root at the checkpoint |
-/// | 44     | 20   | reserved      | zero                                                               |
+/// | 44     | 8    | database id   | the id in the database file's header (<see cref="FileHeaderPage"/>): the log belongs to that file |
+/// | 52     | 12   | reserved      | zero                                                               |
 ///
-/// Records follow back to back from offset 64; a record's LSN is base LSN + (its offset − 64), so LSNs
-/// grow across truncations and a record left over from before a truncation never has the LSN its
-/// position implies.
+/// Records follow back to back in the stream from the base LSN; a record's LSN is its stream position,
+/// so LSNs grow across truncations. The sector checksums cover the records.
 ///
 /// | offset | size | field    | meaning                                                              |
 /// |--------|------|----------|----------------------------------------------------------------------|
-/// | 0      | 4    | checksum | CRC-32C of bytes [4, length)                                         |
+/// | 0      | 4    | reserved | zero                                                                 |
 /// | 4      | 4    | length   | header + payload bytes                                               |
-/// | 8      | 8    | LSN      | must equal the LSN implied by the record's position                  |
+/// | 8      | 8    | LSN      | must equal the record's stream position                              |
 /// | 16     | 8    | txn id   | transaction that wrote the record (0: none)                          |
 /// | 24     | 1    | type     | <see cref="WalRecordType"/>                                          |
 /// | 25     | 3    | reserved | zero                                                                 |
 /// | 28     | 4    | page id  | page the image belongs to (0 for Commit/Abort)                       |
 /// | 32     | n    | payload  | Redo/Undo: one whole page; Commit/Abort: 16-byte header state        |
 ///
-/// A record is valid when its length is in range, it lies inside the file, its LSN matches its position
-/// and its checksum matches. The log is the longest prefix of valid records; whatever follows (a torn
-/// or garbage tail) is cut off by recovery.
+/// What a scan accepts, cuts and refuses is in <see cref="WalScanner"/>.
 /// </summary>
 public static class WalFormat
 {
     public const int FileHeaderSize = 64;
     public const int RecordHeaderSize = 32;
-    public const uint Version = 1;
+
+    /// <summary>2: sector framing and the database id (version 1 logs, written before them, are not read).</summary>
+    public const uint Version = 2;
+
     public const int HeaderStateSize = 16;
+    public const int DatabaseIdOffset = 44;
 
     public static ReadOnlySpan<byte> Magic => "FNDRYWAL"u8;
 
-    public static void WriteFileHeader(Span<byte> header, int pageSize, long baseLsn, in FileHeaderPage.State state)
+    public static void WriteFileHeader(Span<byte> header, int pageSize, long baseLsn, in FileHeaderPage.State state, ulong databaseId)
     {
         header[..FileHeaderSize].Clear();
         Magic.CopyTo(header[4..]);
@@ -53,30 +58,51 @@ public static class WalFormat
         BinaryPrimitives.WriteUInt32LittleEndian(header[16..], (uint)pageSize);
         BinaryPrimitives.WriteInt64LittleEndian(header[20..], baseLsn);
         WriteState(header[28..], state);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[DatabaseIdOffset..], databaseId);
         BinaryPrimitives.WriteUInt32LittleEndian(header, Crc32C.Compute(header[4..FileHeaderSize]));
     }
 
-    /// <summary>True when the first 4 bytes of <paramref name="block"/> (a file header or a whole record) are the CRC-32C of the rest.</summary>
-    public static bool ChecksumMatches(ReadOnlySpan<byte> block) =>
-        block.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(block) == Crc32C.Compute(block[4..]);
+    /// <summary>A parsed file header.</summary>
+    public readonly record struct FileHeader(int PageSize, long BaseLsn, FileHeaderPage.State State, ulong DatabaseId);
 
-    /// <summary>Parses a file header; false when it is short, has the wrong magic or version, or fails its checksum.</summary>
-    public static bool TryReadFileHeader(ReadOnlySpan<byte> header, out int pageSize, out long baseLsn, out FileHeaderPage.State state)
+    /// <summary>
+    /// Parses a file header; null with <paramref name="problem"/> set when it is short, fails its checksum,
+    /// has the wrong magic or version, or holds an impossible page size or base LSN.
+    /// </summary>
+    public static FileHeader? TryReadFileHeader(ReadOnlySpan<byte> header, out string problem)
     {
-        pageSize = 0;
-        baseLsn = 0;
-        state = default;
-        if (header.Length < FileHeaderSize
-            || !ChecksumMatches(header[..FileHeaderSize])
-            || !header.Slice(4, 8).SequenceEqual(Magic)
-            || BinaryPrimitives.ReadUInt32LittleEndian(header[12..]) != Version)
+        if (header.Length < FileHeaderSize)
         {
-            return false;
+            problem = $"the file is {header.Length} bytes long, shorter than the {FileHeaderSize}-byte header";
+            return null;
         }
-        pageSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[16..]);
-        baseLsn = BinaryPrimitives.ReadInt64LittleEndian(header[20..]);
-        state = ReadState(header[28..]);
-        return FileHeaderPage.IsValidPageSize(pageSize) && baseLsn > 0;
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        uint computed = Crc32C.Compute(header[4..FileHeaderSize]);
+        if (stored != computed)
+        {
+            problem = $"header checksum mismatch at offset 0 (stored 0x{stored:X8}, computed 0x{computed:X8})";
+            return null;
+        }
+        if (!header.Slice(4, 8).SequenceEqual(Magic))
+        {
+            problem = $"bad magic at offset 4 (expected \"FNDRYWAL\", found {Convert.ToHexString(header.Slice(4, 8))})";
+            return null;
+        }
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        if (version != Version)
+        {
+            problem = $"log format version {version} at offset 12; this build reads version {Version}";
+            return null;
+        }
+        int pageSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(header[16..]);
+        long baseLsn = BinaryPrimitives.ReadInt64LittleEndian(header[20..]);
+        if (!FileHeaderPage.IsValidPageSize(pageSize) || baseLsn <= 0)
+        {
+            problem = $"impossible page size {pageSize} (offset 16) or base LSN {baseLsn} (offset 20)";
+            return null;
+        }
+        problem = "";
+        return new FileHeader(pageSize, baseLsn, ReadState(header[28..]), BinaryPrimitives.ReadUInt64LittleEndian(header[DatabaseIdOffset..]));
     }
 
     public static void WriteState(Span<byte> destination, in FileHeaderPage.State state)
@@ -95,11 +121,12 @@ public static class WalFormat
         CatalogRoot = BinaryPrimitives.ReadUInt32LittleEndian(source[12..]),
     };
 
-    /// <summary>Encodes a whole record (header, payload, checksum) at the start of <paramref name="record"/>, which needs RecordHeaderSize + payload.Length bytes.</summary>
+    /// <summary>Encodes a whole record (header, payload) at the start of <paramref name="record"/>, which needs RecordHeaderSize + payload.Length bytes.</summary>
     public static void EncodeRecord(Span<byte> record, long lsn, ulong txnId, WalRecordType type, uint pageId, ReadOnlySpan<byte> payload)
     {
         int length = RecordHeaderSize + payload.Length;
         record = record[..length];
+        record[..4].Clear();
         BinaryPrimitives.WriteInt32LittleEndian(record[4..], length);
         BinaryPrimitives.WriteInt64LittleEndian(record[8..], lsn);
         BinaryPrimitives.WriteUInt64LittleEndian(record[16..], txnId);
@@ -107,7 +134,6 @@ public static class WalFormat
         record[25..28].Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(record[28..], pageId);
         payload.CopyTo(record[RecordHeaderSize..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32C.Compute(record[4..]));
     }
 }
 
@@ -133,5 +159,5 @@ public enum WalRecordType : byte
     RedoDelta = 5,
 }
 
-/// <summary>One record found by <see cref="WriteAheadLog.Scan"/>; the payload stays in the file until read.</summary>
-public readonly record struct WalRecordInfo(long Lsn, long FileOffset, int Length, ulong TxnId, WalRecordType Type, uint PageId);
+/// <summary>One record found by <see cref="WalScanner"/>; the payload stays in the file until read.</summary>
+public readonly record struct WalRecordInfo(long Lsn, int Length, ulong TxnId, WalRecordType Type, uint PageId);

@@ -224,6 +224,7 @@ public sealed partial class WriteAheadLog
         byte[] data = _buffer.AsSpan(0, _bufferLength).ToArray();
         long start = _bufferStartLsn;
         long target = _endLsn;
+        long durable = _durableLsn;
         _bufferLength = 0;
         _bufferStartLsn = target;
         List<FlushWaiter> release = TakeReleaseAfterStart();
@@ -235,13 +236,7 @@ public sealed partial class WriteAheadLog
             WakeAll(release);
             if (data.Length > 0)
             {
-                long offset = WalFormat.FileHeaderSize + (start - _baseLsn);
-                if (sync)
-                {
-                    Preallocate(offset + data.Length);
-                }
-                _file.Write(data, offset);
-                _allocatedEnd = Math.Max(_allocatedEnd, offset + data.Length);
+                WriteSectors(data, start, durable, sync);
             }
             if (sync)
             {
@@ -277,6 +272,27 @@ public sealed partial class WriteAheadLog
             HandOff(error is null, commitRound: awaitGroup && error is null);
             Monitor.PulseAll(_gate); // Truncate waits on the gate for the flush to end
         }
+    }
+
+    /// <summary>
+    /// Writes the stream bytes <paramref name="data"/> (from <paramref name="start"/>) as whole sectors (WAL7):
+    /// the first rewrites the sector holding <paramref name="start"/> with the bytes it already held; the
+    /// data of the last, if partial, is kept for the next flush to carry. Leader only (WAL3).
+    /// </summary>
+    private void WriteSectors(byte[] data, long start, long durable, bool sync)
+    {
+        int carried = (int)((start - _baseLsn) % WalSectors.DataSize);
+        var sectors = new byte[WalSectors.EncodedLength(_baseLsn, start, data.Length)];
+        WalSectors.EncodeStream(sectors, _baseLsn, start, _carried.AsSpan(0, carried), data, _databaseId, durable);
+        long offset = WalSectors.FileOffset(WalSectors.IndexOf(_baseLsn, start));
+        if (sync)
+        {
+            Preallocate(offset + sectors.Length);
+        }
+        _file.Write(sectors, offset);
+        _allocatedEnd = Math.Max(_allocatedEnd, offset + sectors.Length);
+        int last = (int)((start + data.Length - _baseLsn) % WalSectors.DataSize);
+        sectors.AsSpan(sectors.Length - WalSectors.Size + WalSectors.DataOffset, last).CopyTo(_carried);
     }
 
     /// <summary>After a flush (gate held): wake the next leader now, and the satisfied waiters now or once it has started.</summary>

@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace Foundry.Storage;
 
 /// <summary>
-/// The write-ahead log: an append-only file of checksummed records (layout in <see cref="WalFormat"/>)
-/// with an in-memory tail buffer and group commit.
+/// The write-ahead log: an append-only stream of records (layout in <see cref="WalFormat"/>) framed in
+/// checksummed 512-byte sectors (<see cref="WalSectors"/>), with an in-memory tail buffer and group commit.
 ///
 /// LSNs: every record has the LSN of its first byte; <see cref="EndLsn"/> is the LSN the next record
 /// gets. Three watermarks, never decreasing: DurableLsn ≤ WrittenLsn ≤ EndLsn.
@@ -16,20 +16,23 @@ namespace Foundry.Storage;
 ///         <see cref="Flush"/> may be called by any thread at any time, <see cref="FlushCommit"/> by any
 ///         thread not holding the storage latch.
 ///  - WAL5 After <see cref="Truncate"/> the log is empty: the header's base LSN is the old EndLsn, and every
-///         byte after the header is zero padding or left from earlier records, whose LSNs are all below that base.
+///         sector after the header is zero padding or left from earlier records, whose sequences are all below that base.
 ///  - WAL6 After a write or fsync of the log fails, every later flush throws: the records the failed flush took
 ///         from the buffer may not be in the file, and a later fsync must not report them durable. The database
 ///         has to be reopened, and recovery reads what the file really holds.
+///  - WAL7 A flush writes whole sectors, from the one holding its first byte (rewritten with the data it already
+///         held, <c>_carried</c>) to the one holding its last, each stamped with the durable LSN at the flush's
+///         start; so no sector ever claims a durability its own write did not follow (RF3 in <see cref="WalScanner"/>).
 ///
 /// Group commit: concurrent committers share fsyncs; the protocol (a leader per flush, waiters that spin
 /// before they block, a leader that waits for the last round's committers) is in WriteAheadLog.GroupCommit.cs.
 ///
 /// Space: a synced flush that would extend the file first extends it by <see cref="GrowthBytes"/> of
 /// zeros, and <see cref="Truncate"/> keeps the file's length (up to a retention limit) while it starts
-/// the log over at offset 64. So a commit normally overwrites blocks the file already owns, and its sync
+/// the log over at sector 1. So a commit normally overwrites blocks the file already owns, and its sync
 /// writes only data, not the file-system metadata an append needs (about half the cost of an append's
-/// sync on ext4). Neither the zeros nor records left behind by a truncation can pass for a record: a
-/// zero length is out of range, and an old record's LSN is below the current base (WAL5).
+/// sync on ext4). Neither the zeros nor sectors left behind by a truncation can pass for the log's: a
+/// zero sector fails its checksum, and an old sector's sequence is below the current base (WAL5).
 /// </summary>
 public sealed partial class WriteAheadLog : IDisposable
 {
@@ -52,9 +55,15 @@ public sealed partial class WriteAheadLog : IDisposable
     /// <summary>How far a synced flush extends the file beyond its records at a time.</summary>
     public const int GrowthBytes = 1 << 20;
 
-    private WriteAheadLog(IStorageFile file, int pageSizeBytes, long baseLsn)
+    /// <summary>Data of the sector holding <c>_writtenLsn</c> before it: the next flush rewrites that sector (WAL7). Leader only (WAL3).</summary>
+    private readonly byte[] _carried = new byte[WalSectors.DataSize];
+
+    private readonly ulong _databaseId;
+
+    private WriteAheadLog(IStorageFile file, int pageSizeBytes, long baseLsn, ulong databaseId)
     {
         _file = file;
+        _databaseId = databaseId;
         PageSizeBytes = pageSizeBytes;
         _baseLsn = baseLsn;
         _endLsn = _writtenLsn = _durableLsn = _bufferStartLsn = baseLsn;
@@ -83,14 +92,15 @@ public sealed partial class WriteAheadLog : IDisposable
     /// <summary>fsyncs of the log file so far (group commit shares them).</summary>
     public long SyncCount { get; private set; }
 
-    /// <summary>Starts an empty log in <paramref name="file"/>, whose header records <paramref name="state"/>; synced.</summary>
-    public static WriteAheadLog Create(IStorageFile file, int pageSizeBytes, long baseLsn, in FileHeaderPage.State state)
+    /// <summary>Starts an empty log of database <paramref name="databaseId"/> in <paramref name="file"/>, whose header records <paramref name="state"/>; synced.</summary>
+    public static WriteAheadLog Create(IStorageFile file, int pageSizeBytes, long baseLsn, in FileHeaderPage.State state, ulong databaseId)
     {
-        var log = new WriteAheadLog(file, pageSizeBytes, baseLsn);
-        // Cut to the header: an existing file may be an ignored log (RC2) whose records could have LSNs
-        // that match positions in the new one; only a truncation, whose base LSN grows, may keep old bytes.
-        file.SetLength(WalFormat.FileHeaderSize);
-        log._allocatedEnd = WalFormat.FileHeaderSize;
+        var log = new WriteAheadLog(file, pageSizeBytes, baseLsn, databaseId);
+        // Cut to the header sector: an existing file may be a log recovered with loss accepted, whose
+        // sectors could have the sequences of positions in the new one; only a truncation, whose base
+        // LSN grows past every old sequence, may keep old sectors.
+        file.SetLength(WalSectors.Size);
+        log._allocatedEnd = WalSectors.Size;
         log.WriteHeader(state);
         return log;
     }
@@ -152,16 +162,15 @@ public sealed partial class WriteAheadLog : IDisposable
     {
         Flush(lsn + WalFormat.RecordHeaderSize, sync: false);
         var header = new byte[WalFormat.RecordHeaderSize];
-        long offset = WalFormat.FileHeaderSize + (lsn - _baseLsn);
-        _file.Read(header, offset);
+        WalScanner.ReadStream(_file, _baseLsn, lsn, header);
         int length = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
-        Flush(lsn + length, sync: false);
-        var payload = new byte[length - WalFormat.RecordHeaderSize];
-        if (_file.Read(payload, offset + WalFormat.RecordHeaderSize) != payload.Length
-            || BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != lsn)
+        if (BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != lsn || length < WalFormat.RecordHeaderSize)
         {
             throw new StorageException($"log '{Path}' has no readable record at LSN {lsn}; this is a Foundry bug");
         }
+        Flush(lsn + length, sync: false);
+        var payload = new byte[length - WalFormat.RecordHeaderSize];
+        WalScanner.ReadStream(_file, _baseLsn, lsn + WalFormat.RecordHeaderSize, payload);
         return payload;
     }
 
@@ -183,7 +192,7 @@ public sealed partial class WriteAheadLog : IDisposable
             _baseLsn = _endLsn;
             _bufferStartLsn = _endLsn;
             _bufferLength = 0;
-            long keep = Math.Max(retainBytes, WalFormat.FileHeaderSize);
+            long keep = Math.Max(retainBytes, WalSectors.Size);
             if (_allocatedEnd > keep)
             {
                 _file.SetLength(keep);
@@ -193,11 +202,11 @@ public sealed partial class WriteAheadLog : IDisposable
         }
     }
 
-    /// <summary>Writes and syncs the file header. Only <see cref="Create"/> cuts the file to it.</summary>
+    /// <summary>Writes and syncs the header sector (one sector: atomic, RF1). Only <see cref="Create"/> cuts the file to it.</summary>
     private void WriteHeader(in FileHeaderPage.State state)
     {
-        var header = new byte[WalFormat.FileHeaderSize];
-        WalFormat.WriteFileHeader(header, PageSizeBytes, _baseLsn, state);
+        var header = new byte[WalSectors.Size];
+        WalFormat.WriteFileHeader(header, PageSizeBytes, _baseLsn, state, _databaseId);
         try
         {
             _file.Write(header, 0);
@@ -214,74 +223,6 @@ public sealed partial class WriteAheadLog : IDisposable
         }
         SyncCount++;
         _writtenLsn = _durableLsn = _endLsn;
-    }
-
-    /// <summary>
-    /// Reads the records of a log file: the longest prefix of valid records (see <see cref="WalFormat"/>).
-    /// <paramref name="validEnd"/> is the file offset where that prefix ends; bytes after it are a torn or
-    /// garbage tail. Returns false (and no records) when the file header itself is missing or invalid.
-    /// </summary>
-    public static bool Scan(IStorageFile file, out int pageSize, out long baseLsn, out FileHeaderPage.State state,
-        List<WalRecordInfo> records, out long validEnd)
-    {
-        var header = new byte[WalFormat.FileHeaderSize];
-        validEnd = 0;
-        if (file.Read(header, 0) < header.Length || !WalFormat.TryReadFileHeader(header, out pageSize, out baseLsn, out state))
-        {
-            pageSize = 0;
-            baseLsn = 0;
-            state = default;
-            return false;
-        }
-        long length = file.Length;
-        long offset = WalFormat.FileHeaderSize;
-        int maxLength = WalFormat.RecordHeaderSize + pageSize;
-        var recordHeader = new byte[WalFormat.RecordHeaderSize];
-        var body = new byte[maxLength];
-        while (offset + WalFormat.RecordHeaderSize <= length)
-        {
-            file.Read(recordHeader, offset);
-            int n = BinaryPrimitives.ReadInt32LittleEndian(recordHeader.AsSpan(4));
-            long lsn = BinaryPrimitives.ReadInt64LittleEndian(recordHeader.AsSpan(8));
-            if (n < WalFormat.RecordHeaderSize || n > maxLength || offset + n > length || lsn != baseLsn + (offset - WalFormat.FileHeaderSize))
-            {
-                break;
-            }
-            if (file.Read(body.AsSpan(0, n), offset) != n
-                || !WalFormat.ChecksumMatches(body.AsSpan(0, n)))
-            {
-                break;
-            }
-            var type = (WalRecordType)body[24];
-            if (type is < WalRecordType.Redo or > WalRecordType.RedoDelta)
-            {
-                break;
-            }
-            records.Add(new WalRecordInfo(lsn, offset, n, BinaryPrimitives.ReadUInt64LittleEndian(body.AsSpan(16)), type,
-                BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(28))));
-            offset += n;
-        }
-        validEnd = offset;
-        return true;
-    }
-
-    /// <summary>
-    /// How many bytes after the valid prefix (ending at file offset <paramref name="validEnd"/>) are a torn
-    /// or garbage record: zero padding and an intact record left from before the last truncation are not
-    /// (they are the normal contents of a reused file); otherwise the bytes up to the last non-zero one
-    /// within one maximal record length.
-    /// </summary>
-    public static long TornTailLength(IStorageFile file, long validEnd, int pageSize)
-    {
-        var window = new byte[Math.Min(WalFormat.RecordHeaderSize + pageSize, Math.Max(0, file.Length - validEnd))];
-        int n = file.Read(window, validEnd);
-        ReadOnlySpan<byte> bytes = window.AsSpan(0, n);
-        if (n >= 8 && BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]) is int length
-            && length >= WalFormat.RecordHeaderSize && length <= n && WalFormat.ChecksumMatches(bytes[..length]))
-        {
-            return 0; // a whole record from an earlier stretch of the log: its LSN did not match
-        }
-        return bytes.LastIndexOfAnyExcept((byte)0) + 1;
     }
 
     public void Dispose() => _file.Dispose();

@@ -15,12 +15,6 @@ open Foundry.Cli.Tests.Cli
 /// Small pages so that the tables span several levels and the indexes several leaves.
 let private options = DatabaseOptions(PageSizeBytes = 512)
 
-let private runScript (db: Database) (sql: string) =
-    use session = db.OpenSession()
-    for r in session.ExecuteScript sql do
-        use r = r
-        while r.Read() do ()
-
 /// Every row of a query, values boxed; a FoundryException escapes.
 let private query (path: string) (sql: string) : obj list list =
     use db = Database.Open(path, options)
@@ -74,13 +68,6 @@ let private firstLeafOfT (path: string) =
     use pager = Pager.Open path
     let table = TableSchema.Deserialize(ReadOnlySpan(catalogEntry pager 't' "t"))
     leftmostLeaf pager table.RootPageId, BTree(pager, table.RootPageId).Depth
-
-let private flipByte (path: string) (offset: int64) =
-    use file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
-    file.Position <- offset
-    let b = file.ReadByte()
-    file.Position <- offset
-    file.WriteByte(byte (b ^^^ 0xFF))
 
 [<Fact>]
 let ``a clean database with tables, indexes and deletes checks clean`` () =
@@ -233,7 +220,7 @@ let ``a missing or locked file cannot be checked: exit code 2 and a clear messag
     use opened = Database.Open db
     let locked = run "" [ "check"; db ]
     Assert.Equal(2, locked.ExitCode)
-    Assert.StartsWith("foundry: cannot check: cannot read", locked.Err)
+    Assert.StartsWith("foundry: cannot check: database is locked", locked.Err)
 
 [<Fact>]
 let ``check runs as a child process and reports through its exit code`` () =

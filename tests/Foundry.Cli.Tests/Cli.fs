@@ -32,6 +32,21 @@ let run (stdin: string) (args: string list) =
 let lines (text: string) =
     text.Replace("\r\n", "\n").TrimEnd('\n').Split('\n') |> Array.toList
 
+/// Runs a script of statements on `db`, reading every result to its end.
+let runScript (db: Foundry.Engine.Database) (sql: string) =
+    use session = db.OpenSession()
+    for r in session.ExecuteScript sql do
+        use r = r
+        while r.Read() do ()
+
+/// Flips every bit of the byte at `offset` of a file.
+let flipByte (path: string) (offset: int64) =
+    use file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
+    file.Position <- offset
+    let b = file.ReadByte()
+    file.Position <- offset
+    file.WriteByte(byte (b ^^^ 0xFF))
+
 /// Starts `dotnet foundry.dll args` with redirected standard streams.
 let start (args: string list) =
     let host =

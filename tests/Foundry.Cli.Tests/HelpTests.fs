@@ -9,6 +9,7 @@ open Foundry.Cli.Tests.Cli
 [<InlineData("exec", "--command|-c|--file|-f|--format|--jsonl")>]
 [<InlineData("explain", "--stage|--format|ast|optimized")>]
 [<InlineData("check", "database|checksums|Exit code 0")>]
+[<InlineData("recover", "database|--accept-loss|refuses")>]
 let ``--help describes each command`` (command: string, mentions: string) =
     let args = (if command = "" then [] else [ command ]) @ [ "--help" ]
     let r = run "" args
