@@ -103,8 +103,58 @@ let private (|DirectExists|_|) (ctx: P.ExprContext) =
         | _ -> None
     | _ -> None
 
+/// A left-deep run of one operator level in the parse tree (ANTLR's left-recursive rules build
+/// `((a op b) op c)`), taken apart by a loop: the leftmost operand and the (operator, operand) steps in
+/// text order. `link` recognises one level of the run.
+let private unchain (link: 'c -> ('c * BinaryOperator * 'c) option) (ctx: 'c) : 'c * (BinaryOperator * 'c) list =
+    let steps = ResizeArray()
+    let mutable node = ctx
+    let mutable finished = false
+    while not finished do
+        match link node with
+        | Some(left, op, right) ->
+            steps.Add((op, right))
+            node <- left
+        | None -> finished <- true
+    steps.Reverse()
+    node, List.ofSeq steps
+
+let private andLink (ctx: P.ExprContext) =
+    match ctx with
+    | :? P.AndExprContext as c -> Some(c.expr 0, And, c.expr 1)
+    | _ -> None
+
+let private orLink (ctx: P.ExprContext) =
+    match ctx with
+    | :? P.OrExprContext as c -> Some(c.expr 0, Or, c.expr 1)
+    | _ -> None
+
+let private multiplicativeLink (ctx: P.ValueExprContext) =
+    match ctx with
+    | :? P.MultiplicativeExprContext as c ->
+        let op =
+            match c.op.Type with
+            | P.STAR -> Multiply
+            | P.SLASH -> Divide
+            | _ -> Modulo
+        Some(c.valueExpr 0, op, c.valueExpr 1)
+    | _ -> None
+
+let private additiveLink (ctx: P.ValueExprContext) =
+    match ctx with
+    | :? P.AdditiveExprContext as c -> Some(c.valueExpr 0, (if c.op.Type = P.PLUS then Add else Subtract), c.valueExpr 1)
+    | _ -> None
+
+let private concatLink (ctx: P.ValueExprContext) =
+    match ctx with
+    | :? P.ConcatExprContext as c -> Some(c.valueExpr 0, Concat, c.valueExpr 1)
+    | _ -> None
+
 let rec expr (cx: Context) (ctx: P.ExprContext) : Expr =
-    let binary op (left: P.ExprContext) (right: P.ExprContext) = Binary(op, expr cx left, expr cx right)
+    StackGuard.ensure (span cx ctx)
+    let chain link =
+        let first, steps = unchain link ctx
+        Chain(expr cx first, steps |> List.map (fun (op, operand) -> op, expr cx operand))
     let kind =
         match ctx with
         | :? P.ValueExprPredicateContext as c -> (valueExpr cx (c.valueExpr ())).Kind
@@ -117,33 +167,30 @@ let rec expr (cx: Context) (ctx: P.ExprContext) : Expr =
             | q -> InSubquery(left, query cx q, present (c.NOT()))
         | :? P.LikeExprContext as c ->
             Like(expr cx (c.expr ()), valueExpr cx c.pattern, optional (valueExpr cx) c.escape, present (c.NOT()))
-        | :? P.ComparisonExprContext as c -> binary (comparison c.op) (c.expr 0) (c.expr 1)
+        | :? P.ComparisonExprContext as c -> Binary(comparison c.op, expr cx (c.expr 0), expr cx (c.expr 1))
         | :? P.IsDistinctFromExprContext as c -> IsDistinctFrom(expr cx (c.expr 0), expr cx (c.expr 1), present (c.NOT()))
         | :? P.IsNullExprContext as c -> IsNull(expr cx (c.expr ()), present (c.NOT()))
         | :? P.NotExprContext as c ->
             match c.expr () with
             | DirectExists e -> Exists(query cx (e.query ()), true)
             | operand -> Unary(Not, expr cx operand)
-        | :? P.AndExprContext as c -> binary And (c.expr 0) (c.expr 1)
-        | :? P.OrExprContext as c -> binary Or (c.expr 0) (c.expr 1)
+        | :? P.AndExprContext -> chain andLink
+        | :? P.OrExprContext -> chain orLink
         | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span cx ctx)
     { Kind = kind; Span = span cx ctx }
 
 and private valueExpr (cx: Context) (ctx: P.ValueExprContext) : Expr =
-    let binary op (left: P.ValueExprContext) (right: P.ValueExprContext) = Binary(op, valueExpr cx left, valueExpr cx right)
+    StackGuard.ensure (span cx ctx)
+    let chain link =
+        let first, steps = unchain link ctx
+        Chain(valueExpr cx first, steps |> List.map (fun (op, operand) -> op, valueExpr cx operand))
     let kind =
         match ctx with
         | :? P.PrimaryExprContext as c -> primary cx (c.primary ())
         | :? P.SignExprContext as c -> Unary((if c.op.Type = P.MINUS then Negate else Identity), valueExpr cx (c.valueExpr ()))
-        | :? P.MultiplicativeExprContext as c ->
-            let op =
-                match c.op.Type with
-                | P.STAR -> Multiply
-                | P.SLASH -> Divide
-                | _ -> Modulo
-            binary op (c.valueExpr 0) (c.valueExpr 1)
-        | :? P.AdditiveExprContext as c -> binary (if c.op.Type = P.PLUS then Add else Subtract) (c.valueExpr 0) (c.valueExpr 1)
-        | :? P.ConcatExprContext as c -> binary Concat (c.valueExpr 0) (c.valueExpr 1)
+        | :? P.MultiplicativeExprContext -> chain multiplicativeLink
+        | :? P.AdditiveExprContext -> chain additiveLink
+        | :? P.ConcatExprContext -> chain concatLink
         | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span cx ctx)
     { Kind = kind; Span = span cx ctx }
 
