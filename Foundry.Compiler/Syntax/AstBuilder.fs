@@ -15,9 +15,13 @@ open Foundry.Compiler.Syntax.SyntaxErrorListener
 
 type private P = FoundrySqlParser
 
-/// What every conversion needs: the source for spans, and the number of each `?` (by token index),
-/// counted from 1 in each statement in order of appearance.
-type Context = { Source: SourceMap; Parameters: IReadOnlyDictionary<int, int> }
+/// What every conversion needs: the source for spans, the number of each `?` (by token index),
+/// counted from 1 in each statement in order of appearance, and the literal IN lists the parser did
+/// not read (ConstantLists), by the token index of their first item.
+type Context =
+    { Source: SourceMap
+      Parameters: IReadOnlyDictionary<int, int>
+      LiteralLists: IReadOnlyDictionary<int, IToken[]> }
 
 let private span (cx: Context) (ctx: ParserRuleContext) =
     let stop = if isNull ctx.Stop then ctx.Start else ctx.Stop
@@ -52,19 +56,22 @@ let private smallNumber (cx: Context) (token: IToken) (digits: string) (what: st
     | true, n -> n
     | _ -> Diagnostic.fail [ Messages.unsupportedSyntax (tokenSpan cx token) (sprintf "%s %s" what token.Text) ]
 
-let private literal (cx: Context) (ctx: P.LiteralContext) : Literal =
-    let text = ctx.GetText()
-    match ctx with
-    | :? P.IntegerLiteralContext ->
+/// The literal one token spells (a token of rule `literal`).
+let private literalToken (cx: Context) (token: IToken) : Literal =
+    let text = token.Text
+    match token.Type with
+    | P.INTEGER_LITERAL ->
         match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
         | true, value -> IntegerLiteral value
         | _ -> RealLiteral(Double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
-    | :? P.RealLiteralContext -> RealLiteral(Double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
-    | :? P.StringLiteralContext -> StringLiteral(unquote '\'' text)
-    | :? P.TrueLiteralContext -> BooleanLiteral true
-    | :? P.FalseLiteralContext -> BooleanLiteral false
-    | :? P.NullLiteralContext -> NullLiteral
-    | _ -> failwithf "Foundry bug: AstBuilder has no case for literal %s at %O" (ctx.GetType().Name) (span cx ctx)
+    | P.REAL_LITERAL -> RealLiteral(Double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture))
+    | P.STRING_LITERAL -> StringLiteral(unquote '\'' text)
+    | P.TRUE -> BooleanLiteral true
+    | P.FALSE -> BooleanLiteral false
+    | P.NULL -> NullLiteral
+    | t -> failwithf "Foundry bug: AstBuilder has no literal for token type %d at %O" t (tokenSpan cx token)
+
+let private literal (cx: Context) (ctx: P.LiteralContext) : Literal = literalToken cx ctx.Start
 
 let private typeName (cx: Context) (ctx: P.TypeNameContext) : TypeName =
     { Name = ctx.identifier () |> Seq.map (fun i -> i.GetText()) |> String.concat " "
@@ -163,6 +170,10 @@ let rec expr (cx: Context) (ctx: P.ExprContext) : Expr =
             let operands = c.expr ()
             let left = expr cx operands[0]
             match c.query () with
+            | null when operands.Length = 2 && cx.LiteralLists.ContainsKey operands[1].Start.TokenIndex ->
+                let items = cx.LiteralLists[operands[1].Start.TokenIndex]
+                let item (t: IToken) : Expr = { Kind = Literal(literalToken cx t); Span = tokenSpan cx t }
+                InList(left, items |> listOf item, present (c.NOT()))
             | null -> InList(left, operands |> Array.skip 1 |> listOf (expr cx), present (c.NOT()))
             | q -> InSubquery(left, query cx q, present (c.NOT()))
         | :? P.LikeExprContext as c ->
@@ -488,6 +499,6 @@ let private numberParameters (tokens: IToken seq) : IReadOnlyDictionary<int, int
     numbers :> IReadOnlyDictionary<int, int>
 
 /// The statements of a script, in order; empty statements between semicolons are skipped.
-let script (source: SourceMap) (tokens: IToken seq) (ctx: P.ScriptContext) : Statement list =
-    let cx = { Source = source; Parameters = numberParameters tokens }
+let script (source: SourceMap) (tokens: IToken seq) (literalLists: IReadOnlyDictionary<int, IToken[]>) (ctx: P.ScriptContext) : Statement list =
+    let cx = { Source = source; Parameters = numberParameters tokens; LiteralLists = literalLists }
     ctx.statement () |> listOf (statement cx)

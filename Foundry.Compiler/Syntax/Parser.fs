@@ -27,6 +27,7 @@ let private lexicalError (source: SourceMap) (token: IToken) (note: string) =
 /// with the offending token's span, its text quoted ('SELEC' or end of input) and the expected tokens.
 let parseScriptWithDepth (text: string) : Result<Ast.Statement list * int, Diagnostic list> =
     let parse (source: SourceMap) (listener: FirstErrorListener) (tokens: CommonTokenStream) depth =
+        let literalLists = ConstantLists.hideLiteralLists (tokens.GetTokens())
         // Two-stage parsing: the fast SLL prediction accepts almost every valid script; only when it
         // fails does the full LL parse run again, with the listener, so errors are those of LL.
         let parser = FoundrySqlParser tokens
@@ -47,7 +48,7 @@ let parseScriptWithDepth (text: string) : Result<Ast.Statement list * int, Diagn
         | Some d -> Result.Error [ d ]
         | None ->
             try
-                Ok(AstBuilder.script source (tokens.GetTokens()) tree, depth)
+                Ok(AstBuilder.script source (tokens.GetTokens()) literalLists tree, depth)
             with CompileError ds ->
                 Result.Error ds
     let lexAndParse () =
