@@ -12,7 +12,7 @@ namespace Foundry.Cli.Output;
 /// <code>
 /// {"ok":true,"columns":["a"],"types":["INTEGER"],"rows":[[1]]}        a query
 /// {"ok":true,"columns":[],"types":[],"rows":[],"affected":3}           any other statement
-/// {"ok":false,"error":"1:1: syntax error at 'SELEC' ..."}              any failure
+/// {"ok":false,"error":"1:1: syntax error at 'SELEC' ...","code":"FND0001"}   any failure; "code" for Foundry's errors
 /// </code>
 /// Blank lines get no response. A line that is not a JSON object with a string "sql" gets an error response.
 /// Nothing ends the loop but the end of input; a response is built completely before it is written, so an error
@@ -54,7 +54,7 @@ public static class JsonLinesProtocol
         }
         catch (FoundryException e)
         {
-            return Error(e.LocatedMessage);
+            return Error(e.LocatedMessage, e.Code);
         }
         catch (Exception e)
         {
@@ -95,10 +95,12 @@ public static class JsonLinesProtocol
         });
     }
 
-    private static string Error(string message) => Build(json =>
+    /// <summary>An error response; <paramref name="code"/> (FND + four digits) is given for Foundry's own errors.</summary>
+    private static string Error(string message, string? code = null) => Build(json =>
     {
         json.WriteBoolean("ok", false);
         json.WriteString("error", message);
+        if (code is not null) json.WriteString("code", code);
     });
 
     private static string Build(Action<Utf8JsonWriter> writeProperties)

@@ -175,10 +175,8 @@ let private castAllowed (source: SqlType) (target: SqlType) =
 /// Text with spans removed, used to recognise equal expressions (aggregate dedup, GROUP BY matching).
 /// Two expressions with the same key compute the same value on every row. A subquery is identified by
 /// its SQL text (`textOf` its span): the same text at the same query level binds to the same columns.
-let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
-    StackGuard.ensure e.Span
-    let structuralKey = structuralKeyWith textOf
-    let args = Expr.children e |> List.map structuralKey |> String.concat ","
+let private nodeKey (childKey: Expr -> string) (textOf: Span -> string) (e: Expr) : string =
+    let args = Expr.children e |> List.map childKey |> String.concat ","
     let head =
         match e.Kind with
         | Constant v -> sprintf "const %s %s" (Value.toSql v) (e.Type.Display())
@@ -203,6 +201,25 @@ let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
                 | In(_, n) -> sprintf "in %b" n
             sprintf "subquery %s %s" shape (textOf e.Span)
     head + "(" + args + ")"
+
+let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
+    StackGuard.ensure e.Span
+    nodeKey (structuralKeyWith textOf) textOf e
+
+/// structuralKeyWith remembering every key by node identity, for a caller that asks for the keys of a
+/// tree's nodes one by one (top-down), which would otherwise rebuild each subtree's key once per
+/// ancestor: cubic in the depth of a nested expression.
+let memoizedStructuralKey (textOf: Span -> string) : Expr -> string =
+    let cache = System.Collections.Generic.Dictionary<Expr, string>(HashIdentity.Reference)
+    let rec key (e: Expr) =
+        match cache.TryGetValue e with
+        | true, k -> k
+        | _ ->
+            StackGuard.ensure e.Span
+            let k = nodeKey key textOf e
+            cache[e] <- k
+            k
+    key
 
 let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
     StackGuard.ensure e.Span

@@ -308,7 +308,7 @@ and private bindSelect (ctx: Context) (outer: Scope) (s: Ast.Select) orderBy lim
     // (matched structurally) and aggregates.
     let aggregates = collector.Calls
     let grouped = not groupKeys.IsEmpty || not aggregates.IsEmpty || s.Having.IsSome
-    let structuralKey = structuralKeyWith ctx.TextOf
+    let structuralKey = memoizedStructuralKey ctx.TextOf
     // Keys and the expressions matched against them are compared after the same constant folding.
     let groupKeys = groupKeys |> List.map ConstantEvaluator.fold
     let keyColumns = groupKeys |> List.map (fun k -> ctx.NewColumn(ctx.TextOf k.Span, k.Type, k.Nullable), k)
