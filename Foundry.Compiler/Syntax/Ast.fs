@@ -270,6 +270,24 @@ and StatementKind =
     | Explain of analyze: bool * Statement
 
 module BinaryOperator =
+    /// The operator as SQL writes it.
+    let sql =
+        function
+        | Add -> "+"
+        | Subtract -> "-"
+        | Multiply -> "*"
+        | Divide -> "/"
+        | Modulo -> "%"
+        | Concat -> "||"
+        | Equal -> "="
+        | NotEqual -> "<>"
+        | Less -> "<"
+        | LessOrEqual -> "<="
+        | Greater -> ">"
+        | GreaterOrEqual -> ">="
+        | And -> "AND"
+        | Or -> "OR"
+
     /// Binding strength, loosest first: OR 1, AND 2, comparisons 6, || 8, + - 9, * / % 10 (the grammar's
     /// levels; printers use them to decide parentheses).
     let precedence =

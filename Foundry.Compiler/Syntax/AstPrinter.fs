@@ -41,22 +41,7 @@ let private typeSql (t: TypeName) =
     | [] -> t.Name
     | args -> sprintf "%s(%s)" t.Name (args |> List.map string |> String.concat ", ")
 
-let private binarySql =
-    function
-    | Add -> "+"
-    | Subtract -> "-"
-    | Multiply -> "*"
-    | Divide -> "/"
-    | Modulo -> "%"
-    | Concat -> "||"
-    | Equal -> "="
-    | NotEqual -> "<>"
-    | Less -> "<"
-    | LessOrEqual -> "<="
-    | Greater -> ">"
-    | GreaterOrEqual -> ">="
-    | And -> "AND"
-    | Or -> "OR"
+let private binarySql = BinaryOperator.sql
 
 let private spanText (s: Span) = sprintf "@%d:%d-%d:%d" s.Start.Line s.Start.Column s.End.Line s.End.Column
 

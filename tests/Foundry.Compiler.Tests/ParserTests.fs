@@ -35,22 +35,7 @@ let selectOf (s: Statement) =
 
 let private identText (i: Identifier) = if i.Quoted then "\"" + i.Name + "\"" else i.Name
 
-let private opText (op: BinaryOperator) =
-    match op with
-    | Add -> "+"
-    | Subtract -> "-"
-    | Multiply -> "*"
-    | Divide -> "/"
-    | Modulo -> "%"
-    | Concat -> "||"
-    | Equal -> "="
-    | NotEqual -> "<>"
-    | Less -> "<"
-    | LessOrEqual -> "<="
-    | Greater -> ">"
-    | GreaterOrEqual -> ">="
-    | And -> "AND"
-    | Or -> "OR"
+let private opText = BinaryOperator.sql
 
 /// A compact prefix rendering of an expression, so precedence tests read as one string.
 let rec shape (e: Expr) =
