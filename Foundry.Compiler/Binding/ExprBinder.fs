@@ -120,20 +120,37 @@ let typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
             chain (castTo ctx t a) (castTo ctx t b) t
         | _ -> mismatch ()
 
-/// Stands for the chain bound so far while typing its next step (see bindChain); never in a tree.
+/// The precedence level of a chainable operator: operators of one level chain together.
+let private chainLevel =
+    function
+    | Or -> 1
+    | And -> 2
+    | Concat -> 8
+    | Add
+    | Subtract -> 9
+    | _ -> 10
+
+/// Stands for the chain bound so far while typing its next step (see typeChain); never in a tree.
 let private chainSoFar: Column = { Id = -1; Name = "chain so far"; Type = SqlType.Null; Nullable = false }
 
 /// Types a chain `first op1 e1 op2 e2 ...` step by step, left to right, with the same rules (and
 /// messages) as a left-deep tree of binary operations, in a loop: each step is typed against a
 /// stand-in of the chain so far. When a step converts the chain so far (INTEGER + REAL), the chain
 /// ends there and, cast, becomes the first operand of the next one, so every operand of a chain has
-/// the chain's type. After a type error the rest is still bound (to report its errors too).
+/// the chain's type. A first operand that is itself a chain of the same level (`(a + b) + c`, or a
+/// parenthesised AND) is continued, not nested, so that equal expressions have one shape (GROUP BY
+/// matches them structurally). After a type error the rest is still bound (to report its errors too).
 let private typeChain (ctx: Context) (first: Expr) (steps: (BinaryOp * Expr) list) (span: Span) : Expr =
     let stepsSoFar = ResizeArray<BinaryOp * Expr>()
     let mutable head = first
     let mutable chainType = first.Type
     let mutable nullable = first.Nullable
     let mutable failed = false
+    match first.Kind, steps with
+    | Chain(innerFirst, innerSteps), (op, _) :: _ when chainLevel (fst innerSteps.Head) = chainLevel op ->
+        head <- innerFirst
+        stepsSoFar.AddRange innerSteps
+    | _ -> ()
     let closed () =
         if stepsSoFar.Count = 0 then head
         else

@@ -165,3 +165,10 @@ let ``999 signs over an aggregate or a group key bind in linear time, not cubic`
         Assert.Equal<obj list list>([ [ box -5L ] ], rows s ("SELECT " + repeat 999 "- " + "count(*) FROM t"))
         Assert.Equal<obj list list>([ [ box -1L ]; [ box -2L ] ], rows s ("SELECT " + repeat 999 "- " + "a FROM t WHERE a < 3 GROUP BY a ORDER BY a"))
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds 20.0, sprintf "took %O" clock.Elapsed))
+
+[<Fact>]
+let ``a parenthesised left operand continues the chain, so GROUP BY matches it`` () =
+    withSmallTable (fun s ->
+        Assert.Equal<obj list list>(
+            [ [ box 4L ]; [ box 6L ] ],
+            rows s "SELECT a + a + 2 FROM t WHERE a < 3 GROUP BY (a + a) + 2 ORDER BY 1"))
