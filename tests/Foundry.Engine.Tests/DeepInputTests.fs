@@ -172,3 +172,10 @@ let ``a parenthesised left operand continues the chain, so GROUP BY matches it``
         Assert.Equal<obj list list>(
             [ [ box 4L ]; [ box 6L ] ],
             rows s "SELECT a + a + 2 FROM t WHERE a < 3 GROUP BY (a + a) + 2 ORDER BY 1"))
+
+[<Fact>]
+let ``a GROUP BY key that is a prefix of a chain is matched inside it`` () =
+    // Found by the differential test: SELECT ((0 * c0) * 0) ... GROUP BY (0 * c0) was refused.
+    withSmallTable (fun s ->
+        Assert.Equal<obj list list>([ [ box 0L ] ], rows s "SELECT ((0 * a) * 0) FROM t WHERE a = 1 GROUP BY (0 * a)")
+        Assert.Equal<obj list list>([ [ box 3L ]; [ box 5L ] ], rows s "SELECT a + a + 1 FROM t WHERE a < 3 GROUP BY a + a ORDER BY 1"))
