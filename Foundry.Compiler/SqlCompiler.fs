@@ -92,8 +92,10 @@ type CompiledStatement(kind: CompiledStatementKind, commandTag: string) =
 
 /// One parsed statement and the script text it came from (error locations refer to that text).
 [<AllowNullLiteral>]
-type ParsedStatement internal (ast: Ast.Statement, source: string) =
+type ParsedStatement internal (ast: Ast.Statement, source: string, depth: int) =
     member internal _.Ast = ast
+    /// The deepest nesting of the script the statement came from (Syntax/InputLimits).
+    member internal _.Depth = depth
     member _.Source = source
     /// The statement's own text.
     member _.Text =
@@ -132,14 +134,14 @@ type SqlCompiler =
 
     /// Parses a script of ';'-separated statements.
     static member Parse(script: string) : ParsedStatement[] =
-        match Parser.parseScript script with
-        | Ok statements -> statements |> List.map (fun s -> ParsedStatement(s, script)) |> Array.ofList
+        match Parser.parseScriptWithDepth script with
+        | Ok(statements, depth) -> statements |> List.map (fun s -> ParsedStatement(s, script, depth)) |> Array.ofList
         | Result.Error ds -> raise (CompilationException(SqlCompiler.Convert script ds))
 
     /// Parses exactly one statement.
     static member ParseOne(sql: string) : ParsedStatement =
-        match Parser.parseStatement sql with
-        | Ok s -> ParsedStatement(s, sql)
+        match Parser.parseStatementWithDepth sql with
+        | Ok(s, depth) -> ParsedStatement(s, sql, depth)
         | Result.Error ds -> raise (CompilationException(SqlCompiler.Convert sql ds))
 
     static member IsCompleteStatement(text: string) = Parser.isCompleteStatement text
@@ -276,10 +278,11 @@ type SqlCompiler =
     /// Compiles a parsed statement against the catalog.
     static member Compile(catalog: ICatalog, statement: ParsedStatement, options: CompilerOptions) : CompiledStatement =
         SqlCompiler.Guard statement.Source (fun () ->
+          StackGuard.runWithStackFor statement.Depth (fun () ->
             let bound, parameters = Binder.bindWithParameters catalog statement.Source statement.Ast
             let compiled = SqlCompiler.CompileBound options bound
             compiled.ParameterCount <- parameters
-            compiled)
+            compiled))
 
     /// Compiles one statement up to `stage` (ast, bound, logical, optimized, physical, code) and prints
     /// it as `format`: text, json, or dot (Graphviz, for the plan stages logical, optimized and physical
@@ -293,6 +296,7 @@ type SqlCompiler =
             invalidArg "format" (sprintf "--format dot draws plans: use it with the logical, optimized or physical stage, not %s" stage)
         let parsed = SqlCompiler.ParseOne sql
         SqlCompiler.Guard sql (fun () ->
+          StackGuard.runWithStackFor parsed.Depth (fun () ->
             if stage = "ast" then
                 if json then AstPrinter.toJson parsed.Ast else AstPrinter.printStatement parsed.Ast
             else
@@ -323,12 +327,13 @@ type SqlCompiler =
                         textOrJson "code" text
                     | other -> invalidArg "stage" (sprintf "unknown stage '%s': use ast, bound, logical, optimized, physical or code" other)
                 | _ when dot -> PlanDot.single (BoundPrinter.print bound + "\n(this statement has no plan)")
-                | _ -> textOrJson stage (BoundPrinter.print bound + "\n(this statement has no plan)"))
+                | _ -> textOrJson stage (BoundPrinter.print bound + "\n(this statement has no plan)")))
 
     /// Each rule that fired while optimizing `sql`, with the plan after it (for `explain --verbose`).
     static member ExplainRules(catalog: ICatalog, sql: string, options: CompilerOptions) : string =
         let parsed = SqlCompiler.ParseOne sql
         SqlCompiler.Guard sql (fun () ->
+          StackGuard.runWithStackFor parsed.Depth (fun () ->
             let bound = Binder.bind catalog sql parsed.Ast
             match bound with
             | BoundTree.Query _
@@ -340,4 +345,4 @@ type SqlCompiler =
                     optimized.Trace
                     |> List.map (fun t -> sprintf "== %s / %s ==\n%s" t.Batch t.Rule (LogicalPrinter.print t.After))
                 String.concat "\n" ((sprintf "== initial ==\n%s" (LogicalPrinter.print logical)) :: steps)
-            | _ -> "(this statement has no plan)")
+            | _ -> "(this statement has no plan)"))

@@ -14,7 +14,7 @@ namespace Foundry.Cli.Output;
 /// <code>
 /// {"ok":true,"columns":["a"],"types":["INTEGER"],"rows":[[1]]}        a query
 /// {"ok":true,"columns":[],"types":[],"rows":[],"affected":3}           any other statement
-/// {"ok":false,"error":"1:1: syntax error at 'SELEC' ..."}              any failure
+/// {"ok":false,"error":"1:1: syntax error at 'SELEC' ...","code":"FND0001"}   any failure; "code" for Foundry's errors
 /// </code>
 /// Every input line gets exactly one response line, whatever its bytes: an empty line, bytes that are not valid
 /// UTF-8, JSON that is not an object or has no string "sql", and a "sql" string with a lone surrogate escape
@@ -63,7 +63,7 @@ public static class JsonLinesProtocol
         }
         catch (Exception e)
         {
-            output.Write(Error(ErrorMessage(e)));
+            output.Write(Error(ErrorMessage(e), (e as FoundryException)?.Code));
         }
     }
 
@@ -146,6 +146,7 @@ public static class JsonLinesProtocol
             while (json.CurrentDepth > 1) json.WriteEndArray();
             json.WriteBoolean("ok", false);
             json.WriteString("error", ErrorMessage(e));
+            if (e is FoundryException f) json.WriteString("code", f.Code);
             json.WriteEndObject();
             chunks.WriteAll();
             return;
@@ -164,11 +165,15 @@ public static class JsonLinesProtocol
         output.Write("{\"ok\":true," + chunks.Take()[1..]);
     }
 
-    /// <summary>An error response; a lone surrogate in the message (one quoted from the SQL text) is shown as U+FFFD, since JSON output must be valid UTF-8.</summary>
-    private static string Error(string message) => Build(json =>
+    /// <summary>
+    /// An error response; <paramref name="code"/> (FND + four digits) is given for Foundry's own errors. A lone
+    /// surrogate in the message (one quoted from the SQL text) is shown as U+FFFD, since JSON output must be valid UTF-8.
+    /// </summary>
+    private static string Error(string message, string? code = null) => Build(json =>
     {
         json.WriteBoolean("ok", false);
         json.WriteString("error", Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(message)));
+        if (code is not null) json.WriteString("code", code);
     });
 
     private static string Build(Action<Utf8JsonWriter> writeProperties)

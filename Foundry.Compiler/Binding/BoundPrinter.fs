@@ -2,6 +2,7 @@
 /// Columns print as name#id so that two columns of the same name stay distinguishable.
 module Foundry.Compiler.Binding.BoundPrinter
 
+open Foundry.Compiler.Diagnostics
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Compiler.Binding
 open Foundry.Runtime
@@ -18,9 +19,12 @@ let aggregateText (exprText: Expr -> string) (a: AggregateCall) =
 
 /// An expression, fully parenthesised below the top level so that the tree's shape is unambiguous.
 let rec exprText (e: Expr) =
+    StackGuard.ensure e.Span
     let inner (x: Expr) =
         match x.Kind with
         | Binary _
+        | Chain _
+        | InSet _
         | IsDistinctFrom _
         | Like _ -> "(" + exprText x + ")"
         | _ -> exprText x
@@ -31,6 +35,14 @@ let rec exprText (e: Expr) =
     | Unary(Negate, x) -> "-" + inner x
     | Unary(Not, x) -> "NOT " + inner x
     | Binary(op, a, b) -> sprintf "%s %s %s" (inner a) (opText op) (inner b)
+    | Chain(first, steps) ->
+        let text = System.Text.StringBuilder(inner first)
+        for op, x in steps do
+            text.Append(' ').Append(opText op).Append(' ').Append(inner x) |> ignore
+        text.ToString()
+    | InSet(x, values, hasNull, negated) ->
+        let constants = Seq.append (values |> Seq.map Value.toSql) (if hasNull then [ "NULL" ] else [])
+        sprintf "%s %sIN (%s)" (inner x) (if negated then "NOT " else "") (String.concat ", " constants)
     | IsNull(x, negated) -> sprintf "%s IS %sNULL" (inner x) (if negated then "NOT " else "")
     | IsDistinctFrom(a, b, negated) -> sprintf "%s IS %sDISTINCT FROM %s" (inner a) (if negated then "NOT " else "") (inner b)
     | Cast(x, t) -> sprintf "CAST(%s AS %s)" (exprText x) (t.Display())

@@ -94,8 +94,19 @@ and ExprKind =
     /// Statement parameter n (1-based), of the type its context gave it.
     | Parameter of int
     | Unary of UnaryOp * Expr
-    /// Operands already share a type (the binder inserts casts); comparisons yield BOOLEAN.
+    /// A comparison (= <> < <= > >=) of operands that already share a type (the binder inserts
+    /// casts); yields BOOLEAN.
     | Binary of BinaryOp * Expr * Expr
+    /// A left-associative chain `((first op1 e1) op2 e2) ...` of one operator level: AND, OR, || or
+    /// arithmetic (+ and -, or *, / and %). Every operand has the chain's type, which is its result
+    /// type (BOOLEAN for AND and OR, TEXT for ||): where a left-deep run would change type (INTEGER
+    /// to REAL), the binder ends the chain and casts it to be the first operand of the next. Flat so
+    /// that a chain of any length is a list that every pass walks with a loop. `steps` is never empty.
+    | Chain of first: Expr * steps: (BinaryOp * Expr) list
+    /// x [NOT] IN (c1, c2, ...) over constants: membership in a set hashed once per statement.
+    /// `values` are the non-NULL constants, of x's type (INTEGER, REAL, TEXT or BOOLEAN); `hasNull`
+    /// says the list held a NULL, so that a value not found is NULL rather than FALSE.
+    | InSet of Expr * values: Value[] * hasNull: bool * negated: bool
     | IsNull of Expr * negated: bool
     /// a IS [NOT] DISTINCT FROM b: equality where NULL equals NULL; never NULL itself.
     | IsDistinctFrom of Expr * Expr * negated: bool
@@ -296,6 +307,12 @@ module Value =
         | VText s -> "'" + s.Replace("'", "''") + "'"
         | VBoolean b -> if b then "TRUE" else "FALSE"
 
+/// An AND or OR chain: whether it is AND, and its operands in order.
+let (|LogicalChain|_|) (kind: ExprKind) =
+    match kind with
+    | Chain(first, ((op, _) :: _ as steps)) when op = And || op = Or -> Some((op = And), first :: List.map snd steps)
+    | _ -> None
+
 module Expr =
     let make kind typ nullable span =
         { Kind = kind; Type = typ; Nullable = nullable; Span = span }
@@ -316,6 +333,8 @@ module Expr =
         | Cast(x, _) -> [ x ]
         | Binary(_, a, b)
         | IsDistinctFrom(a, b, _) -> [ a; b ]
+        | Chain(first, steps) -> first :: List.map snd steps
+        | InSet(x, _, _, _) -> [ x ]
         | Case(whens, otherwise) -> (whens |> List.collect (fun (c, r) -> [ c; r ])) @ [ otherwise ]
         | Function(_, args) -> args
         | Like(x, p, esc, _) -> [ x; p ] @ Option.toList esc
@@ -331,6 +350,9 @@ module Expr =
             | IsNull(_, n), [ x ] -> IsNull(x, n)
             | Cast(_, t), [ x ] -> Cast(x, t)
             | Binary(op, _, _), [ a; b ] -> Binary(op, a, b)
+            | Chain(_, steps), first :: operands when operands.Length = steps.Length ->
+                Chain(first, List.map2 (fun (op, _) x -> op, x) steps operands)
+            | InSet(_, values, hasNull, negated), [ x ] -> InSet(x, values, hasNull, negated)
             | IsDistinctFrom(_, _, n), [ a; b ] -> IsDistinctFrom(a, b, n)
             | Case(whens, _), xs ->
                 let pairs = xs |> List.take (2 * whens.Length) |> List.chunkBySize 2 |> List.map (fun p -> p[0], p[1])
@@ -345,6 +367,7 @@ module Expr =
 
     /// Rewrites bottom-up: children first, then `f` on the rebuilt node.
     let rec transform (f: Expr -> Expr) (e: Expr) : Expr =
+        StackGuard.ensure e.Span
         let rebuilt =
             match children e with
             | [] -> e
@@ -353,11 +376,13 @@ module Expr =
 
     /// Every column the expression reads directly (not inside subqueries).
     let rec columns (e: Expr) : Column list =
+        StackGuard.ensure e.Span
         match e.Kind with
         | ColumnRef c -> [ c ]
         | _ -> children e |> List.collect columns
 
     let rec containsSubquery (e: Expr) =
+        StackGuard.ensure e.Span
         match e.Kind with
         | Subquery _ -> true
         | _ -> children e |> List.exists containsSubquery
@@ -370,21 +395,22 @@ module Expr =
             | ColumnRef c -> (match f c with Some r -> r | None -> x)
             | _ -> x)
 
-    /// The conjuncts of an AND tree.
+    /// The conjuncts of an AND chain, also of AND chains nested in it.
     let rec conjuncts (e: Expr) =
+        StackGuard.ensure e.Span
         match e.Kind with
-        | Binary(And, a, b) -> conjuncts a @ conjuncts b
+        | LogicalChain(true, operands) -> operands |> List.collect conjuncts
         | _ -> [ e ]
 
+    /// One AND chain of the conditions (None for none, the condition itself for one).
     let conjoin (es: Expr list) =
         match es with
         | [] -> None
+        | [ one ] -> Some one
         | first :: rest ->
-            rest
-            |> List.fold (fun acc e ->
-                make (Binary(And, acc, e)) SqlType.Boolean (acc.Nullable || e.Nullable) (Span.Union(acc.Span, e.Span)))
-                first
-            |> Some
+            let nullable = es |> List.exists (fun e -> e.Nullable)
+            let span = rest |> List.fold (fun s e -> Span.Union(s, e.Span)) first.Span
+            Some(make (Chain(first, rest |> List.map (fun e -> And, e))) SqlType.Boolean nullable span)
 
 module Query =
     /// Every expression a query holds, at every level of its bodies and sources (not inside the
@@ -413,6 +439,7 @@ module ExprDeep =
     /// Every column an expression reads, including those read inside its subqueries (the enclosing
     /// query's columns a correlated subquery refers to).
     let rec columns (e: Expr) : Column list =
+        StackGuard.ensure e.Span
         match e.Kind with
         | Subquery(kind, q) ->
             let tested = match kind with In(x, _) -> columns x | _ -> []

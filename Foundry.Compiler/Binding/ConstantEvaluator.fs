@@ -4,6 +4,7 @@
 /// time, so the error is raised only if the row that needs it is reached.
 module Foundry.Compiler.Binding.ConstantEvaluator
 
+open Foundry.Compiler.Diagnostics
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Runtime
 
@@ -52,8 +53,43 @@ let private castValue value target =
     | v, t when Value.typeOf v = t -> Some v
     | _ -> None
 
+/// AND (isAnd) or OR over operand values, left to right: the deciding value (FALSE for AND, TRUE for
+/// OR) decides even when other operands cannot be evaluated now; otherwise any unknown operand makes
+/// the result unknown, any NULL makes it NULL.
+let private logical (isAnd: bool) (operands: Value option seq) : Value option =
+    let decider = VBoolean(not isAnd)
+    let mutable decided = false
+    let mutable unknown = false
+    let mutable sawNull = false
+    for v in operands do
+        match v with
+        | Some x when x = decider -> decided <- true
+        | Some VNull -> sawNull <- true
+        | Some _ -> ()
+        | None -> unknown <- true
+    if decided then Some decider
+    elif unknown then None
+    elif sawNull then Some VNull
+    else Some(VBoolean isAnd)
+
+/// A strict binary operation on two values: NULL if either is NULL.
+let private strict op x y =
+    match x, y with
+    | VNull, _
+    | _, VNull -> Some VNull
+    | _ ->
+        match op with
+        | Equal -> compareValues x y |> Option.map (fun c -> VBoolean(c = 0))
+        | NotEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c <> 0))
+        | Less -> compareValues x y |> Option.map (fun c -> VBoolean(c < 0))
+        | LessOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c <= 0))
+        | Greater -> compareValues x y |> Option.map (fun c -> VBoolean(c > 0))
+        | GreaterOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c >= 0))
+        | _ -> arithmetic op x y
+
 /// The value of a column-free expression, or None when it cannot (or must not) be computed now.
 let rec evaluate (e: Expr) : Value option =
+    StackGuard.ensure e.Span
     match e.Kind with
     | Constant v -> Some v
     | ColumnRef _
@@ -91,37 +127,27 @@ let rec evaluate (e: Expr) : Value option =
         | Some(VInteger i) when i <> System.Int64.MinValue -> Some(VInteger(-i))
         | Some(VReal r) -> Some(VReal(-r))
         | _ -> None
-    | Binary(And, a, b) ->
-        // FALSE AND anything is FALSE, even when the other side cannot be evaluated now.
-        match evaluate a, evaluate b with
-        | Some(VBoolean false), _
-        | _, Some(VBoolean false) -> Some(VBoolean false)
-        | Some(VBoolean true), Some y -> Some y
-        | Some VNull, Some(VBoolean true)
-        | Some VNull, Some VNull -> Some VNull
-        | _ -> None
-    | Binary(Or, a, b) ->
-        match evaluate a, evaluate b with
-        | Some(VBoolean true), _
-        | _, Some(VBoolean true) -> Some(VBoolean true)
-        | Some(VBoolean false), Some y -> Some y
-        | Some VNull, Some(VBoolean false)
-        | Some VNull, Some VNull -> Some VNull
-        | _ -> None
+    | LogicalChain(isAnd, operands) -> logical isAnd (operands |> Seq.map evaluate)
+    | Chain(first, steps) ->
+        // Left to right, as the left-deep tree it stands for; every operand must be known.
+        let operands = steps |> List.map (fun (op, x) -> op, evaluate x)
+        if operands |> List.exists (fun (_, v) -> v.IsNone) then None
+        else
+            operands
+            |> List.fold (fun acc (op, v) -> acc |> Option.bind (fun a -> strict op a v.Value)) (evaluate first)
     | Binary(op, a, b) ->
         match evaluate a, evaluate b with
-        | Some VNull, Some _
-        | Some _, Some VNull -> Some VNull
-        | Some x, Some y ->
-            match op with
-            | Equal -> compareValues x y |> Option.map (fun c -> VBoolean(c = 0))
-            | NotEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c <> 0))
-            | Less -> compareValues x y |> Option.map (fun c -> VBoolean(c < 0))
-            | LessOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c <= 0))
-            | Greater -> compareValues x y |> Option.map (fun c -> VBoolean(c > 0))
-            | GreaterOrEqual -> compareValues x y |> Option.map (fun c -> VBoolean(c >= 0))
-            | _ -> arithmetic op x y
+        | Some x, Some y -> strict op x y
         | _ -> None
+    | InSet(x, values, hasNull, negated) ->
+        match evaluate x with
+        | Some VNull -> Some VNull
+        | Some v ->
+            let found = values |> Array.exists (fun c -> compareValues v c = Some 0)
+            if found then Some(VBoolean(not negated))
+            elif hasNull then Some VNull
+            else Some(VBoolean negated)
+        | None -> None
 
 /// CASE arms with a constant condition: a FALSE or NULL one can never be taken and goes; a TRUE one
 /// is always taken, so it becomes the ELSE and every arm after it goes (COALESCE(x, 52, y) never
@@ -145,9 +171,21 @@ let private simplifyCase (e: Expr) (whens: (Expr * Expr) list) (otherwise: Expr)
     | _ when kept.Length = whens.Length && final.IsNone -> e
     | _ -> { e with Kind = Case(kept, otherwise) }
 
+/// An AND (isAnd) or OR chain without its neutral operands (TRUE for AND, FALSE for OR); the other
+/// constants stay, since evaluate found the chain not computable now.
+let private dropNeutral (e: Expr) (isAnd: bool) (operands: Expr list) : Expr =
+    let neutral = VBoolean isAnd
+    let kept = operands |> List.filter (fun x -> x.Kind <> Constant neutral)
+    match kept with
+    | _ when kept.Length = operands.Length -> e
+    | [] -> { e with Kind = Constant neutral; Nullable = false }
+    | [ one ] -> one
+    | first :: rest -> { e with Kind = Chain(first, rest |> List.map (fun x -> (if isAnd then And else Or), x)) }
+
 /// Folds bottom-up every subexpression that can be computed now (see FoldConstants), and drops the
 /// neutral operand of AND/OR, which three-valued logic allows exactly (x AND TRUE is x).
 let rec fold (e: Expr) : Expr =
+    StackGuard.ensure e.Span
     match e.Kind with
     | Constant _
     | ColumnRef _
@@ -162,8 +200,5 @@ let rec fold (e: Expr) : Expr =
         | None ->
             match folded.Kind with
             | Case(whens, otherwise) -> simplifyCase folded whens otherwise
-            | Binary(And, x, { Kind = Constant(VBoolean true) })
-            | Binary(And, { Kind = Constant(VBoolean true) }, x)
-            | Binary(Or, x, { Kind = Constant(VBoolean false) })
-            | Binary(Or, { Kind = Constant(VBoolean false) }, x) -> x
+            | LogicalChain(isAnd, operands) -> dropNeutral folded isAnd operands
             | _ -> folded

@@ -54,8 +54,10 @@ let private binaryOp =
 
 let private boolOrNull (t: SqlType) = t = SqlType.Boolean || t = SqlType.Null
 
-/// Types a binary operation, inserting implicit casts; reports FND1004 when the operand types do not fit.
+/// Types a binary operation, inserting implicit casts; reports FND1004 when the operand types do not
+/// fit. A comparison becomes a Binary node, any other operator a one-step Chain.
 let typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
+    let chain x y t = Expr.make (Chain(x, [ op, y ])) t (x.Nullable || y.Nullable) span
     let mismatch () =
         ctx.Report(Messages.operatorTypeMismatch span (opText op) (a.Type.Display()) (b.Type.Display()))
         errorExpr span
@@ -64,7 +66,7 @@ let typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
     | And
     | Or ->
         if boolOrNull a.Type && boolOrNull b.Type then
-            Expr.make (Binary(op, castTo ctx SqlType.Boolean a, castTo ctx SqlType.Boolean b)) SqlType.Boolean nullable span
+            chain (castTo ctx SqlType.Boolean a) (castTo ctx SqlType.Boolean b) SqlType.Boolean
         else mismatch ()
     | Equal
     | NotEqual
@@ -89,7 +91,7 @@ let typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
             | _ -> None
         let anyText = a.Type = SqlType.Text || b.Type = SqlType.Text || a.Type = SqlType.Null || b.Type = SqlType.Null
         match textual a, textual b with
-        | Some x, Some y when anyText -> Expr.make (Binary(Concat, x, y)) SqlType.Text nullable span
+        | Some x, Some y when anyText -> chain x y SqlType.Text
         | _ -> mismatch ()
     | Add
     | Subtract
@@ -99,8 +101,62 @@ let typeBinary (ctx: Context) op (a: Expr) (b: Expr) span =
         match TypeRules.unify a.Type b.Type with
         | Some t when TypeRules.isNumeric t || t = SqlType.Null ->
             let t = if t = SqlType.Null then SqlType.Integer else t
-            Expr.make (Binary(op, castTo ctx t a, castTo ctx t b)) t nullable span
+            chain (castTo ctx t a) (castTo ctx t b) t
         | _ -> mismatch ()
+
+/// The precedence level of a chainable operator: operators of one level chain together.
+let private chainLevel =
+    function
+    | Or -> 1
+    | And -> 2
+    | Concat -> 8
+    | Add
+    | Subtract -> 9
+    | _ -> 10
+
+/// Stands for the chain bound so far while typing its next step (see typeChain); never in a tree.
+let private chainSoFar: Column = { Id = -1; Name = "chain so far"; Type = SqlType.Null; Nullable = false }
+
+/// Types a chain `first op1 e1 op2 e2 ...` step by step, left to right, with the same rules (and
+/// messages) as a left-deep tree of binary operations, in a loop: each step is typed against a
+/// stand-in of the chain so far. When a step converts the chain so far (INTEGER + REAL), the chain
+/// ends there and, cast, becomes the first operand of the next one, so every operand of a chain has
+/// the chain's type. A first operand that is itself a chain of the same level (`(a + b) + c`, or a
+/// parenthesised AND) is continued, not nested, so that equal expressions have one shape (GROUP BY
+/// matches them structurally). After a type error the rest is still bound (to report its errors too).
+let private typeChain (ctx: Context) (first: Expr) (steps: (BinaryOp * Expr) list) (span: Span) : Expr =
+    let stepsSoFar = ResizeArray<BinaryOp * Expr>()
+    let mutable head = first
+    let mutable chainType = first.Type
+    let mutable nullable = first.Nullable
+    let mutable failed = false
+    match first.Kind, steps with
+    | Chain(innerFirst, innerSteps), (op, _) :: _ when chainLevel (fst innerSteps.Head) = chainLevel op ->
+        head <- innerFirst
+        stepsSoFar.AddRange innerSteps
+    | _ -> ()
+    let closed () =
+        if stepsSoFar.Count = 0 then head
+        else
+            let last = snd stepsSoFar[stepsSoFar.Count - 1]
+            Expr.make (Chain(head, List.ofSeq stepsSoFar)) chainType nullable (Span.Union(head.Span, last.Span))
+    for op, operand in steps do
+        if not failed then
+            let soFar =
+                if stepsSoFar.Count = 0 then head
+                else Expr.make (ColumnRef chainSoFar) chainType nullable (Span.Union(head.Span, operand.Span))
+            match (typeBinary ctx op soFar operand (Span.Union(head.Span, operand.Span))).Kind with
+            | Chain(left, [ _, right ]) ->
+                if stepsSoFar.Count = 0 then head <- left
+                elif not (obj.ReferenceEquals(left, soFar)) then
+                    // The chain so far converts to the step's type: it ends here.
+                    head <- castTo ctx left.Type (closed ())
+                    stepsSoFar.Clear()
+                stepsSoFar.Add((op, right))
+                chainType <- left.Type
+                nullable <- nullable || right.Nullable
+            | _ -> failed <- true
+    if failed then errorExpr span else { closed () with Span = span }
 
 /// The common type of several results (CASE branches, COALESCE arguments), or None.
 let unifyAll (types: SqlType list) =
@@ -120,9 +176,8 @@ let private castAllowed (source: SqlType) (target: SqlType) =
 /// Text with spans removed, used to recognise equal expressions (aggregate dedup, GROUP BY matching).
 /// Two expressions with the same key compute the same value on every row. A subquery is identified by
 /// its SQL text (`textOf` its span): the same text at the same query level binds to the same columns.
-let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
-    let structuralKey = structuralKeyWith textOf
-    let args = Expr.children e |> List.map structuralKey |> String.concat ","
+let private nodeKey (childKey: Expr -> string) (textOf: Span -> string) (e: Expr) : string =
+    let args = Expr.children e |> List.map childKey |> String.concat ","
     let head =
         match e.Kind with
         | Constant v -> sprintf "const %s %s" (Value.toSql v) (e.Type.Display())
@@ -130,6 +185,9 @@ let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
         | Parameter n -> sprintf "param %d" n
         | Unary(op, _) -> sprintf "unary %A" op
         | Binary(op, _, _) -> sprintf "binary %A" op
+        | Chain(_, steps) -> "chain " + (steps |> List.map (fst >> BinaryOp.text) |> String.concat " ")
+        | InSet(_, values, hasNull, n) ->
+            sprintf "inset %b %b %s" n hasNull (values |> Array.map Value.toSql |> String.concat ",")
         | IsNull(_, n) -> sprintf "isnull %b" n
         | IsDistinctFrom(_, _, n) -> sprintf "distinct %b" n
         | Cast(_, t) -> sprintf "cast %s" (t.Display())
@@ -144,6 +202,25 @@ let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
                 | In(_, n) -> sprintf "in %b" n
             sprintf "subquery %s %s" shape (textOf e.Span)
     head + "(" + args + ")"
+
+let rec structuralKeyWith (textOf: Span -> string) (e: Expr) : string =
+    StackGuard.ensure e.Span
+    nodeKey (structuralKeyWith textOf) textOf e
+
+/// structuralKeyWith remembering every key by node identity, for a caller that asks for the keys of a
+/// tree's nodes one by one (top-down), which would otherwise rebuild each subtree's key once per
+/// ancestor: cubic in the depth of a nested expression.
+let memoizedStructuralKey (textOf: Span -> string) : Expr -> string =
+    let cache = System.Collections.Generic.Dictionary<Expr, string>(HashIdentity.Reference)
+    let rec key (e: Expr) =
+        match cache.TryGetValue e with
+        | true, k -> k
+        | _ ->
+            StackGuard.ensure e.Span
+            let k = nodeKey key textOf e
+            cache[e] <- k
+            k
+    key
 
 /// The columns of the query level an environment binds in (its FROM, not the enclosing levels').
 let private levelColumns (env: Env) = env.Scope.Entries |> List.map (fun e -> e.Column.Id) |> Set.ofList
@@ -167,6 +244,7 @@ let private owningLevel (ctx: Context) (env: Env) (argument: Expr option) : Aggr
         | None -> env.Aggregates, env.Clause
 
 let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
+    StackGuard.ensure e.Span
     let recur = bind ctx env
     match e.Kind with
     | Ast.Literal lit ->
@@ -209,6 +287,7 @@ let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
             ctx.Report(Messages.unaryTypeMismatch e.Span "NOT" (b.Type.Display()))
             errorExpr e.Span
     | Ast.Binary(op, a, b) -> typeBinary ctx (binaryOp op) (recur a) (recur b) e.Span
+    | Ast.Chain(first, rest) -> typeChain ctx (recur first) (rest |> List.map (fun (op, x) -> binaryOp op, recur x)) e.Span
     | Ast.IsNull(x, negated) -> Expr.make (IsNull(recur x, negated)) SqlType.Boolean false e.Span
     | Ast.IsDistinctFrom(a, b, negated) ->
         let a, b = recur a, recur b
@@ -223,14 +302,7 @@ let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
         let range =
             typeBinary ctx And (typeBinary ctx GreaterOrEqual bx (recur low) e.Span) (typeBinary ctx LessOrEqual bx (recur high) e.Span) e.Span
         if negated then Expr.make (Unary(Not, range)) SqlType.Boolean range.Nullable e.Span else range
-    | Ast.InList(x, items, negated) ->
-        // x IN (a, b) means x = a OR x = b, with SQL's NULL rules; IN () is FALSE.
-        let bx = recur x
-        let anyEqual =
-            match items |> List.map (fun i -> typeBinary ctx Equal bx (recur i) e.Span) with
-            | [] -> Expr.constant (VBoolean false) e.Span
-            | first :: rest -> rest |> List.fold (fun acc c -> typeBinary ctx Or acc c e.Span) first
-        if negated then Expr.make (Unary(Not, anyEqual)) SqlType.Boolean anyEqual.Nullable e.Span else { anyEqual with Span = e.Span }
+    | Ast.InList(x, items, negated) -> bindInList ctx (recur x) (items |> List.map recur) negated e.Span
     | Ast.Like(x, pattern, escape, negated) ->
         let bx, bp = recur x, recur pattern
         let be = escape |> Option.map recur
@@ -307,6 +379,34 @@ let rec bind (ctx: Context) (env: Env) (e: Ast.Expr) : Expr =
         | cols ->
             ctx.Report(Messages.subqueryColumns e.Span cols.Length)
             errorExpr e.Span
+
+/// x IN (a, b, ...) means x = a OR x = b ..., with SQL's NULL rules; IN () is FALSE. When every item
+/// is a constant of a type x can be compared in, it becomes an InSet (one hash lookup per row, however
+/// long the list); otherwise an OR chain of the equalities. Both compare in the common type of x and
+/// all items (x IN (1, 2.5) compares in REAL), as PostgreSQL resolves an IN list.
+and private bindInList ctx (bx: Expr) (items: Expr list) negated span : Expr =
+    let hashable (t: SqlType) = t = SqlType.Integer || t = SqlType.Real || t = SqlType.Text || t = SqlType.Boolean
+    let common = unifyAll (bx.Type :: (items |> List.map (fun i -> i.Type)))
+    let constants =
+        match common with
+        | Some t when hashable t ->
+            let values = items |> List.map (fun i -> ConstantEvaluator.evaluate (castTo ctx t i))
+            if values |> List.forall Option.isSome then Some(t, values |> List.choose id) else None
+        | _ -> None
+    match items, constants with
+    | [], _ -> Expr.constant (VBoolean(negated)) span
+    | _, Some(t, values) ->
+        let hasNull = values |> List.contains VNull
+        let set = values |> List.filter (fun v -> v <> VNull) |> Array.ofList
+        Expr.make (InSet(castTo ctx t bx, set, hasNull, negated)) SqlType.Boolean (bx.Nullable || hasNull) span
+    | _ ->
+        let equalities = items |> List.map (fun i -> typeBinary ctx Equal bx i span)
+        let anyEqual =
+            match equalities with
+            | [ one ] -> one
+            | first :: rest -> typeChain ctx first (rest |> List.map (fun c -> Or, c)) span
+            | [] -> Expr.constant (VBoolean false) span
+        if negated then Expr.make (Unary(Not, anyEqual)) SqlType.Boolean anyEqual.Nullable span else { anyEqual with Span = span }
 
 and private bindFunction ctx env (e: Ast.Expr) (name: Ast.Identifier) args distinct star : Expr =
     let recur = bind ctx env

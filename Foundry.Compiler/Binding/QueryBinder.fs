@@ -308,11 +308,12 @@ and private bindSelect (ctx: Context) (outer: Scope) (s: Ast.Select) orderBy lim
     // (matched structurally) and aggregates.
     let aggregates = collector.Calls
     let grouped = not groupKeys.IsEmpty || not aggregates.IsEmpty || s.Having.IsSome
-    let structuralKey = structuralKeyWith ctx.TextOf
+    let structuralKey = memoizedStructuralKey ctx.TextOf
     // Keys and the expressions matched against them are compared after the same constant folding.
     let groupKeys = groupKeys |> List.map ConstantEvaluator.fold
     let keyColumns = groupKeys |> List.map (fun k -> ctx.NewColumn(ctx.TextOf k.Span, k.Type, k.Nullable), k)
     let keyIndex = keyColumns |> List.map (fun (c, k) -> structuralKey k, c) |> Map.ofList
+    let chainKeys = keyIndex |> Map.exists (fun k _ -> k.StartsWith "chain ")
     let regroup (e: Expr) =
         if not grouped then e
         else
@@ -326,6 +327,14 @@ and private bindSelect (ctx: Context) (outer: Scope) (s: Ast.Select) orderBy lim
                     | ColumnRef c when localIds.Contains c.Id ->
                         ctx.Report(Messages.notGrouped x.Span c.Name)
                         errorExpr x.Span
+                    | Chain(first, steps) when chainKeys && steps.Length > 1 ->
+                        // A key may be a prefix of the chain, as a subtree of the left-deep tree it
+                        // stands for: a + b + 1 with GROUP BY a + b.
+                        let prefix k = Expr.make (Chain(first, List.take k steps)) x.Type x.Nullable x.Span
+                        let found = seq { steps.Length - 1 .. -1 .. 1 } |> Seq.tryPick (fun k -> keyIndex.TryFind(structuralKey (prefix k)) |> Option.map (fun c -> k, c))
+                        match found with
+                        | Some(k, c) -> { x with Kind = Chain(Expr.column c x.Span, steps |> List.skip k |> List.map (fun (op, e) -> op, replace e)) }
+                        | None -> Expr.withChildren x (Expr.children x |> List.map replace)
                     | _ ->
                         match Expr.children x with
                         | [] -> x

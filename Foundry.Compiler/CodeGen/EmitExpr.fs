@@ -7,6 +7,7 @@ module Foundry.Compiler.CodeGen.EmitExpr
 
 open System
 open System.Linq.Expressions
+open Foundry.Compiler.Diagnostics
 open Foundry.Compiler.Binding.BoundTree
 open Foundry.Compiler.CodeGen.CodeContext
 open Foundry.Runtime
@@ -120,7 +121,22 @@ let private scalarCall (f: ScalarFunction) (args: Expression list) : Expression 
         | Round -> "Round"
     Expression.Call(method<ScalarFunctions> name (args |> List.map (fun a -> a.Type)), args)
 
+/// The hashed set of an InSet's constants, of the CLR type of `t`.
+let private constantSet (t: SqlType) (values: Value[]) : ConstantSet =
+    let pick (f: Value -> 'a option) = values |> Array.choose f
+    match t with
+    | SqlType.Integer -> ConstantSet<int64>(pick (function VInteger i -> Some i | _ -> None))
+    | SqlType.Real ->
+        ConstantSet<float>(pick (function
+            | VReal r -> Some r
+            | VInteger i -> Some(float i)
+            | _ -> None))
+    | SqlType.Text -> ConstantSet<string>(pick (function VText s -> Some s | _ -> None))
+    | SqlType.Boolean -> ConstantSet<bool>(pick (function VBoolean b -> Some b | _ -> None))
+    | _ -> invalidOp (sprintf "Foundry bug: an IN set of %A constants" t)
+
 let rec emit (ctx: EmitContext) (env: Env) (e: Expr) : Emitted =
+    StackGuard.ensure e.Span
     match e.Kind with
     | Constant v -> { Code = []; Slot = constantSlot v e.Type }
     | ColumnRef c ->
@@ -162,21 +178,22 @@ let rec emit (ctx: EmitContext) (env: Env) (e: Expr) : Emitted =
             if e.Type = SqlType.Integer then Expression.Call(method<Arithmetic> "Negate" [ typeof<int64> ], inner.Slot.Value) :> Expression
             else Expression.Negate(inner.Slot.Value)
         materialise ctx e.Type inner.Code value inner.Slot.IsNull "neg"
-    | Binary(And, a, b) -> emitLogical ctx env true a b
-    | Binary(Or, a, b) -> emitLogical ctx env false a b
+    | LogicalChain(isAnd, operands) -> emitLogical ctx env isAnd operands
+    | Chain(first, steps) -> emitArithmetic ctx env e.Type first steps
     | Binary(op, a, b) ->
         let left = emit ctx env a
         let right = emit ctx env b
-        let value =
-            match op with
-            | Equal
-            | NotEqual
-            | Less
-            | LessOrEqual
-            | Greater
-            | GreaterOrEqual -> comparison op left.Slot.Value right.Slot.Value
-            | _ -> arithmetic op e.Type left.Slot.Value right.Slot.Value
+        let value = comparison op left.Slot.Value right.Slot.Value
         materialise ctx e.Type (left.Code @ right.Code) value (orElse left.Slot.IsNull right.Slot.IsNull) "t"
+    | InSet(x, values, hasNull, negated) ->
+        let inner = emit ctx env x
+        let set = constantSet x.Type values
+        let contains = Expression.Call(Expression.Constant(set), set.GetType().GetMethod("Contains"), inner.Slot.Value)
+        let found = ctx.Local(typeof<bool>, "found")
+        let test = unlessNull inner.Slot.IsNull falseExpr contains
+        let isNull = orElse inner.Slot.IsNull (if hasNull then Expression.Not(found) :> Expression else falseExpr)
+        let value = if negated then Expression.Not(found) :> Expression else found :> Expression
+        materialise ctx SqlType.Boolean (inner.Code @ [ Expression.Assign(found, test) ]) value isNull "in"
     | Case(whens, otherwise) ->
         let v = ctx.Local(clrType e.Type, "case")
         let n = ctx.Local(typeof<bool>, "n")
@@ -204,29 +221,61 @@ let rec emit (ctx: EmitContext) (env: Env) (e: Expr) : Emitted =
         let code, slot = ctx.EmitSubquery ctx env kind q
         { Code = code; Slot = slot }
 
-/// AND (isAnd) or OR with three-valued logic and short-circuit: the right side runs only when the
-/// left side is not the deciding value (FALSE for AND, TRUE for OR).
-and private emitLogical ctx env (isAnd: bool) (a: Expr) (b: Expr) : Emitted =
+/// An AND (isAnd) or OR chain with three-valued logic and short-circuit, as one flat block however
+/// long the chain: each operand's code runs in turn, and the first operand with the deciding value
+/// (FALSE for AND, TRUE for OR) jumps to the end; otherwise the result is the other value, or NULL
+/// when some operand was NULL.
+///
+///     n = false; code1; if (decides1) goto decided; n = n || null1; ... v = !decider; goto done;
+///     decided: v = decider; n = false; done:
+and private emitLogical ctx env (isAnd: bool) (operands: Expr list) : Emitted =
     let decider = not isAnd // AND is decided by a FALSE operand, OR by a TRUE one
-    let left = emit ctx env a
-    let right = emit ctx env b
     let v = ctx.Local(typeof<bool>, (if isAnd then "and" else "or"))
     let n = ctx.Local(typeof<bool>, "n")
+    let decided = ctx.Label "decided"
+    let finished = ctx.Label "done"
     let decides (slot: Slot) =
         Expression.AndAlso(Expression.Not(slot.IsNull), Expression.Equal(slot.Value, Expression.Constant(decider)))
-    let decided = block [ Expression.Assign(v, Expression.Constant(decider)); Expression.Assign(n, falseExpr) ]
-    let undecided =
-        block
-            [ Expression.Assign(v, Expression.Constant(not decider))
-              Expression.Assign(n, orElse left.Slot.IsNull right.Slot.IsNull) ]
-    let code =
-        left.Code
-        @ [ Expression.IfThenElse(
-                decides left.Slot,
-                decided,
-                block (right.Code @ [ Expression.IfThenElse(decides right.Slot, decided, undecided) ])
-            ) ]
-    { Code = code; Slot = { Value = v; IsNull = n } }
+    let code = ResizeArray<Expression>()
+    code.Add(Expression.Assign(n, falseExpr))
+    for operand in operands do
+        let r = emit ctx env operand
+        code.AddRange r.Code
+        code.Add(Expression.IfThen(decides r.Slot, Expression.Goto decided))
+        if not (isConstFalse r.Slot.IsNull) then code.Add(Expression.Assign(n, Expression.OrElse(n, r.Slot.IsNull)))
+    code.Add(Expression.Assign(v, Expression.Constant(not decider)))
+    code.Add(Expression.Goto finished)
+    code.Add(Expression.Label decided)
+    code.Add(Expression.Assign(v, Expression.Constant(decider)))
+    code.Add(Expression.Assign(n, falseExpr))
+    code.Add(Expression.Label finished)
+    { Code = [ Expression.Block(code) ]; Slot = { Value = v; IsNull = n } }
+
+/// An arithmetic or || chain as a sequence of assignments to one accumulator, left to right: each
+/// operand's code runs (so its errors are raised as in the tree it stands for), then the operator
+/// applies unless the accumulator or the operand is NULL, which makes the rest NULL.
+///
+///     n = null0; v = n ? default : v0; code1; n = n || null1; v = n ? default : v op v1; ...
+and private emitArithmetic ctx env (t: SqlType) (first: Expr) (steps: (BinaryOp * Expr) list) : Emitted =
+    let head = emit ctx env first
+    let v = ctx.Local(clrType t, "chain")
+    let code = ResizeArray<Expression>(head.Code)
+    let mutable isNull = falseExpr
+    let addNull (operandNull: Expression) =
+        if not (isConstFalse operandNull) then
+            if isConstFalse isNull then
+                let n = ctx.Local(typeof<bool>, "n")
+                code.Add(Expression.Assign(n, operandNull))
+                isNull <- n
+            else code.Add(Expression.Assign(isNull, Expression.OrElse(isNull, operandNull)))
+    addNull head.Slot.IsNull
+    code.Add(Expression.Assign(v, unlessNull isNull (Expression.Default(v.Type)) head.Slot.Value))
+    for op, operand in steps do
+        let r = emit ctx env operand
+        code.AddRange r.Code
+        addNull r.Slot.IsNull
+        code.Add(Expression.Assign(v, unlessNull isNull (Expression.Default(v.Type)) (arithmetic op t v r.Slot.Value)))
+    { Code = List.ofSeq code; Slot = { Value = v; IsNull = isNull } }
 
 /// Code that evaluates a condition, and a test that is true only when it is TRUE (not FALSE or NULL).
 and emitCondition (ctx: EmitContext) (env: Env) (e: Expr) : Expression list * Expression =

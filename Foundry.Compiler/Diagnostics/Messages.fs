@@ -21,6 +21,16 @@ let unsupportedSyntax span (what: string) = err 3 span (sprintf "%s is not suppo
 /// FND0004: the input holds no statement.
 let emptyStatement span = err 4 span "no statement to run"
 
+/// FND0005: expressions or queries nested deeper than the limit (parentheses, subqueries, CASE, runs of
+/// NOT and signs); the span is the token where the limit is passed.
+let tooDeeplyNested span (limit: int) =
+    err 5 span (sprintf "statement too deeply nested: more than %d levels of parentheses, subqueries, CASE or prefix operators" limit)
+    |> Diagnostic.withNote "split the statement, or use a flat list (a IN (...), a OR b OR ...) instead of nesting"
+
+/// FND0006: statement text longer than the limit; checked before the text is read.
+let statementTooLarge span (length: int) (limit: int) =
+    err 6 span (sprintf "statement too large: %d characters, the limit is %d" length limit)
+
 /// FND0040: a numeric literal whose value is beyond REAL (double precision): 1e999, or 1e-999 which
 /// would round to zero (PostgreSQL's 22003 for float8 input).
 let realLiteralOutOfRange span (text: string) =

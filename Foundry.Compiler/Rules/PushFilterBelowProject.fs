@@ -17,7 +17,7 @@ open Foundry.Compiler.Rules.Rule
 
 let rec private mayFail (e: Expr) =
     match e.Kind with
-    | Binary((Divide | Modulo), _, _)
+    | Chain(_, steps) when steps |> List.exists (fun (op, _) -> op = Divide || op = Modulo) -> true
     | Subquery _
     | Cast _ -> true
     | _ -> Expr.children e |> List.exists mayFail

@@ -59,7 +59,13 @@ and ExprKind =
     /// A statement parameter: `?` (numbered 1, 2, ... in order of appearance) or `$n`.
     | Parameter of index: int
     | Unary of UnaryOperator * Expr
+    /// A comparison: left op right (= <> < <= > >=).
     | Binary of BinaryOperator * Expr * Expr
+    /// A left-associative run of operators of one precedence level, `first op1 e1 op2 e2 ...`, meaning
+    /// `((first op1 e1) op2 e2) ...`: AND; OR; + and -; *, / and %; ||. Kept flat so that a chain of
+    /// any length is a list, not a deep tree. `rest` is never empty; `first` is never itself an
+    /// unparenthesised chain of the same level (the builder flattens it).
+    | Chain of first: Expr * rest: (BinaryOperator * Expr) list
     /// expr IS [NOT] NULL
     | IsNull of Expr * negated: bool
     /// a IS [NOT] DISTINCT FROM b
@@ -262,3 +268,44 @@ and StatementKind =
     | Analyze of Identifier option
     /// EXPLAIN [ANALYZE] statement
     | Explain of analyze: bool * Statement
+
+module BinaryOperator =
+    /// The operator as SQL writes it.
+    let sql =
+        function
+        | Add -> "+"
+        | Subtract -> "-"
+        | Multiply -> "*"
+        | Divide -> "/"
+        | Modulo -> "%"
+        | Concat -> "||"
+        | Equal -> "="
+        | NotEqual -> "<>"
+        | Less -> "<"
+        | LessOrEqual -> "<="
+        | Greater -> ">"
+        | GreaterOrEqual -> ">="
+        | And -> "AND"
+        | Or -> "OR"
+
+    /// Binding strength, loosest first: OR 1, AND 2, comparisons 6, || 8, + - 9, * / % 10 (the grammar's
+    /// levels; printers use them to decide parentheses).
+    let precedence =
+        function
+        | Or -> 1
+        | And -> 2
+        | Equal
+        | NotEqual
+        | Less
+        | LessOrEqual
+        | Greater
+        | GreaterOrEqual -> 6
+        | Concat -> 8
+        | Add
+        | Subtract -> 9
+        | Multiply
+        | Divide
+        | Modulo -> 10
+
+    /// Whether the operator forms Chain nodes (every level except the comparisons).
+    let chains op = precedence op <> 6

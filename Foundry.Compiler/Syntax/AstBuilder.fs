@@ -15,9 +15,13 @@ open Foundry.Compiler.Syntax.SyntaxErrorListener
 
 type private P = FoundrySqlParser
 
-/// What every conversion needs: the source for spans, and the number of each `?` (by token index),
-/// counted from 1 in each statement in order of appearance.
-type Context = { Source: SourceMap; Parameters: IReadOnlyDictionary<int, int> }
+/// What every conversion needs: the source for spans, the number of each `?` (by token index),
+/// counted from 1 in each statement in order of appearance, and the literal IN lists the parser did
+/// not read (ConstantLists), by the token index of their first item.
+type Context =
+    { Source: SourceMap
+      Parameters: IReadOnlyDictionary<int, int>
+      LiteralLists: IReadOnlyDictionary<int, IToken[]> }
 
 let private span (cx: Context) (ctx: ParserRuleContext) =
     let stop = if isNull ctx.Stop then ctx.Start else ctx.Stop
@@ -53,24 +57,27 @@ let private smallNumber (cx: Context) (token: IToken) (digits: string) (what: st
     | _ -> Diagnostic.fail [ Messages.unsupportedSyntax (tokenSpan cx token) (sprintf "%s %s" what token.Text) ]
 
 /// A REAL literal's value; digits beyond double's range (1e999, 1e-999) are FND0040, never infinity or zero.
-let private realLiteral (cx: Context) (ctx: P.LiteralContext) (text: string) =
+let private realLiteral (cx: Context) (token: IToken) (text: string) =
     match Foundry.Runtime.Conversions.ParseReal(text) with
     | Foundry.Runtime.Conversions.RealText.Value, value -> RealLiteral value
-    | _ -> Diagnostic.fail [ Messages.realLiteralOutOfRange (span cx ctx) text ]
+    | _ -> Diagnostic.fail [ Messages.realLiteralOutOfRange (tokenSpan cx token) text ]
 
-let private literal (cx: Context) (ctx: P.LiteralContext) : Literal =
-    let text = ctx.GetText()
-    match ctx with
-    | :? P.IntegerLiteralContext ->
+/// The literal one token spells (a token of rule `literal`).
+let private literalToken (cx: Context) (token: IToken) : Literal =
+    let text = token.Text
+    match token.Type with
+    | P.INTEGER_LITERAL ->
         match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
         | true, value -> IntegerLiteral value
-        | _ -> realLiteral cx ctx text
-    | :? P.RealLiteralContext -> realLiteral cx ctx text
-    | :? P.StringLiteralContext -> StringLiteral(unquote '\'' text)
-    | :? P.TrueLiteralContext -> BooleanLiteral true
-    | :? P.FalseLiteralContext -> BooleanLiteral false
-    | :? P.NullLiteralContext -> NullLiteral
-    | _ -> failwithf "Foundry bug: AstBuilder has no case for literal %s at %O" (ctx.GetType().Name) (span cx ctx)
+        | _ -> realLiteral cx token text
+    | P.REAL_LITERAL -> realLiteral cx token text
+    | P.STRING_LITERAL -> StringLiteral(unquote '\'' text)
+    | P.TRUE -> BooleanLiteral true
+    | P.FALSE -> BooleanLiteral false
+    | P.NULL -> NullLiteral
+    | t -> failwithf "Foundry bug: AstBuilder has no literal for token type %d at %O" t (tokenSpan cx token)
+
+let private literal (cx: Context) (ctx: P.LiteralContext) : Literal = literalToken cx ctx.Start
 
 /// Whether a literal is the digits 9223372036854775808 (2^63): with a minus in front, the least
 /// INTEGER. The minus belongs to the literal then (as PostgreSQL's grammar folds it), because the
@@ -117,8 +124,58 @@ let private (|DirectExists|_|) (ctx: P.ExprContext) =
         | _ -> None
     | _ -> None
 
+/// A left-deep run of one operator level in the parse tree (ANTLR's left-recursive rules build
+/// `((a op b) op c)`), taken apart by a loop: the leftmost operand and the (operator, operand) steps in
+/// text order. `link` recognises one level of the run.
+let private unchain (link: 'c -> ('c * BinaryOperator * 'c) option) (ctx: 'c) : 'c * (BinaryOperator * 'c) list =
+    let steps = ResizeArray()
+    let mutable node = ctx
+    let mutable finished = false
+    while not finished do
+        match link node with
+        | Some(left, op, right) ->
+            steps.Add((op, right))
+            node <- left
+        | None -> finished <- true
+    steps.Reverse()
+    node, List.ofSeq steps
+
+let private andLink (ctx: P.ExprContext) =
+    match ctx with
+    | :? P.AndExprContext as c -> Some(c.expr 0, And, c.expr 1)
+    | _ -> None
+
+let private orLink (ctx: P.ExprContext) =
+    match ctx with
+    | :? P.OrExprContext as c -> Some(c.expr 0, Or, c.expr 1)
+    | _ -> None
+
+let private multiplicativeLink (ctx: P.ValueExprContext) =
+    match ctx with
+    | :? P.MultiplicativeExprContext as c ->
+        let op =
+            match c.op.Type with
+            | P.STAR -> Multiply
+            | P.SLASH -> Divide
+            | _ -> Modulo
+        Some(c.valueExpr 0, op, c.valueExpr 1)
+    | _ -> None
+
+let private additiveLink (ctx: P.ValueExprContext) =
+    match ctx with
+    | :? P.AdditiveExprContext as c -> Some(c.valueExpr 0, (if c.op.Type = P.PLUS then Add else Subtract), c.valueExpr 1)
+    | _ -> None
+
+let private concatLink (ctx: P.ValueExprContext) =
+    match ctx with
+    | :? P.ConcatExprContext as c -> Some(c.valueExpr 0, Concat, c.valueExpr 1)
+    | _ -> None
+
 let rec expr (cx: Context) (ctx: P.ExprContext) : Expr =
-    let binary op (left: P.ExprContext) (right: P.ExprContext) = Binary(op, expr cx left, expr cx right)
+    StackGuard.ensure (span cx ctx)
+    let chain link =
+        let first, steps = unchain link ctx
+        Chain(expr cx first, steps |> List.map (fun (op, operand) -> op, expr cx operand))
     let kind =
         match ctx with
         | :? P.ValueExprPredicateContext as c -> (valueExpr cx (c.valueExpr ())).Kind
@@ -127,24 +184,31 @@ let rec expr (cx: Context) (ctx: P.ExprContext) : Expr =
             let operands = c.expr ()
             let left = expr cx operands[0]
             match c.query () with
+            | null when operands.Length = 2 && cx.LiteralLists.ContainsKey operands[1].Start.TokenIndex ->
+                let items = cx.LiteralLists[operands[1].Start.TokenIndex]
+                let item (t: IToken) : Expr = { Kind = Literal(literalToken cx t); Span = tokenSpan cx t }
+                InList(left, items |> listOf item, present (c.NOT()))
             | null -> InList(left, operands |> Array.skip 1 |> listOf (expr cx), present (c.NOT()))
             | q -> InSubquery(left, query cx q, present (c.NOT()))
         | :? P.LikeExprContext as c ->
             Like(expr cx (c.expr ()), valueExpr cx c.pattern, optional (valueExpr cx) c.escape, present (c.NOT()))
-        | :? P.ComparisonExprContext as c -> binary (comparison c.op) (c.expr 0) (c.expr 1)
+        | :? P.ComparisonExprContext as c -> Binary(comparison c.op, expr cx (c.expr 0), expr cx (c.expr 1))
         | :? P.IsDistinctFromExprContext as c -> IsDistinctFrom(expr cx (c.expr 0), expr cx (c.expr 1), present (c.NOT()))
         | :? P.IsNullExprContext as c -> IsNull(expr cx (c.expr ()), present (c.NOT()))
         | :? P.NotExprContext as c ->
             match c.expr () with
             | DirectExists e -> Exists(query cx (e.query ()), true)
             | operand -> Unary(Not, expr cx operand)
-        | :? P.AndExprContext as c -> binary And (c.expr 0) (c.expr 1)
-        | :? P.OrExprContext as c -> binary Or (c.expr 0) (c.expr 1)
+        | :? P.AndExprContext -> chain andLink
+        | :? P.OrExprContext -> chain orLink
         | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span cx ctx)
     { Kind = kind; Span = span cx ctx }
 
 and private valueExpr (cx: Context) (ctx: P.ValueExprContext) : Expr =
-    let binary op (left: P.ValueExprContext) (right: P.ValueExprContext) = Binary(op, valueExpr cx left, valueExpr cx right)
+    StackGuard.ensure (span cx ctx)
+    let chain link =
+        let first, steps = unchain link ctx
+        Chain(valueExpr cx first, steps |> List.map (fun (op, operand) -> op, valueExpr cx operand))
     let kind =
         match ctx with
         | :? P.PrimaryExprContext as c -> primary cx (c.primary ())
@@ -158,15 +222,9 @@ and private valueExpr (cx: Context) (ctx: P.ValueExprContext) : Expr =
                 ->
                 Literal(IntegerLiteral Int64.MinValue)
             | operand -> Unary((if c.op.Type = P.MINUS then Negate else Identity), valueExpr cx operand)
-        | :? P.MultiplicativeExprContext as c ->
-            let op =
-                match c.op.Type with
-                | P.STAR -> Multiply
-                | P.SLASH -> Divide
-                | _ -> Modulo
-            binary op (c.valueExpr 0) (c.valueExpr 1)
-        | :? P.AdditiveExprContext as c -> binary (if c.op.Type = P.PLUS then Add else Subtract) (c.valueExpr 0) (c.valueExpr 1)
-        | :? P.ConcatExprContext as c -> binary Concat (c.valueExpr 0) (c.valueExpr 1)
+        | :? P.MultiplicativeExprContext -> chain multiplicativeLink
+        | :? P.AdditiveExprContext -> chain additiveLink
+        | :? P.ConcatExprContext -> chain concatLink
         | _ -> failwithf "Foundry bug: AstBuilder has no case for expression %s at %O" (ctx.GetType().Name) (span cx ctx)
     { Kind = kind; Span = span cx ctx }
 
@@ -465,6 +523,6 @@ let private numberParameters (tokens: IToken seq) : IReadOnlyDictionary<int, int
     numbers :> IReadOnlyDictionary<int, int>
 
 /// The statements of a script, in order; empty statements between semicolons are skipped.
-let script (source: SourceMap) (tokens: IToken seq) (ctx: P.ScriptContext) : Statement list =
-    let cx = { Source = source; Parameters = numberParameters tokens }
+let script (source: SourceMap) (tokens: IToken seq) (literalLists: IReadOnlyDictionary<int, IToken[]>) (ctx: P.ScriptContext) : Statement list =
+    let cx = { Source = source; Parameters = numberParameters tokens; LiteralLists = literalLists }
     ctx.statement () |> listOf (statement cx)

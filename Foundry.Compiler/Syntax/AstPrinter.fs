@@ -41,22 +41,7 @@ let private typeSql (t: TypeName) =
     | [] -> t.Name
     | args -> sprintf "%s(%s)" t.Name (args |> List.map string |> String.concat ", ")
 
-let private binarySql =
-    function
-    | Add -> "+"
-    | Subtract -> "-"
-    | Multiply -> "*"
-    | Divide -> "/"
-    | Modulo -> "%"
-    | Concat -> "||"
-    | Equal -> "="
-    | NotEqual -> "<>"
-    | Less -> "<"
-    | LessOrEqual -> "<="
-    | Greater -> ">"
-    | GreaterOrEqual -> ">="
-    | And -> "AND"
-    | Or -> "OR"
+let private binarySql = BinaryOperator.sql
 
 let private spanText (s: Span) = sprintf "@%d:%d-%d:%d" s.Start.Line s.Start.Column s.End.Line s.End.Column
 
@@ -107,6 +92,7 @@ let private exprHeader (e: Expr) =
     | Parameter n -> sprintf "Parameter $%d" n
     | Unary(op, _) -> sprintf "Unary %A" op
     | Binary(op, _, _) -> sprintf "Binary %A" op
+    | Chain _ -> "Chain"
     | IsNull(_, false) -> "IsNull"
     | IsNull(_, true) -> "IsNotNull"
     | IsDistinctFrom(_, _, negated) -> if negated then "IsNotDistinctFrom" else "IsDistinctFrom"
@@ -130,6 +116,7 @@ let private aliasText (alias: Identifier option) =
 
 /// Writes `label` + the expression's node line, then its children one level deeper.
 let rec private writeExpr (out: StringBuilder) (indent: int) (label: string) (e: Expr) =
+    StackGuard.ensure e.Span
     line out indent (label + exprHeader e + " " + spanText e.Span)
     let child = writeExpr out (indent + 2)
     match e.Kind with
@@ -144,6 +131,10 @@ let rec private writeExpr (out: StringBuilder) (indent: int) (label: string) (e:
     | IsDistinctFrom(l, r, _) ->
         child "" l
         child "" r
+    | Chain(first, rest) ->
+        child "" first
+        for op, operand in rest do
+            child (sprintf "%A: " op) operand
     | FunctionCall(_, args, _, _) -> args |> List.iter (child "")
     | Case(operand, whens, elseResult) ->
         operand |> Option.iter (child "Operand: ")
@@ -406,6 +397,7 @@ let rec private jsonExprValue (w: Utf8JsonWriter) (e: Expr) =
         | Parameter _ -> "Parameter"
         | Unary _ -> "Unary"
         | Binary _ -> "Binary"
+        | Chain _ -> "Chain"
         | IsNull _ -> "IsNull"
         | IsDistinctFrom _ -> "IsDistinctFrom"
         | FunctionCall _ -> "FunctionCall"
@@ -451,6 +443,15 @@ let rec private jsonExprValue (w: Utf8JsonWriter) (e: Expr) =
         w.WriteString("operator", sprintf "%A" op)
         expr "left" left
         expr "right" right
+    | Chain(first, rest) ->
+        expr "first" first
+        w.WriteStartArray "rest"
+        for op, operand in rest do
+            w.WriteStartObject()
+            w.WriteString("operator", sprintf "%A" op)
+            expr "operand" operand
+            w.WriteEndObject()
+        w.WriteEndArray()
     | IsNull(operand, isNegated) ->
         negated isNegated
         expr "operand" operand
@@ -773,7 +774,8 @@ let rec private jsonStatementValue (w: Utf8JsonWriter) (statement: Statement) =
 /// The same tree as JSON: indented, keys always in the same order, every node with its kind and span.
 let toJson (statement: Statement) : string =
     use stream = new MemoryStream()
-    (use w = new Utf8JsonWriter(stream, JsonWriterOptions(Indented = true))
+    // Each nesting level of the statement takes a few JSON levels; the writer's default limit is 1,000.
+    (use w = new Utf8JsonWriter(stream, JsonWriterOptions(Indented = true, MaxDepth = 8 * StackGuard.maxDepth))
      jsonStatementValue w statement)
     Encoding.UTF8.GetString(stream.ToArray())
 
@@ -807,33 +809,23 @@ let private predicateLevel = 7
 let private valueLevel = 8
 let private signLevel = 11
 
-let private binaryLevel =
-    function
-    | Or -> 1
-    | And -> 2
-    | Equal
-    | NotEqual
-    | Less
-    | LessOrEqual
-    | Greater
-    | GreaterOrEqual -> 6
-    | Concat -> 8
-    | Add
-    | Subtract -> 9
-    | Multiply
-    | Divide
-    | Modulo -> 10
+let private binaryLevel = BinaryOperator.precedence
 
 /// `p` as an operand where the caller's loop runs at `level`.
 let private operandAt (level: int) (p: Printed) = if p.MinLoop < level then parenthesize p else p
 
 /// `p` as the left operand of an operator at `level` (the left spine of the operator's loop).
+let private needsParensLeftOf (level: int) (minLoop: int) (threshold: int) =
+    level >= threshold || (level >= valueLevel && minLoop < valueLevel)
+
+/// `p` as the left operand of an operator at `level` (the left spine of the operator's loop).
 let private leftOf (level: int) (p: Printed) =
-    if level >= p.Threshold || (level >= valueLevel && p.MinLoop < valueLevel) then parenthesize p else p
+    if needsParensLeftOf level p.MinLoop p.Threshold then parenthesize p else p
 
 let private notText (keyword: bool) = if keyword then " NOT" else ""
 
 let rec private exprSqlPrinted (e: Expr) : Printed =
+    StackGuard.ensure e.Span
     match e.Kind with
     | Literal l -> atom (literalSql l)
     | ColumnRef(None, name) -> atom (identifierSql name)
@@ -855,6 +847,7 @@ let rec private exprSqlPrinted (e: Expr) : Printed =
     | ScalarSubquery q -> atom ("(" + querySql q + ")")
     | Parenthesized inner -> atom ("(" + exprSql inner + ")")
     | Binary(op, left, right) -> binaryPrinted (binaryLevel op) (binarySql op) left right
+    | Chain(first, rest) -> chainPrinted first rest
     | IsDistinctFrom(left, right, negated) ->
         binaryPrinted 5 (if negated then "IS NOT DISTINCT FROM" else "IS DISTINCT FROM") left right
     | IsNull(operand, negated) ->
@@ -910,6 +903,25 @@ and private binaryPrinted (level: int) (op: string) (left: Expr) (right: Expr) :
     { Text = sprintf "%s %s %s" l.Text op r.Text
       MinLoop = min level l.MinLoop
       Threshold = min (level + 1) r.Threshold }
+
+/// A chain as the left spine of one operator loop, built in one StringBuilder (the left operand of
+/// each step is everything before it).
+and private chainPrinted (first: Expr) (rest: (BinaryOperator * Expr) list) : Printed =
+    let level = binaryLevel (fst rest.Head)
+    let p = exprSqlPrinted first
+    let text = StringBuilder(p.Text)
+    let mutable minLoop = p.MinLoop
+    let mutable threshold = p.Threshold
+    for op, operand in rest do
+        if needsParensLeftOf level minLoop threshold then
+            text.Insert(0, '(').Append(')') |> ignore
+            minLoop <- Int32.MaxValue
+            threshold <- Int32.MaxValue
+        let r = operandAt (level + 1) (exprSqlPrinted operand)
+        text.Append(' ').Append(binarySql op).Append(' ').Append(r.Text) |> ignore
+        minLoop <- min level minLoop
+        threshold <- min (level + 1) r.Threshold
+    { Text = text.ToString(); MinLoop = minLoop; Threshold = threshold }
 
 and private exprSql (e: Expr) = (exprSqlPrinted e).Text
 

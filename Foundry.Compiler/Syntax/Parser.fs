@@ -21,24 +21,13 @@ let private lexicalError (source: SourceMap) (token: IToken) (note: string) =
     let text = if text.Length > 20 then text.Substring(0, 17) + "..." else text
     Messages.invalidToken (source.TokenSpan token) text |> Diagnostic.withNote note
 
-/// Parses statements separated by ';'. Errors: the first syntax error as FND0001 with the offending
-/// token's span, its text quoted ('SELEC' or end of input) and the expected tokens; FND0002 for text
-/// that starts no token.
-let parseScript (text: string) : Result<Ast.Statement list, Diagnostic list> =
-    let source = SourceMap text
-    let listener = FirstErrorListener source
-    let lexer = FoundrySqlLexer(AntlrInputStream text)
-    lexer.RemoveErrorListeners()
-    lexer.AddErrorListener listener
-    let tokens = CommonTokenStream lexer
-    tokens.Fill()
-    let badToken =
-        tokens.GetTokens()
-        |> Seq.tryPick (fun t -> lexicalProblem t |> Option.map (lexicalError source t))
-    match badToken, listener.First with
-    | Some d, _
-    | None, Some d -> Result.Error [ d ]
-    | None, None ->
+/// Parses statements separated by ';', and gives the script's deepest nesting (InputLimits). Errors:
+/// FND0006 for text over the size limit (before lexing), FND0002 for text that starts no token,
+/// FND0005 for nesting over the depth limit (before parsing), and the first syntax error as FND0001
+/// with the offending token's span, its text quoted ('SELEC' or end of input) and the expected tokens.
+let parseScriptWithDepth (text: string) : Result<Ast.Statement list * int, Diagnostic list> =
+    let parse (source: SourceMap) (listener: FirstErrorListener) (tokens: CommonTokenStream) depth =
+        let literalLists = ConstantLists.hideLiteralLists (tokens.GetTokens())
         // Two-stage parsing: the fast SLL prediction accepts almost every valid script; only when it
         // fails does the full LL parse run again, with the listener, so errors are those of LL.
         let parser = FoundrySqlParser tokens
@@ -59,19 +48,44 @@ let parseScript (text: string) : Result<Ast.Statement list, Diagnostic list> =
         | Some d -> Result.Error [ d ]
         | None ->
             try
-                Ok(AstBuilder.script source (tokens.GetTokens()) tree)
+                Ok(AstBuilder.script source (tokens.GetTokens()) literalLists tree, depth)
             with CompileError ds ->
                 Result.Error ds
+    let lexAndParse () =
+        let source = SourceMap text
+        let listener = FirstErrorListener source
+        let lexer = FoundrySqlLexer(AntlrInputStream text)
+        lexer.RemoveErrorListeners()
+        lexer.AddErrorListener listener
+        let tokens = CommonTokenStream lexer
+        tokens.Fill()
+        let badToken =
+            tokens.GetTokens()
+            |> Seq.tryPick (fun t -> lexicalProblem t |> Option.map (lexicalError source t))
+        match badToken, listener.First with
+        | Some d, _
+        | None, Some d -> Result.Error [ d ]
+        | None, None ->
+            match InputLimits.checkDepth source (tokens.GetTokens()) with
+            | Result.Error d -> Result.Error [ d ]
+            | Ok depth -> StackGuard.runWithStackFor depth (fun () -> parse source listener tokens depth)
+    match InputLimits.checkLength text with
+    | Some d -> Result.Error [ d ]
+    | None -> lexAndParse ()
 
-/// Exactly one statement (a trailing ';' is allowed); none or more than one is an error.
-let parseStatement (text: string) : Result<Ast.Statement, Diagnostic list> =
-    match parseScript text with
+/// Parses statements separated by ';' (see parseScriptWithDepth for the errors).
+let parseScript (text: string) : Result<Ast.Statement list, Diagnostic list> =
+    parseScriptWithDepth text |> Result.map fst
+
+/// Exactly one statement (a trailing ';' is allowed) and its nesting depth; none or more than one is an error.
+let parseStatementWithDepth (text: string) : Result<Ast.Statement * int, Diagnostic list> =
+    match parseScriptWithDepth text with
     | Result.Error ds -> Result.Error ds
-    | Ok [ statement ] -> Ok statement
-    | Ok [] ->
+    | Ok([ statement ], depth) -> Ok(statement, depth)
+    | Ok([], _) ->
         let source = SourceMap text
         Result.Error [ Messages.emptyStatement (source.Span(0, text.Length)) ]
-    | Ok(_ :: second :: _) ->
+    | Ok(_ :: second :: _, _) ->
         // Every statement starts with a keyword; point at it.
         let start = second.Span.Start.Offset
         let mutable stop = start
@@ -80,6 +94,10 @@ let parseStatement (text: string) : Result<Ast.Statement, Diagnostic list> =
         let source = SourceMap text
         let error = Messages.syntaxError (source.Span(start, stop)) (sprintf "'%s'" (text.Substring(start, stop - start))) "end of input"
         Result.Error [ error |> Diagnostic.withNote "only one statement is allowed here" ]
+
+/// Exactly one statement (a trailing ';' is allowed); none or more than one is an error.
+let parseStatement (text: string) : Result<Ast.Statement, Diagnostic list> =
+    parseStatementWithDepth text |> Result.map fst
 
 /// For the shell: true when the text ends with a ';' that is outside string literals, quoted
 /// identifiers and comments, with only whitespace or comments after it.

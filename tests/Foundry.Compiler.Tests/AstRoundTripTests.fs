@@ -31,6 +31,15 @@ type private Normaliser(dropParens: bool) =
             | ColumnRef(q, n) -> ColumnRef(Option.map this.Id q, this.Id n)
             | Unary(op, a) -> Unary(op, this.Expr a)
             | Binary(op, l, r) -> Binary(op, this.Expr l, this.Expr r)
+            | Chain(first, rest) ->
+                // A chain whose first operand is an unparenthesised chain of the same level prints as
+                // one chain and reads back as one: flatten it.
+                let rest = rest |> List.map (fun (op, x) -> op, this.Expr x)
+                let level = BinaryOperator.precedence (fst rest.Head)
+                match this.Expr first with
+                | { Kind = Chain(innerFirst, innerRest) } when BinaryOperator.precedence (fst innerRest.Head) = level ->
+                    Chain(innerFirst, innerRest @ rest)
+                | first -> Chain(first, rest)
             | IsNull(a, negated) -> IsNull(this.Expr a, negated)
             | IsDistinctFrom(a, b, negated) -> IsDistinctFrom(this.Expr a, this.Expr b, negated)
             | FunctionCall(n, args, distinct, star) -> FunctionCall(this.Id n, List.map this.Expr args, distinct, star)
@@ -217,6 +226,10 @@ let private genLiteral =
 
 let private expr (kind: ExprKind) : Expr = { Kind = kind; Span = noSpan }
 
+/// `l op r` as the builder makes it: a comparison is a Binary node, any other operator a Chain.
+let private binary op l r =
+    if BinaryOperator.chains op then expr (Chain(l, [ op, r ])) else expr (Binary(op, l, r))
+
 let private allBinary =
     [ Add; Subtract; Multiply; Divide; Modulo; Concat; Equal; NotEqual; Less; LessOrEqual; Greater; GreaterOrEqual; And; Or ]
 
@@ -255,7 +268,7 @@ let rec private genExprSized (size: int) : Gen<Expr> =
         Gen.frequency
             [ 3, leaf
               2, Gen.map2 (fun op a -> expr (Unary(op, a))) (Gen.elements [ Negate; Identity; Not ]) sub
-              5, Gen.map3 (fun op l r -> expr (Binary(op, l, r))) (Gen.elements allBinary) sub sub
+              5, Gen.map3 (fun op l r -> binary op l r) (Gen.elements allBinary) sub sub
               1, Gen.map2 (fun a negated -> expr (IsNull(a, negated))) sub bools
               1, Gen.map3 (fun a b negated -> expr (IsDistinctFrom(a, b, negated))) sub sub bools
               1, Gen.map3
@@ -516,6 +529,10 @@ let rec private shrinkExpr (e: Expr) : Expr seq =
             yield r
             yield! one (fun c -> Binary(op, c, r)) l
             yield! one (fun c -> Binary(op, l, c)) r
+        | Chain(first, rest) ->
+            yield first
+            yield! rest |> List.map snd
+            yield! one (fun c -> Chain(c, rest)) first
         | IsNull(a, n) ->
             yield a
             yield! one (fun c -> IsNull(c, n)) a
@@ -642,7 +659,7 @@ let ``printStatement and toJson accept every generated statement`` () =
 [<Fact>]
 let ``synthesised trees get parentheses only where needed`` () =
     let c n = expr (ColumnRef(None, { Name = n; Quoted = false; Span = noSpan }))
-    let bin op l r = expr (Binary(op, l, r))
+    let bin op l r = binary op l r
     let sel e = AstPrinter.toSql (selectOf e)
     Assert.Equal("SELECT a + b * c", sel (bin Add (c "a") (bin Multiply (c "b") (c "c"))))
     Assert.Equal("SELECT (a + b) * c", sel (bin Multiply (bin Add (c "a") (c "b")) (c "c")))

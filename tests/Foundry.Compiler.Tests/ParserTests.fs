@@ -35,6 +35,8 @@ let selectOf (s: Statement) =
 
 let private identText (i: Identifier) = if i.Quoted then "\"" + i.Name + "\"" else i.Name
 
+let private opText = BinaryOperator.sql
+
 /// A compact prefix rendering of an expression, so precedence tests read as one string.
 let rec shape (e: Expr) =
     match e.Kind with
@@ -48,24 +50,10 @@ let rec shape (e: Expr) =
     | Unary(Negate, a) -> sprintf "(neg %s)" (shape a)
     | Unary(Identity, a) -> sprintf "(pos %s)" (shape a)
     | Unary(Not, a) -> sprintf "(NOT %s)" (shape a)
-    | Binary(op, l, r) ->
-        let text =
-            match op with
-            | Add -> "+"
-            | Subtract -> "-"
-            | Multiply -> "*"
-            | Divide -> "/"
-            | Modulo -> "%"
-            | Concat -> "||"
-            | Equal -> "="
-            | NotEqual -> "<>"
-            | Less -> "<"
-            | LessOrEqual -> "<="
-            | Greater -> ">"
-            | GreaterOrEqual -> ">="
-            | And -> "AND"
-            | Or -> "OR"
-        sprintf "(%s %s %s)" text (shape l) (shape r)
+    | Chain(first, rest) ->
+        // Printed as the left-deep tree it means, so chains and single operators read alike.
+        rest |> List.fold (fun acc (op, r) -> sprintf "(%s %s %s)" (opText op) acc (shape r)) (shape first)
+    | Binary(op, l, r) -> sprintf "(%s %s %s)" (opText op) (shape l) (shape r)
     | IsNull(a, false) -> sprintf "(isnull %s)" (shape a)
     | IsNull(a, true) -> sprintf "(isnotnull %s)" (shape a)
     | IsDistinctFrom(a, b, negated) -> sprintf "(%s %s %s)" (if negated then "isnotdistinct" else "isdistinct") (shape a) (shape b)
