@@ -31,6 +31,7 @@ internal static class ErrorMapper
         DivideByZeroException => Plain($"FND{RuntimeErrors.DivisionByZero:D4}", "division by zero", sql, e),
         WalRefusedException w => Plain(StorageErrors.WalRefused, w.Message, sql, e),
         DiskFullException d => Plain(StorageErrors.DiskFull, d.Message, sql, e),
+        SpillWriteException { DiskFull: true } f => Plain(StorageErrors.DiskFull, f.Message, sql, e),
         LogFailedException l => Plain(StorageErrors.MustReopen, l.Message, sql, e),
         StorageException s => Plain(StorageErrors.Storage, s.Message, sql, e),
         _ => null,

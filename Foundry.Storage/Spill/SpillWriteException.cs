@@ -6,9 +6,6 @@ namespace Foundry.Storage;
 /// </summary>
 public sealed class SpillWriteException : StorageException
 {
-    /// <summary>HRESULTs of "no space left": ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL, and ENOSPC as .NET reports it on Unix.</summary>
-    private static readonly int[] DiskFullResults = [unchecked((int)0x80070070), unchecked((int)0x80070027), 28];
-
     public SpillWriteException(string path, Exception inner)
         : base(Describe(path, inner), inner)
     {
@@ -19,9 +16,10 @@ public sealed class SpillWriteException : StorageException
     /// <summary>The spill file that failed.</summary>
     public string Path { get; }
 
+    /// <summary>The device or quota holding the spill directory is full (the engine reports it as disk full).</summary>
     public bool DiskFull { get; }
 
-    private static bool IsDiskFull(Exception e) => DiskFullResults.Contains(e.HResult);
+    private static bool IsDiskFull(Exception e) => e is IOException io && ErrorClassifyingFileSystem.IsDiskFull(io);
 
     private static string Describe(string path, Exception inner) =>
         IsDiskFull(inner)
