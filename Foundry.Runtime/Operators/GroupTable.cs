@@ -16,18 +16,15 @@ namespace Foundry.Runtime;
 ///
 /// Spilling (a table made with an <see cref="OperatorMemory"/>; hybrid hash aggregation): once the
 /// statement is over its budget, the groups in memory stay and keep taking their rows, and a row of a
-/// new group goes to one of <see cref="FanOut"/> partition files by its key's hash. So every group is
+/// new group goes to one of <see cref="RowKeyCodec.PartitionFanOut"/> partition files by its key's hash. So every group is
 /// aggregated whole, in one place, from its rows in input order: results, REAL sums included, are
 /// exactly those of the in-memory run, and DISTINCT aggregates need nothing special. A partition
 /// whose groups do not fit defers rows of its new groups again, to partitions of the next level
-/// (an independent hash), up to <see cref="MaxLevels"/>; beyond, groups are kept in memory.
+/// (an independent hash), up to <see cref="RowKeyCodec.MaxPartitionLevels"/>; beyond, groups are kept in memory.
 /// Partition record: the staged row (<see cref="ColumnBuffer"/> row format).
 /// </summary>
 public sealed class GroupTable : IDisposable
 {
-    public const int FanOut = 32;
-    public const int MaxLevels = 6;
-
     /// <summary>Bytes counted per group on top of its row and key: the dictionary entry and bucket.</summary>
     private const int EntryBytes = 40;
 
@@ -79,7 +76,7 @@ public sealed class GroupTable : IDisposable
     /// </summary>
     public int Add(object key)
     {
-        if (_memory is not null && _level + 1 < MaxLevels && _memory.ShouldSpill(_reservedBytes)) return -1;
+        if (_memory is not null && _level + 1 < RowKeyCodec.MaxPartitionLevels && _memory.ShouldSpill(_reservedBytes)) return -1;
         var g = Rows.AddRow();
         _groups[key] = g;
         Reserve(EntryBytes + Rows.FixedRowBytes + RowKeyCodec.Bytes(key));
@@ -89,8 +86,8 @@ public sealed class GroupTable : IDisposable
     /// <summary>Writes the row staged in <see cref="Deferred"/> to its partition of the next level.</summary>
     public void Defer(object key)
     {
-        _partitions ??= new SpillFile?[FanOut];
-        var file = _partitions[RowKeyCodec.Partition(key, _level, FanOut)] ??= _memory!.Spill.Create();
+        _partitions ??= new SpillFile?[RowKeyCodec.PartitionFanOut];
+        var file = _partitions[RowKeyCodec.Partition(key, _level)] ??= _memory!.Spill.Create();
         Deferred.WriteRow(file.Writer, 0);
         file.RecordWritten();
         _memory!.RowProcessed();
@@ -158,7 +155,7 @@ public sealed class GroupTable : IDisposable
     private void QueuePartitions()
     {
         if (_partitions is null) return;
-        for (var p = FanOut - 1; p >= 0; p--)
+        for (var p = RowKeyCodec.PartitionFanOut - 1; p >= 0; p--)
         {
             if (_partitions[p] is not { } file) continue;
             file.StartReading();

@@ -14,7 +14,7 @@ namespace Foundry.Runtime;
 ///
 /// Spilling (a table made with an <see cref="OperatorMemory"/>; a grace hash join): when the statement
 /// goes over its budget while the build side is read, every build row in memory and every later one
-/// is written, with its key, to one of <see cref="FanOut"/> partition files chosen by the key's hash
+/// is written, with its key, to one of <see cref="RowKeyCodec.PartitionFanOut"/> partition files chosen by the key's hash
 /// (rows with a NULL key part, which match nothing, are kept in a file of their own for a full outer
 /// join and dropped otherwise), and <see cref="Spilled"/> is set. The probe side then defers each row
 /// whose key has no NULL (<see cref="DeferProbe"/>) to the probe partition of the same number: equal
@@ -22,7 +22,7 @@ namespace Foundry.Runtime;
 /// NULL key matches nothing and is handled at once. After the probe input,
 /// <see cref="NextDeferredProbe"/> loads one build partition at a time into memory (splitting it and
 /// its probe partition again by the next level's hash when it does not fit, up to
-/// <see cref="MaxLevels"/>), and hands the partition's probe rows, one by one, to the same matching
+/// <see cref="RowKeyCodec.MaxPartitionLevels"/>), and hands the partition's probe rows, one by one, to the same matching
 /// code; a full outer join writes the build rows its partition left unmatched to a file, read by
 /// <see cref="NextUnmatched"/> at the end. Inner, outer, semi and anti semantics are unchanged: each
 /// probe row meets exactly the build rows with its key. Record format: the key
@@ -30,9 +30,6 @@ namespace Foundry.Runtime;
 /// </summary>
 public sealed class JoinTable : IDisposable
 {
-    public const int FanOut = 32;
-    public const int MaxLevels = 6;
-
     /// <summary>Bytes counted per build row on top of the row itself: index entry and list slot.</summary>
     private const int EntryBytes = 48;
 
@@ -142,7 +139,7 @@ public sealed class JoinTable : IDisposable
     /// <summary>The probe row in <see cref="ProbeRows"/> row 0 (its key without NULL) waits for its partition.</summary>
     public void DeferProbe(object key, int row)
     {
-        _probeFiles ??= new SpillFile?[FanOut];
+        _probeFiles ??= new SpillFile?[RowKeyCodec.PartitionFanOut];
         WriteRecord(PartitionFile(_probeFiles, key, 0), key, ProbeRows, row);
     }
 
@@ -239,7 +236,7 @@ public sealed class JoinTable : IDisposable
     private void SpillBuild()
     {
         Spilled = true;
-        _buildFiles = new SpillFile?[FanOut];
+        _buildFiles = new SpillFile?[RowKeyCodec.PartitionFanOut];
         foreach (var (key, rows) in _index)
             foreach (var row in rows) WriteRecord(PartitionFile(_buildFiles, key, 0), key, Rows, row);
         if (_keepUnmatched)
@@ -259,7 +256,7 @@ public sealed class JoinTable : IDisposable
 
     private void Push(SpillFile?[] build, SpillFile?[]? probe, int level)
     {
-        for (var p = FanOut - 1; p >= 0; p--)
+        for (var p = RowKeyCodec.PartitionFanOut - 1; p >= 0; p--)
         {
             var buildFile = build[p];
             var probeFile = probe?[p];
@@ -295,7 +292,7 @@ public sealed class JoinTable : IDisposable
             _reservedBytes += bytes;
             _memory!.Reserve(bytes);
             _memory.RowProcessed();
-            if (_memory.ShouldSpill(_reservedBytes) && level + 1 < MaxLevels && i + 1 < build!.Records)
+            if (_memory.ShouldSpill(_reservedBytes) && level + 1 < RowKeyCodec.MaxPartitionLevels && i + 1 < build!.Records)
             {
                 ClearBuild();
                 Split(build, probe, level + 1);
@@ -310,12 +307,12 @@ public sealed class JoinTable : IDisposable
 
     private void Split(SpillFile build, SpillFile? probe, int level)
     {
-        var builds = new SpillFile?[FanOut];
+        var builds = new SpillFile?[RowKeyCodec.PartitionFanOut];
         Repartition(build, builds, Rows, level);
         SpillFile?[]? probes = null;
         if (probe is not null)
         {
-            probes = new SpillFile?[FanOut];
+            probes = new SpillFile?[RowKeyCodec.PartitionFanOut];
             Repartition(probe, probes, ProbeRows, level);
         }
         Push(builds, probes, level);
@@ -349,7 +346,7 @@ public sealed class JoinTable : IDisposable
     }
 
     private SpillFile PartitionFile(SpillFile?[] files, object key, int level) =>
-        files[RowKeyCodec.Partition(key, level, FanOut)] ??= _memory!.Spill.Create();
+        files[RowKeyCodec.Partition(key, level)] ??= _memory!.Spill.Create();
 
     private void WriteRecord(SpillFile file, object key, ColumnBuffer rows, int row)
     {

@@ -99,7 +99,13 @@ internal static class RowKeyCodec
         _ => 24,
     };
 
-    /// <summary>The partition (0 .. fanOut-1) of a key at a recursion level; levels hash independently.</summary>
-    public static int Partition(object key, int level, int fanOut) =>
-        (int)((uint)HashCode.Combine(key.GetHashCode(), level) % (uint)fanOut);
+    /// <summary>Partition files a spilling hash table (GroupTable, JoinTable) splits its rows into at each level.</summary>
+    public const int PartitionFanOut = 32;
+
+    /// <summary>Levels of re-splitting a partition that still does not fit; beyond the last, it is kept in memory.</summary>
+    public const int MaxPartitionLevels = 6;
+
+    /// <summary>The partition (0 .. <see cref="PartitionFanOut"/>-1) of a key at a recursion level; levels hash independently.</summary>
+    public static int Partition(object key, int level) =>
+        (int)((uint)HashCode.Combine(key.GetHashCode(), level) % PartitionFanOut);
 }
