@@ -24,9 +24,6 @@ public sealed class JsonChunks : IDisposable
 
     public Utf8JsonWriter Json { get; }
 
-    /// <summary>True once something was handed to the TextWriter.</summary>
-    public bool Started { get; private set; }
-
     /// <summary>Bytes written to the JSON writer and not yet handed on.</summary>
     public long Pending => Json.BytesPending + _buffer.Length;
 
@@ -45,14 +42,7 @@ public sealed class JsonChunks : IDisposable
     }
 
     /// <summary>Hands everything buffered so far to the TextWriter.</summary>
-    public void WriteAll()
-    {
-        Json.Flush();
-        if (_buffer.Length == 0) return;
-        _writer.Write(Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length));
-        _buffer.SetLength(0);
-        Started = true;
-    }
+    public void WriteAll() => _writer.Write(Take());
 
     public void Dispose()
     {
