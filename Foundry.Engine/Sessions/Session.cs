@@ -303,7 +303,15 @@ public sealed class Session : IDisposable
 
     private static void CheckParameters(string sql, CompiledStatement compiled, object?[] parameters)
     {
-        ErrorMapper.Run(sql, () => { Parameters.CheckSupported(parameters); return 0; });
+        // Called on every execution of a prepared statement: a plain try, not a closure for ErrorMapper.Run.
+        try
+        {
+            Parameters.CheckSupported(parameters);
+        }
+        catch (FoundryRuntimeException e)
+        {
+            throw ErrorMapper.Map(sql, e)!;
+        }
         if (parameters.Length < compiled.ParameterCount)
             throw ErrorMapper.Map(sql, new FoundryRuntimeException(RuntimeErrors.MissingParameter,
                 $"the statement takes {compiled.ParameterCount} parameter(s) but {parameters.Length} were supplied"))!;
