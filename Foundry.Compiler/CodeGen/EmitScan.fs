@@ -148,8 +148,15 @@ let produce (ctx: EmitContext) (table: TableRef) (access: AccessPath) (residual:
                 match Seq.tryFindIndex ((=) ordinal) ix.Columns with
                 | Some i -> part parts i
                 | None -> part keyParts (Seq.findIndex ((=) ordinal) table.Schema.PrimaryKey)
+            // The planner chose this path against the columns its own plan decodes, all held by the entry.
+            // The statement-wide NeededColumns can name more of the table: an enclosing query keeps the
+            // unfolded bound form of a subquery (ExprDeep.columns reads it), which may mention columns
+            // the planned, folded form does not read. No code of this plan reads those; decode only what
+            // the entry holds.
+            let held (ordinal: int) = Seq.contains ordinal ix.Columns || Seq.contains ordinal table.Schema.PrimaryKey
             let code, env =
                 neededColumns
+                |> List.filter (fun (ordinal, _) -> held ordinal)
                 |> List.fold
                     (fun (code, env: Env) (ordinal, c) ->
                         let v = ctx.Local(clrType c.Type, c.Name)
